@@ -1,0 +1,13 @@
+"""Bolt listeners: each module turns Slack payloads into store calls and Slack responses."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import commands, events
+
+
+def register(app: App) -> None:
+    """Bind every listener of every kind to the app."""
+    commands.register(app)
+    events.register(app)

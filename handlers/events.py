@@ -1,0 +1,54 @@
+"""Events API listeners: one per event type the manifest subscribes to."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+log = logging.getLogger(__name__)
+
+# Event types as Bolt matches them; `message` covers manifest's message.im and message.mpim.
+SUBSCRIBED_EVENTS = (
+    "app_home_opened",
+    "message",
+    "user_huddle_changed",
+    "app_uninstalled",
+    "tokens_revoked",
+)
+
+
+def register(app: App) -> None:
+    """Bind every subscribed event, so Slack never gets a 404 (and never retries for it)."""
+    app.event("app_home_opened")(handle_app_home_opened)
+    app.event("message")(handle_message)
+    app.event("user_huddle_changed")(handle_user_huddle_changed)
+    app.event("app_uninstalled")(handle_app_uninstalled)
+    app.event("tokens_revoked")(handle_tokens_revoked)
+
+
+def handle_app_home_opened(event: dict) -> None:
+    """A person opened the app's Home (the Home tab is built by a later issue)."""
+    log.debug("app_home_opened by %s on tab %s", event.get("user"), event.get("tab"))
+
+
+def handle_message(event: dict) -> None:
+    """Every message event and subtype in the bot's DMs and group DMs."""
+    log.debug(
+        "message %s/%s in %s", event.get("channel_type"), event.get("subtype"), event.get("channel")
+    )
+
+
+def handle_user_huddle_changed(event: dict) -> None:
+    """Someone's huddle state changed (huddle follow-ups come with the notes issue)."""
+    log.debug("huddle state of %s changed", (event.get("user") or {}).get("id"))
+
+
+def handle_app_uninstalled(body: dict) -> None:
+    """The app was removed from a workspace: nothing can be posted there any more."""
+    log.warning("app uninstalled from team %s; its pairs stay in the database", body.get("team_id"))
+
+
+def handle_tokens_revoked(event: dict, body: dict) -> None:
+    """Tokens were revoked for a workspace."""
+    log.warning("tokens revoked in team %s: %s", body.get("team_id"), event.get("tokens"))

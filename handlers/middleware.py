@@ -1,0 +1,45 @@
+"""Global middleware: hand listeners `db` and `clock`, and drop events already handled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from store.db import SessionFactory
+from store.events import record_event
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[..., object]
+
+
+def install(app: App, *, db: SessionFactory, clock: Clock) -> None:
+    """Register the global middleware on the app (before any listener runs)."""
+
+    def inject(context: dict, next: Callable[[], None]) -> None:
+        context["db"] = db
+        context["clock"] = clock
+        next()
+
+    def once_per_event(
+        req: BoltRequest, body: dict, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            next()
+            return None
+        with db() as session:
+            first_time = record_event(
+                session, event_id=event_id, team_id=body.get("team_id") or "", now=clock()
+            )
+        if first_time:
+            next()
+            return None
+        retry = req.headers.get("x-slack-retry-num", ["0"])[0]
+        log.info("dropping event %s already handled (retry %s)", event_id, retry)
+        return BoltResponse(status=200, body="")
+
+    app.use(inject)
+    app.use(once_per_event)

@@ -1,0 +1,222 @@
+"""Every table of the domain. Times are UTC and timezone-aware; every row carries its team."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from store.db import UTCDateTime
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    """A timezone-aware UTC timestamp column."""
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Cadence(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SKIPPED = "skipped"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class WorkKind(StrEnum):
+    PROMPT = "prompt"
+    AGENDA = "agenda"
+    SUMMARY = "summary"
+    REMINDER = "reminder"
+
+
+# One manager and one report in one workspace, with their recurrence.
+class Pair(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_pair_team_manager", "team_id", "manager_id"),
+        Index("ix_pair_team_report", "team_id", "report_id"),
+        Index(
+            "uq_pair_active",
+            "team_id",
+            "manager_id",
+            "report_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    manager_id: str = Field(max_length=32)
+    report_id: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    cadence: str = Field(default=Cadence.WEEKLY, max_length=16)
+    weekday: int = Field(ge=0, le=6)
+    local_time: time
+    timezone: str = Field(max_length=64)
+    first_date: date
+    duration_minutes: int = Field(default=30)
+    prompt_lead_minutes: int = Field(default=24 * 60)
+    agenda_lead_minutes: int = Field(default=30)
+    paused_until: date | None = None
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# One occurrence of a pair (scheduled, or recorded after an unscheduled huddle).
+class Meeting(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("pair_id", "slot_at", name="uq_meeting_pair_slot"),
+        Index("ix_meeting_pair_starts", "pair_id", "starts_at"),
+        Index("ix_meeting_status_starts", "status", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    slot_at: datetime = Field(sa_column=utc_column(nullable=False))
+    starts_at: datetime = Field(sa_column=utc_column(nullable=False))
+    duration_minutes: int = Field(default=30)
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)
+    unscheduled: bool = Field(default=False)
+    agenda_channel_id: str | None = Field(default=None, max_length=32)
+    agenda_ts: str | None = Field(default=None, max_length=32)
+    summary_ts: str | None = Field(default=None, max_length=32)
+    notes_saved_at: datetime | None = Field(default=None, sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# Something one person wants to talk about in one meeting.
+class TalkingPoint(SQLModel, table=True):
+    __tablename__ = "talking_point"
+    __table_args__ = (
+        Index("ix_talking_point_meeting", "meeting_id", "position"),
+        UniqueConstraint("team_id", "origin_key", name="uq_talking_point_origin"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    author_id: str = Field(max_length=32)
+    text: str = Field(max_length=4000)
+    is_private: bool = Field(default=False)
+    discussed: bool = Field(default=False)
+    carried_count: int = Field(default=0)
+    position: int = Field(default=0)
+    origin_key: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# Shared notes of a meeting (owner_id "") or one person's private notes (owner_id = author).
+class Note(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "is_private", "owner_id", name="uq_note_meeting_owner"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    is_private: bool = Field(default=False)
+    owner_id: str = Field(default="", max_length=32)
+    text: str = Field(default="", max_length=20000)
+    version: int = Field(default=1)
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# A commitment of one of the two people, followed up until done.
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+    __table_args__ = (
+        Index("ix_action_item_pair_open", "pair_id", "done_at"),
+        Index("ix_action_item_owner_open", "team_id", "owner_id", "done_at"),
+        Index("ix_action_item_due", "done_at", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    owner_id: str = Field(max_length=32)
+    text: str = Field(max_length=1000)
+    due_date: date | None = None
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    done_at: datetime | None = Field(default=None, sa_column=utc_column())
+    done_by: str | None = Field(default=None, max_length=32)
+    reminded_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# A piece of due work (prompt, agenda post, summary, reminder), claimed before it is done.
+class DueWork(SQLModel, table=True):
+    __tablename__ = "due_work"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_due_work_key"),
+        Index("ix_due_work_pending", "done_at", "next_attempt_at"),
+        Index("ix_due_work_meeting", "meeting_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    key: str = Field(max_length=255)
+    kind: str = Field(max_length=16)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    action_item_id: int | None = Field(default=None, foreign_key="action_item.id")
+    user_id: str | None = Field(default=None, max_length=32)
+    next_attempt_at: datetime = Field(sa_column=utc_column(nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    claim_token: str | None = Field(default=None, max_length=64)
+    attempts: int = Field(default=0)
+    done_at: datetime | None = Field(default=None, sa_column=utc_column())
+    outcome: str | None = Field(default=None, max_length=16)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+# A message the bot posted (prompt, agenda, summary, …), to update it or map replies to it.
+class PostedMessage(SQLModel, table=True):
+    __tablename__ = "posted_message"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts", name="uq_posted_message_channel_ts"),
+        Index("ix_posted_message_meeting", "meeting_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)
+    kind: str = Field(max_length=16)
+    pair_id: int | None = Field(default=None, foreign_key="pair.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    user_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# Which bank question was suggested to whom, so a pair sees each once per round.
+class SuggestedQuestion(SQLModel, table=True):
+    __tablename__ = "suggested_question"
+    __table_args__ = (Index("ix_suggested_question_pair", "pair_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: str = Field(max_length=32)
+    question_key: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# An Events API event_id already handled (retries are dropped); pruned after a day.
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    received_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
