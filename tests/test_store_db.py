@@ -1,0 +1,150 @@
+"""The schema, the engine settings and event deduplication, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session, SQLModel
+
+from store.db import create_db_engine, session_factory
+from store.events import prune_events, record_event
+from store.migrate import upgrade
+from store.models import Meeting, Pair, ProcessedEvent
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def make_pair(**overrides: object) -> Pair:
+    values: dict[str, object] = {
+        "team_id": "T1",
+        "manager_id": "UMGR",
+        "report_id": "UREP",
+        "weekday": 1,
+        "local_time": time(10, 0),
+        "timezone": "America/New_York",
+        "first_date": date(2026, 12, 1),
+        "created_at": NOW,
+    }
+    values.update(overrides)
+    return Pair(**values)
+
+
+def test_migrations_build_exactly_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_harmless(engine: Engine) -> None:
+    upgrade(engine)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0001"
+
+
+def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:
+    tokyo = timezone(timedelta(hours=9))
+    with Session(engine) as session:
+        pair = make_pair(created_at=datetime(2026, 11, 28, 21, 30, tzinfo=tokyo))
+        session.add(pair)
+        session.commit()
+        pair_id = pair.id
+    with Session(engine) as session:
+        stored = session.get(Pair, pair_id)
+        assert stored is not None
+        assert stored.created_at == datetime(2026, 11, 28, 12, 30, tzinfo=UTC)
+        assert stored.created_at.utcoffset() == timedelta(0)
+        assert stored.local_time == time(10, 0)
+
+
+def test_naive_timestamps_are_refused(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(make_pair(created_at=datetime(2026, 11, 28, 12, 0)))
+        with pytest.raises(StatementError, match="naive datetime"):
+            session.commit()
+
+
+def test_one_active_pair_per_manager_and_report(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = make_pair()
+        session.add(first)
+        session.commit()
+        session.add(make_pair())
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        first.ended_at = NOW
+        session.add(first)
+        session.commit()
+        session.add(make_pair())
+        session.commit()
+        assert len(session.exec(select(Pair)).all()) == 2
+
+
+def test_meeting_slots_are_unique_per_pair(engine: Engine) -> None:
+    with Session(engine) as session:
+        pair = make_pair()
+        session.add(pair)
+        session.commit()
+        for _ in range(2):
+            session.add(
+                Meeting(team_id="T1", pair_id=pair.id, slot_at=NOW, starts_at=NOW, created_at=NOW)
+            )
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(Meeting(team_id="T1", pair_id=999, slot_at=NOW, starts_at=NOW, created_at=NOW))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_an_event_is_recorded_once_and_pruned_after_a_day(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert record_event(session, event_id="Ev1", team_id="T1", now=NOW) is True
+        assert record_event(session, event_id="Ev1", team_id="T1", now=NOW) is False
+        assert record_event(session, event_id="Ev2", team_id="T1", now=NOW + timedelta(hours=23))
+        assert prune_events(session, now=NOW + timedelta(days=1, minutes=1)) == 1
+        remaining = session.exec(select(ProcessedEvent.event_id)).scalars().all()
+    assert remaining == ["Ev2"]
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(tmp_path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_sqlite_serves_several_threads(tmp_path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    errors: list[BaseException] = []
+
+    def record(n: int) -> None:
+        try:
+            for i in range(20):
+                with sessions() as session:
+                    record_event(session, event_id=f"Ev{n}-{i}", team_id="T1", now=NOW)
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=record, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        assert len(session.exec(select(ProcessedEvent)).all()) == 80
