@@ -1,0 +1,638 @@
+"""A fake Slack Web API (plus response_url endpoints) served over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import socketserver
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from tests.blockcheck import check_message, check_view
+
+# WebClient sends these as JSON objects (json= methods) or as JSON strings (form methods).
+JSON_FIELDS = frozenset({"blocks", "view", "attachments", "metadata", "user_auth_blocks"})
+MESSAGE_METHODS = frozenset(
+    {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage"}
+)
+VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
+NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "oauth.access", "blocks.validate"})
+MAX_CONVERSATION_USERS = 8
+FIRST_TS_MICROS = 1_700_000_000_000_000
+Args = dict[str, Any]
+
+
+@dataclass
+class Call:
+    """One Web API call as the fake received it (token taken out of args)."""
+
+    method: str
+    args: Args
+    token: str | None
+    failed: bool = False
+    status: int = 200
+    response: Args | str = field(default_factory=dict)
+
+
+@dataclass
+class Answer:
+    """An HTTP answer: a dict is sent as JSON, a str as text/plain."""
+
+    status: int
+    body: Args | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """HTTP 200 with `"ok": true`."""
+        return self.status == 200 and isinstance(self.body, dict) and self.body.get("ok") is True
+
+
+@dataclass
+class Fault:
+    """An injected failure for the next `times` calls of one method."""
+
+    status: int
+    error: str | None
+    retry_after: int | None
+    times: int
+
+    def answer(self) -> Answer:
+        """The failing answer, shaped as Slack sends it."""
+        if self.status == 429:
+            headers = {"Retry-After": str(self.retry_after or 0)}
+            return Answer(429, error_body(self.error or "ratelimited"), headers)
+        if self.status != 200:
+            return Answer(self.status, error_body(self.error or "internal_error"))
+        return Answer(200, error_body(self.error or "fatal_error"))
+
+
+@dataclass
+class FakeUser:
+    """What users.info knows about one user."""
+
+    user_id: str
+    tz: str
+    real_name: str | None
+    is_bot: bool
+    deleted: bool
+    team_id: str
+
+    def to_json(self) -> Args:
+        """Slack's users.info `user` object (tz_label/tz_offset for the current instant)."""
+        real_name = self.real_name or self.user_id
+        return {
+            "id": self.user_id,
+            "team_id": self.team_id,
+            "name": self.user_id.lower(),
+            "real_name": real_name,
+            "deleted": self.deleted,
+            "is_bot": self.is_bot,
+            **tz_fields(self.tz),
+            "profile": {"real_name": real_name, "display_name": real_name},
+        }
+
+
+class FakeSlack(ThreadingHTTPServer):
+    """A real HTTP server that answers like Slack's Web API and records every call."""
+
+    daemon_threads = True
+
+    def __init__(
+        self, *, team_id: str = "T0001", bot_user_id: str = "UBOT", bot_id: str = "BBOT"
+    ) -> None:
+        super().__init__(("127.0.0.1", 0), FakeSlackHandler)
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.block_errors: list[str] = []
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._responses: dict[str, list[Args]] = {}
+        self._users: dict[str, FakeUser] = {}
+        self._messages: dict[tuple[str, str], Args] = {}
+        self._views: dict[str, Args] = {}
+        self._external_ids: dict[str, str] = {}
+        self._homes: dict[str, str] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self._serial = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self._routes: dict[str, Callable[[Args], Args]] = {
+            "auth.test": self._auth_test,
+            "users.info": self._users_info,
+            "conversations.open": self._conversations_open,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.delete": self._chat_delete,
+            "chat.scheduleMessage": self._chat_schedule_message,
+            "views.open": self._views_open,
+            "views.push": self._views_open,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+        }
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup of the host name."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+
+    def start(self) -> Self:
+        """Serve in a daemon thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL for `WebClient(base_url=...)`."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "default") -> str:
+        """An absolute response_url on this server; posts to it are kept under `name`."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # --- test set-up -------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "America/New_York",
+        real_name: str | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+        team_id: str = "T0001",
+    ) -> None:
+        """Make `user_id` known to users.info."""
+        ZoneInfo(tz)  # fail here, not inside a request, on a misspelt zone
+        user = FakeUser(user_id, tz, real_name, is_bot, deleted, team_id)
+        with self._cond:
+            self._users[user_id] = user
+
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` or `ok: false, error`."""
+        if status == 200 and error is None:
+            raise ValueError("fail() needs a non-200 status or an error")
+        with self._cond:
+            self._faults.setdefault(method, []).append(Fault(status, error, retry_after, times))
+
+    def reset(self) -> None:
+        """Forget recorded calls, responses, block errors and pending faults (keep users/state)."""
+        with self._cond:
+            self._calls.clear()
+            self._responses.clear()
+            self.block_errors.clear()
+            self._faults.clear()
+
+    # --- reading what happened -----------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Recorded calls in arrival order, optionally of one method."""
+        with self._cond:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def delivered(self, method: str) -> list[Call]:
+        """Calls of `method` that were answered HTTP 200 with ok: true."""
+        return [c for c in self.calls(method) if not c.failed]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until at least `count` calls of `method` (failed ones too) were recorded."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.calls(method)) >= count, timeout):
+                recorded = [c.method for c in self._calls]
+                raise AssertionError(
+                    f"expected {count} {method} call(s) within {timeout}s; recorded: {recorded}"
+                )
+            return self.calls(method)
+
+    def responses(self, name: str = "default") -> list[Args]:
+        """Bodies posted to `response_url(name)`, in order."""
+        with self._cond:
+            return copy.deepcopy(self._responses.get(name, []))
+
+    def wait_for_response(
+        self, name: str = "default", count: int = 1, timeout: float = 5.0
+    ) -> list[Args]:
+        """Block until `response_url(name)` got at least `count` posts; return them."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.responses(name)) >= count, timeout):
+                raise AssertionError(
+                    f"expected {count} post(s) to response_url {name!r} within {timeout}s; "
+                    f"got posts for: {sorted(self._responses)}"
+                )
+            return self.responses(name)
+
+    def message(self, channel: str, ts: str) -> Args:
+        """The current state of a posted (and maybe updated) message."""
+        with self._cond:
+            if (channel, ts) not in self._messages:
+                raise AssertionError(f"no message {(channel, ts)}; have {sorted(self._messages)}")
+            return copy.deepcopy(self._messages[(channel, ts)])
+
+    def messages(self, channel: str | None = None) -> list[Args]:
+        """Current state of every stored message (optionally in one channel), oldest first."""
+        with self._cond:
+            found = [m for (c, _), m in self._messages.items() if channel in (None, c)]
+            return copy.deepcopy(sorted(found, key=lambda m: m["ts"]))
+
+    def home_view(self, user_id: str) -> Args | None:
+        """The last Home tab view published for `user_id`."""
+        with self._cond:
+            view_id = self._homes.get(user_id)
+            return copy.deepcopy(self._views[view_id]) if view_id else None
+
+    @staticmethod
+    def dm_id(user_id: str) -> str:
+        """The DM channel id conversations.open gives for one user."""
+        return f"D{user_id}"
+
+    @staticmethod
+    def group_id(user_ids: list[str]) -> str:
+        """The group DM id conversations.open gives for a set of users."""
+        key = ",".join(sorted(set(user_ids)))
+        return "G" + hashlib.sha1(key.encode()).hexdigest()[:10].upper()
+
+    # --- request handling (called from FakeSlackHandler) -----------------------------------
+
+    def dispatch(self, path: str, query: str, headers: Message, body: bytes) -> Answer:
+        """Route one HTTP request."""
+        if path.startswith("/api/"):
+            return self._api(path.removeprefix("/api/"), query, headers, body)
+        if path.startswith("/response/"):
+            return self._response_post(path.removeprefix("/response/"), headers, body)
+        return Answer(404, error_body("unknown_path"))
+
+    def _api(self, method: str, query: str, headers: Message, body: bytes) -> Answer:
+        """Answer and record one Web API call."""
+        try:
+            args = parse_args(query, headers.get("Content-Type", ""), body)
+        except ValueError:
+            return self._record(method, {}, None, Answer(200, error_body("invalid_json")))
+        token = bearer(headers.get("Authorization")) or args.pop("token", None)
+        with self._cond:
+            try:
+                answer = self._answer(method, args, token)
+            except Exception as e:  # a bug in the fake must not look like a network error
+                answer = Answer(500, error_body(f"fake_slack_bug: {e!r}"))
+            return self._record(method, args, token, answer)
+
+    def _record(self, method: str, args: Args, token: str | None, answer: Answer) -> Answer:
+        """Append the call (failed unless HTTP 200 and ok: true) and wake waiters."""
+        with self._cond:
+            call = Call(method, args, token, not answer.ok, answer.status, answer.body)
+            self._calls.append(call)
+            self._cond.notify_all()
+        return answer
+
+    def _answer(self, method: str, args: Args, token: str | None) -> Answer:
+        """The answer to a parsed call: injected fault, auth, Block Kit check, then the route."""
+        if fault := self._take_fault(method):
+            return fault.answer()
+        if not token and method not in NO_TOKEN_METHODS:
+            return Answer(200, error_body("not_authed"))
+        if problems := block_problems(method, args):
+            error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
+            return self._invalid(method, problems, error)
+        route = self._routes.get(method)
+        return Answer(200, route(args) if route else {"ok": True})
+
+    def _take_fault(self, method: str) -> Fault | None:
+        """Consume one use of the first pending fault for `method`."""
+        faults = self._faults.get(method)
+        if not faults:
+            return None
+        fault = faults[0]
+        fault.times -= 1
+        if fault.times <= 0:
+            faults.pop(0)
+        return fault
+
+    def _invalid(self, where: str, problems: list[str], error: str) -> Answer:
+        """Record Block Kit problems and answer as Slack does for invalid blocks."""
+        self.block_errors.extend(f"{where}: {p}" for p in problems)
+        messages = [f"[ERROR] {p}" for p in problems]
+        body = {
+            **error_body(error),
+            "errors": problems,
+            "response_metadata": {"messages": messages},
+        }
+        return Answer(200, body)
+
+    def _response_post(self, name: str, headers: Message, body: bytes) -> Answer:
+        """Record a post to a response_url (JSON, as Bolt's respond() sends)."""
+        try:
+            payload = parse_response_body(headers.get("Content-Type", ""), body)
+        except ValueError:
+            return Answer(400, "invalid_payload")
+        with self._cond:
+            self._responses.setdefault(name, []).append(payload)
+            self._cond.notify_all()
+            blocks = payload.get("blocks")
+            problems = [] if blocks is None else check_message(blocks, payload.get("text"))
+            if problems:
+                self.block_errors.extend(f"response_url/{name}: {p}" for p in problems)
+                return Answer(400, "invalid_blocks")
+        return Answer(200, "ok")
+
+    # --- Web API methods -------------------------------------------------------------------
+
+    def _auth_test(self, args: Args) -> Args:
+        """auth.test for the bot token."""
+        return {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "oneonone",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _users_info(self, args: Args) -> Args:
+        """users.info for a user added with add_user()."""
+        user = self._users.get(str(args.get("user")))
+        return {"ok": True, "user": user.to_json()} if user else error_body("user_not_found")
+
+    def _conversations_open(self, args: Args) -> Args:
+        """A stable D… id for one user, a stable G… id per set of users."""
+        if args.get("channel"):
+            return {"ok": True, "channel": {"id": args["channel"]}}
+        users = split_users(args.get("users"))
+        if not users:
+            return error_body("not_enough_users")
+        if len(users) > MAX_CONVERSATION_USERS:
+            return error_body("too_many_users")
+        is_im = len(users) == 1
+        channel_id = self.dm_id(users[0]) if is_im else self.group_id(users)
+        return {"ok": True, "channel": {"id": channel_id, "is_im": is_im, "is_mpim": not is_im}}
+
+    def _chat_post_message(self, args: Args) -> Args:
+        """Store the message under (channel, new ts); a user id as channel means their DM."""
+        channel = self._channel(args.get("channel"))
+        if not channel:
+            return error_body("channel_not_found")
+        if not any(args.get(k) for k in ("text", "blocks", "attachments", "markdown_text")):
+            return error_body("no_text")
+        ts = self._next_ts()
+        message = {
+            "type": "message",
+            "channel": channel,
+            "ts": ts,
+            "text": args.get("text", ""),
+            "blocks": copy.deepcopy(args.get("blocks", [])),
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+        }
+        message |= {k: copy.deepcopy(args[k]) for k in ("thread_ts", "metadata") if k in args}
+        self._messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": without_channel(message)}
+
+    def _chat_update(self, args: Args) -> Args:
+        """Replace text/blocks of a stored message (needs the real channel id and ts)."""
+        key = (str(args.get("channel")), str(args.get("ts")))
+        message = self._messages.get(key)
+        if message is None:
+            return error_body("message_not_found")
+        for name in ("text", "blocks", "attachments", "metadata"):
+            if name in args:
+                message[name] = copy.deepcopy(args[name])
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        body = {"ok": True, "channel": key[0], "ts": key[1], "text": message.get("text", "")}
+        return body | {"message": without_channel(message)}
+
+    def _chat_post_ephemeral(self, args: Args) -> Args:
+        """An ephemeral message: nothing stored, only the call is recorded."""
+        if not args.get("channel") or not args.get("user"):
+            return error_body("invalid_arguments")
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_delete(self, args: Args) -> Args:
+        """Drop a stored message if there is one."""
+        key = (str(args.get("channel")), str(args.get("ts")))
+        self._messages.pop(key, None)
+        return {"ok": True, "channel": key[0], "ts": key[1]}
+
+    def _chat_schedule_message(self, args: Args) -> Args:
+        """A scheduled message id (nothing is ever posted)."""
+        channel = self._channel(args.get("channel"))
+        scheduled = {"scheduled_message_id": f"Q{next(self._serial):08d}"}
+        return {"ok": True, "channel": channel, "post_at": args.get("post_at"), **scheduled}
+
+    def _views_open(self, args: Args) -> Args:
+        """views.open / views.push: a new view id (a trigger_id is required)."""
+        if not (args.get("trigger_id") or args.get("interactivity_pointer")) or "view" not in args:
+            return error_body("invalid_arguments")
+        return {"ok": True, "view": self._store_view(args["view"], self._new_view_id(args["view"]))}
+
+    def _views_update(self, args: Args) -> Args:
+        """Replace a view, keeping its id; a stale `hash` gives hash_conflict."""
+        view_id = args.get("view_id") or self._external_ids.get(str(args.get("external_id")))
+        if not view_id or "view" not in args:
+            return error_body("not_found" if "view" in args else "invalid_arguments")
+        if self._stale_hash(view_id, args.get("hash")):
+            return error_body("hash_conflict")
+        return {"ok": True, "view": self._store_view(args["view"], str(view_id))}
+
+    def _views_publish(self, args: Args) -> Args:
+        """Publish a Home tab view for `user_id`; kept for home_view()."""
+        user_id = args.get("user_id")
+        if not user_id or "view" not in args:
+            return error_body("invalid_arguments")
+        view_id = self._homes.get(user_id) or self._new_view_id(args["view"])
+        if self._stale_hash(view_id, args.get("hash")):
+            return error_body("hash_conflict")
+        self._homes[user_id] = view_id
+        return {"ok": True, "view": self._store_view(args["view"], view_id)}
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _channel(self, channel: Any) -> str | None:
+        """A user id (U…/W…) posts to that user's DM."""
+        if not isinstance(channel, str) or not channel:
+            return None
+        return self.dm_id(channel) if channel[0] in "UW" else channel
+
+    def _next_ts(self) -> str:
+        """A unique, increasing Slack timestamp like "1700000000.000100"."""
+        micros = FIRST_TS_MICROS + 100 * next(self._serial)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _new_view_id(self, view: Any) -> str:
+        """A fresh V… id, remembered under the view's external_id if it has one."""
+        view_id = f"V{next(self._serial):08d}"
+        if isinstance(view, dict) and view.get("external_id"):
+            self._external_ids[view["external_id"]] = view_id
+        return view_id
+
+    def _stale_hash(self, view_id: str, given: Any) -> bool:
+        """True if a hash was given and it is not the current hash of a known view."""
+        known = self._views.get(view_id)
+        return bool(given) and known is not None and known["hash"] != given
+
+    def _store_view(self, view: Args, view_id: str) -> Args:
+        """The view as Slack returns it (id, hash, team_id, empty state), stored by id."""
+        stored = copy.deepcopy(view) | {
+            "id": view_id,
+            "hash": f"1700000000.{next(self._serial):08d}",
+            "team_id": self.team_id,
+            "state": {"values": {}},
+            "bot_id": self.bot_id,
+        }
+        self._views[view_id] = stored
+        return copy.deepcopy(stored)
+
+
+class FakeSlackHandler(BaseHTTPRequestHandler):
+    """Hands each request to the FakeSlack server and writes its Answer."""
+
+    server: FakeSlack
+
+    def do_GET(self) -> None:
+        """Handle GET (query parameters only)."""
+        self._handle()
+
+    def do_POST(self) -> None:
+        """Handle POST (form or JSON body)."""
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def _handle(self) -> None:
+        """Read the request, dispatch it, write the answer."""
+        path, _, query = self.path.partition("?")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        answer = self.server.dispatch(path, query, self.headers, body)
+        is_json = isinstance(answer.body, dict)
+        data = (json.dumps(answer.body) if is_json else str(answer.body)).encode("utf-8")
+        self.send_response(answer.status)
+        content_type = "application/json" if is_json else "text/plain"
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def parse_args(query: str, content_type: str, body: bytes) -> Args:
+    """Query, form or JSON arguments of a Web API call, JSON-string fields decoded."""
+    args: Args = dict(parse_qsl(query, keep_blank_values=True))
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/json" and body.strip():
+        loaded = json.loads(body)
+        if not isinstance(loaded, dict):
+            raise ValueError("a JSON body must be an object")
+        args.update(loaded)
+    elif kind == "application/x-www-form-urlencoded":
+        args.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    return {key: decode_json_field(key, value) for key, value in args.items()}
+
+
+def decode_json_field(key: str, value: Any) -> Any:
+    """`blocks`, `view`, … sent as a JSON string become objects (left as is if not JSON)."""
+    if key not in JSON_FIELDS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def parse_response_body(content_type: str, body: bytes) -> Args:
+    """A response_url post: JSON (Bolt's respond()) or form `payload=<json>`."""
+    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        body = dict(parse_qsl(body.decode("utf-8"))).get("payload", "").encode("utf-8")
+    loaded = json.loads(body)
+    if not isinstance(loaded, dict):
+        raise ValueError("a response_url body must be a JSON object")
+    return loaded
+
+
+def block_problems(method: str, args: Args) -> list[str]:
+    """Block Kit problems of a call carrying `blocks` or `view`."""
+    if method in VIEW_METHODS and "view" in args:
+        return check_view(args["view"])
+    if method in MESSAGE_METHODS and args.get("blocks") is not None:
+        return check_message(args["blocks"], args.get("text"))
+    return []
+
+
+def bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer …` header."""
+    if authorization and authorization.startswith("Bearer "):
+        return authorization.removeprefix("Bearer ").strip() or None
+    return None
+
+
+def split_users(users: Any) -> list[str]:
+    """conversations.open `users`: a comma-separated string or a list, deduplicated."""
+    items = users.split(",") if isinstance(users, str) else list(users or [])
+    return sorted({str(u).strip() for u in items if str(u).strip()})
+
+
+def tz_fields(tz: str) -> Args:
+    """tz, tz_label (zone abbreviation) and tz_offset (seconds) for now."""
+    now = datetime.now(ZoneInfo(tz))
+    offset = now.utcoffset()
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    return {"tz": tz, "tz_label": now.tzname() or tz, "tz_offset": seconds}
+
+
+def without_channel(message: Args) -> Args:
+    """A stored message as chat.* responses show it (no channel key)."""
+    return {k: copy.deepcopy(v) for k, v in message.items() if k != "channel"}
+
+
+def error_body(error: str) -> Args:
+    """Slack's `{"ok": false, "error": …}`."""
+    return {"ok": False, "error": error}

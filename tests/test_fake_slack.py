@@ -1,0 +1,477 @@
+"""The test harness itself: FakeSlack through a real WebClient, blockcheck, SlackRequests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
+
+from tests.blockcheck import check_message, check_view
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SlackRequests
+
+SECRET = "test-signing-secret"
+
+
+def plain(text: str) -> dict[str, Any]:
+    """A plain_text object."""
+    return {"type": "plain_text", "text": text}
+
+
+def section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    """A mrkdwn section block."""
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return block | ({"block_id": block_id} if block_id else {})
+
+
+def input_modal(*, submit: bool = True) -> dict[str, Any]:
+    """A modal with one plain_text_input."""
+    element = {"type": "plain_text_input", "action_id": "agenda"}
+    block = {"type": "input", "block_id": "agenda", "label": plain("Agenda"), "element": element}
+    view = {"type": "modal", "callback_id": "edit", "title": plain("Edit"), "blocks": [block]}
+    return view | ({"submit": plain("Save")} if submit else {})
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    """A running FakeSlack."""
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    """A real WebClient pointed at the fake, retrying 429s."""
+    handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    return WebClient(base_url=fake.url, token="xoxb-test", retry_handlers=handlers)
+
+
+# --- Web API ---------------------------------------------------------------------------------
+
+
+def test_auth_test_answers_as_the_bot(client: WebClient) -> None:
+    """auth.test gives the bot's ids."""
+    reply = client.auth_test()
+    assert (reply["team_id"], reply["user_id"], reply["bot_id"]) == ("T0001", "UBOT", "BBOT")
+
+
+def test_users_info_gives_time_zone(fake: FakeSlack, client: WebClient) -> None:
+    """users.info answers Slack-shaped with tz and tz_offset in seconds; token recorded."""
+    fake.add_user("U_REPORT", tz="Asia/Kolkata", real_name="Ada Report")
+    user = client.users_info(user="U_REPORT")["user"]
+    offset = datetime.now(ZoneInfo("Asia/Kolkata")).utcoffset()
+    assert offset is not None
+    assert (user["tz"], user["tz_offset"]) == ("Asia/Kolkata", int(offset.total_seconds()))
+    assert user["profile"]["real_name"] == "Ada Report"
+    assert fake.calls("users.info")[0].token == "xoxb-test"
+
+
+def test_users_info_unknown_user_raises(client: WebClient) -> None:
+    """An unknown user is user_not_found."""
+    with pytest.raises(SlackApiError) as caught:
+        client.users_info(user="U_NOBODY")
+    assert caught.value.response["error"] == "user_not_found"
+
+
+def test_conversations_open_ids_are_stable(client: WebClient) -> None:
+    """One user gives a D id, a set of users a G id; the same input gives the same id."""
+    dm = client.conversations_open(users="U1")["channel"]["id"]
+    assert dm.startswith("D")
+    assert client.conversations_open(users=["U1"])["channel"]["id"] == dm
+    group = client.conversations_open(users="U1,U2")["channel"]["id"]
+    assert group.startswith("G")
+    assert client.conversations_open(users=["U2", "U1"])["channel"]["id"] == group
+    assert client.conversations_open(users="U1,U3")["channel"]["id"] != group
+
+
+def test_conversations_open_without_users_fails(client: WebClient) -> None:
+    """No users is not_enough_users."""
+    with pytest.raises(SlackApiError) as caught:
+        client.conversations_open(users="")
+    assert caught.value.response["error"] == "not_enough_users"
+
+
+def test_post_then_update_changes_the_stored_message(fake: FakeSlack, client: WebClient) -> None:
+    """chat.postMessage to a user id lands in their DM; chat.update changes it in place."""
+    posted = client.chat_postMessage(channel="U1", text="agenda", blocks=[section("v1")])
+    channel, ts = posted["channel"], posted["ts"]
+    assert channel == fake.dm_id("U1") == client.conversations_open(users="U1")["channel"]["id"]
+    client.chat_update(channel=channel, ts=ts, text="agenda", blocks=[section("v2", "b")])
+    stored = fake.message(channel, ts)
+    assert stored["blocks"] == [section("v2", "b")]
+    assert stored["user"] == "UBOT"
+    assert fake.calls("chat.postMessage")[0].args["blocks"] == [section("v1")]
+
+
+def test_timestamps_increase(client: WebClient) -> None:
+    """Every posted message gets a new, larger ts."""
+    first = client.chat_postMessage(channel="C1", text="a")["ts"]
+    second = client.chat_postMessage(channel="C1", text="b")["ts"]
+    assert float(second) > float(first)
+
+
+def test_update_of_unknown_message_fails(client: WebClient) -> None:
+    """chat.update of an unknown (channel, ts) is message_not_found."""
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_update(channel="C1", ts="1.000100", text="x")
+    assert caught.value.response["error"] == "message_not_found"
+
+
+def test_rate_limit_is_retried_and_delivered_once(fake: FakeSlack, client: WebClient) -> None:
+    """A 429 (Retry-After: 0) is retried by slack_sdk: one failed call, one delivered."""
+    fake.fail("chat.postMessage", status=429, retry_after=0)
+    client.chat_postMessage(channel="C1", text="hello")
+    assert [(c.status, c.failed) for c in fake.calls("chat.postMessage")] == [
+        (429, True),
+        (200, False),
+    ]
+    assert len(fake.delivered("chat.postMessage")) == 1
+    assert len(fake.messages("C1")) == 1
+
+
+def test_server_error_without_retry_handler_raises(fake: FakeSlack, client: WebClient) -> None:
+    """A 500 raises SlackApiError when no server-error handler is configured."""
+    fake.fail("users.info", status=500)
+    with pytest.raises(SlackApiError) as caught:
+        client.users_info(user="U1")
+    assert caught.value.response.status_code == 500
+
+
+def test_ok_false_raises_then_recovers(fake: FakeSlack, client: WebClient) -> None:
+    """An injected error is answered once as ok: false."""
+    fake.fail("chat.postMessage", error="messages_tab_disabled")
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel="U1", text="hi")
+    assert caught.value.response["error"] == "messages_tab_disabled"
+    client.chat_postMessage(channel="U1", text="hi")
+    assert [c.failed for c in fake.calls()] == [True, False]
+
+
+def test_missing_token_is_not_authed(fake: FakeSlack) -> None:
+    """A call without a token is not_authed, as on Slack."""
+    with pytest.raises(SlackApiError) as caught:
+        WebClient(base_url=fake.url).auth_test()
+    assert caught.value.response["error"] == "not_authed"
+
+
+def test_unknown_method_is_ok_and_recorded(fake: FakeSlack, client: WebClient) -> None:
+    """Any other method answers ok and is recorded."""
+    client.reactions_add(channel="C1", timestamp="1.1", name="tada")
+    assert fake.calls("reactions.add")[0].args["name"] == "tada"
+
+
+def test_form_body_token_and_json_string_blocks(fake: FakeSlack) -> None:
+    """A form-encoded call with a token field and blocks as a JSON string is normalised."""
+    form = {
+        "token": "xoxb-form",
+        "channel": "C1",
+        "text": "t",
+        "blocks": json.dumps([section("x")]),
+    }
+    body = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in form.items()).encode()
+    request = urllib.request.Request(fake.url + "chat.postMessage", data=body)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.load(response)["ok"] is True
+    call = fake.calls("chat.postMessage")[0]
+    assert (call.token, call.args["blocks"]) == ("xoxb-form", [section("x")])
+
+
+def test_wait_for_sees_calls_from_another_thread(fake: FakeSlack, client: WebClient) -> None:
+    """wait_for blocks until a background thread's call arrives."""
+    worker = threading.Thread(target=lambda: client.chat_postMessage(channel="C1", text="later"))
+    worker.start()
+    assert fake.wait_for("chat.postMessage")[0].args["text"] == "later"
+    worker.join()
+
+
+def test_wait_for_timeout_lists_recorded_methods(fake: FakeSlack, client: WebClient) -> None:
+    """A timeout raises AssertionError naming what was recorded."""
+    client.auth_test()
+    with pytest.raises(AssertionError, match=r"auth\.test"):
+        fake.wait_for("chat.postMessage", timeout=0.05)
+
+
+def test_reset_forgets_calls_but_keeps_users(fake: FakeSlack, client: WebClient) -> None:
+    """reset() clears calls, not users."""
+    fake.add_user("U1")
+    client.users_info(user="U1")
+    fake.reset()
+    assert fake.calls() == []
+    assert client.users_info(user="U1")["ok"] is True
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+def test_views_open_update_and_hash(fake: FakeSlack, client: WebClient) -> None:
+    """views.update keeps the id and gives a new hash; a stale hash is hash_conflict."""
+    opened = client.views_open(trigger_id="1.2.3", view=input_modal())["view"]
+    assert opened["id"].startswith("V") and opened["state"] == {"values": {}}
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=input_modal())
+    assert updated["view"]["id"] == opened["id"] and updated["view"]["hash"] != opened["hash"]
+    with pytest.raises(SlackApiError) as caught:
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=input_modal())
+    assert caught.value.response["error"] == "hash_conflict"
+    assert fake.block_errors == []
+
+
+def test_views_publish_keeps_last_home_view(fake: FakeSlack, client: WebClient) -> None:
+    """home_view() returns the last published Home tab per user."""
+    assert fake.home_view("U1") is None
+    client.views_publish(user_id="U1", view={"type": "home", "blocks": [section("one")]})
+    client.views_publish(user_id="U1", view={"type": "home", "blocks": [section("two")]})
+    home = fake.home_view("U1")
+    assert home is not None and home["blocks"] == [section("two")]
+
+
+# --- Block Kit checks through the fake ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("blocks", "reason"),
+    [
+        ([section("x" * 3001)], "3000"),
+        ([section("x")] * 51, "51 blocks"),
+        ([{"type": "section", "text": "shorthand"}], "blocks[0].text"),
+    ],
+)
+def test_invalid_message_blocks_are_refused(
+    fake: FakeSlack, client: WebClient, blocks: list[dict[str, Any]], reason: str
+) -> None:
+    """Invalid blocks are invalid_blocks, recorded as failed and listed in block_errors."""
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel="C1", text="t", blocks=blocks)
+    assert caught.value.response["error"] == "invalid_blocks"
+    assert fake.calls("chat.postMessage")[0].failed
+    assert any(e.startswith("chat.postMessage: ") and reason in e for e in fake.block_errors)
+    assert fake.messages() == []
+
+
+def test_input_modal_without_submit_is_refused(fake: FakeSlack, client: WebClient) -> None:
+    """A modal with an input and no submit is invalid_arguments."""
+    with pytest.raises(SlackApiError) as caught:
+        client.views_open(trigger_id="1.2.3", view=input_modal(submit=False))
+    assert caught.value.response["error"] == "invalid_arguments"
+    assert fake.block_errors == ["views.open: modal has an input block but no submit"]
+
+
+def test_message_without_fallback_text_is_refused(fake: FakeSlack, client: WebClient) -> None:
+    """Blocks without top-level text are reported."""
+    with pytest.raises(SlackApiError), pytest.warns(UserWarning, match="top-level `text`"):
+        client.chat_postMessage(channel="C1", blocks=[section("x")])
+    assert fake.block_errors == [
+        "chat.postMessage: message has blocks but no top-level text fallback"
+    ]
+
+
+def option(text: str, value: str = "v") -> dict[str, Any]:
+    """A Block Kit option."""
+    return {"text": plain(text), "value": value}
+
+
+def actions(kind: str, **fields: Any) -> list[dict[str, Any]]:
+    """One actions block holding one element of `kind`."""
+    return [{"type": "actions", "elements": [{"type": kind, "action_id": kind, **fields}]}]
+
+
+LONG = option("o" * 76)
+GROUPS = [{"label": plain("g"), "options": [LONG]}]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "reason"),
+    [
+        (actions("overflow", options=[LONG]), "option text: 76"),
+        (actions("radio_buttons", options=[option("o", "v" * 151)]), "option value: 151"),
+        (actions("checkboxes", options=[option("o")], initial_options=[LONG]), "75"),
+        (actions("static_select", placeholder=plain("p"), option_groups=GROUPS), "75"),
+        ([section("a", "same"), section("b", "same")], "duplicate 'same'"),
+        ([{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}], "plain_text"),
+        ([{"type": "section", "text": {"type": "mrkdwn", "text": ""}}], "dropped"),
+        ([section("x") | {"acessory": {}}], "acessory"),
+        ([{"type": "nope"}], "unknown block type"),
+    ],
+)
+def test_check_message_rules(blocks: list[dict[str, Any]], reason: str) -> None:
+    """Rules slack_sdk does not check, and round-trip differences, are reported."""
+    problems = check_message(blocks, "fallback")
+    assert any(reason in p for p in problems), problems
+
+
+def test_check_view_accepts_echoed_payload_view() -> None:
+    """A view echoed back from a payload (null/"" placeholders, state) is fine."""
+    echoed = input_modal() | {"id": "V1", "hash": "h", "close": None, "external_id": ""}
+    echoed |= {"state": {"values": {}}, "app_installed_team_id": "T0001", "private_metadata": ""}
+    assert check_view(echoed) == []
+
+
+def test_check_view_modal_limits() -> None:
+    """Modal title length and private_metadata length are reported."""
+    assert check_view(input_modal() | {"title": plain("t" * 25)})
+    assert check_view(input_modal() | {"private_metadata": "m" * 3001})
+    assert check_view({"type": "home", "blocks": [section("x")] * 101})
+
+
+# --- response_url ----------------------------------------------------------------------------
+
+
+def test_response_url_posts_are_recorded(fake: FakeSlack) -> None:
+    """Bolt's respond() posts JSON to the response_url; the fake keeps it by name."""
+    respond = Respond(response_url=fake.response_url("cmd"))
+    reply = respond(text="done", blocks=[section("done")], replace_original=True)
+    assert (reply.status_code, reply.body) == (200, "ok")
+    posts = fake.wait_for_response("cmd")
+    assert posts == [{"text": "done", "blocks": [section("done")], "replace_original": True}]
+
+
+def test_response_url_invalid_blocks_are_reported(fake: FakeSlack) -> None:
+    """Invalid blocks posted to a response_url land in block_errors."""
+    reply = Respond(response_url=fake.response_url("bad"))(text="x", blocks=[section("")])
+    assert reply.status_code == 400
+    assert fake.block_errors and fake.block_errors[0].startswith("response_url/bad: ")
+
+
+# --- SlackRequests ---------------------------------------------------------------------------
+
+
+Captured = list[tuple[str, dict[str, str], bytes]]
+Capture = tuple[SlackRequests, Captured]
+
+
+class CaptureServer(ThreadingHTTPServer):
+    """An HTTP server that keeps every raw request (path, headers, body)."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), CaptureHandler)
+        self.captured: Captured = []
+
+
+class CaptureHandler(BaseHTTPRequestHandler):
+    """Records the request on the server; answers JSON 200."""
+
+    server: CaptureServer
+
+    def do_POST(self) -> None:
+        """Record and acknowledge."""
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.captured.append((self.path, dict(self.headers), body))
+        self._answer(b'{"ok": true}')
+
+    def do_GET(self) -> None:
+        """Answer a health check."""
+        self.server.captured.append((self.path, dict(self.headers), b""))
+        self._answer(b'{"status": "up"}')
+
+    def _answer(self, data: bytes) -> None:
+        """Write a JSON 200."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def capture() -> Iterator[Capture]:
+    """SlackRequests aimed at a server that captures raw requests."""
+    server = CaptureServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield SlackRequests(f"http://127.0.0.1:{server.server_address[1]}", SECRET), server.captured
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def verified(captured: tuple[str, dict[str, str], bytes]) -> bool:
+    """Whether SignatureVerifier accepts the captured request."""
+    _, headers, body = captured
+    return SignatureVerifier(SECRET).is_valid_request(body, headers)
+
+
+def test_command_is_signed_form_fields(capture: Capture) -> None:
+    """A slash command is form-encoded in Slack's field order and verifies."""
+    requests, captured = capture
+    reply = requests.command("schedule @ada", response_url="http://x/response/c")
+    assert reply.status == 200 and reply.json() == {"ok": True}
+    path, headers, body = captured[0]
+    fields = parse_qs(body.decode())
+    assert path == "/slack/events" and verified(captured[0])
+    assert list(fields)[:3] == ["token", "team_id", "team_domain"]
+    assert fields["text"] == ["schedule @ada"] and fields["user_id"] == ["U_MANAGER"]
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+def test_block_actions_payload(capture: Capture) -> None:
+    """block_actions carries user, team, container, message and a response_url."""
+    requests, captured = capture
+    message = {"ts": "1700000000.000100", "text": "agenda"}
+    requests.block_actions(
+        [{"action_id": "done", "value": "7"}], user_id="U1", message=message, channel_id="D1"
+    )
+    payload = json.loads(parse_qs(captured[0][2].decode())["payload"][0])
+    assert payload["type"] == "block_actions" and payload["user"]["id"] == "U1"
+    assert payload["container"]["message_ts"] == "1700000000.000100"
+    assert payload["actions"][0]["type"] == "button" and payload["response_url"]
+    assert verified(captured[0])
+
+
+def test_view_submission_fills_view(capture: Capture) -> None:
+    """view_submission gets id/hash/team_id/type filled in and keeps the caller's fields."""
+    requests, captured = capture
+    state = {"values": {"agenda": {"agenda": {"type": "plain_text_input", "value": "hi"}}}}
+    view = {"callback_id": "edit", "private_metadata": "42", "state": state}
+    requests.view_submission(view, user_id="U1")
+    sent = json.loads(parse_qs(captured[0][2].decode())["payload"][0])["view"]
+    assert sent["id"].startswith("V") and sent["hash"] and sent["type"] == "modal"
+    assert (sent["callback_id"], sent["private_metadata"], sent["state"]) == ("edit", "42", state)
+
+
+def test_event_envelope_and_retry_headers(capture: Capture) -> None:
+    """An event is a signed JSON envelope; retries carry X-Slack-Retry-* headers."""
+    requests, captured = capture
+    requests.event({"type": "app_home_opened", "user": "U1", "tab": "home"}, retry_num=1)
+    _, headers, body = captured[0]
+    envelope = json.loads(body)
+    assert envelope["type"] == "event_callback" and envelope["event_id"].startswith("Ev")
+    assert envelope["authorizations"][0]["user_id"] == "UBOT"
+    assert (headers["X-Slack-Retry-Num"], headers["X-Slack-Retry-Reason"]) == ("1", "http_timeout")
+    assert verified(captured[0])
+
+
+def test_tampered_requests_do_not_verify(capture: Capture) -> None:
+    """Stale timestamp, bad signature and missing headers fail verification."""
+    requests, captured = capture
+    requests.command("x", timestamp=requests.stale_timestamp())
+    requests.command("x", headers={"X-Slack-Signature": "v0=bad"})
+    requests.command("x", headers={"X-Slack-Request-Timestamp": None})
+    assert [verified(c) for c in captured] == [False, False, False]
+    assert "X-Slack-Request-Timestamp" not in captured[2][1]
+
+
+def test_raw_post_and_get(capture: Capture) -> None:
+    """raw_post sends exactly what it is given; get() is unsigned."""
+    requests, captured = capture
+    body = b'{"type": "url_verification", "challenge": "c"}'
+    requests.raw_post(body, {"Content-Type": "application/json", **requests.sign(body)})
+    assert verified(captured[0])
+    reply = requests.get("/healthz")
+    assert reply.json() == {"status": "up"} and reply.headers["content-type"] == "application/json"
+    assert captured[1][0] == "/healthz" and "X-Slack-Signature" not in captured[1][1]
