@@ -90,6 +90,7 @@ class Meeting(SQLModel, table=True):
     agenda_ts: str | None = Field(default=None, max_length=32)
     summary_ts: str | None = Field(default=None, max_length=32)
     notes_saved_at: datetime | None = Field(default=None, sa_column=utc_column())
+    closed_at: datetime | None = Field(default=None, sa_column=utc_column())
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 

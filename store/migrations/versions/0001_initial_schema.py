@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("agenda_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("summary_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("notes_saved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["pair_id"],

@@ -1,0 +1,83 @@
+"""Who may see and change what: only the two people of a pair, within their workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from store.models import Meeting, Pair
+
+
+class NotAllowed(Exception):
+    """The acting user may not see or change this (or it does not exist for them)."""
+
+    def __init__(self, message: str = "That 1:1 isn't one of yours.") -> None:
+        super().__init__(message)
+
+
+class Invalid(ValueError):
+    """A request that cannot be carried out; the message is shown to the person as is."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, in their workspace (from the Slack payload, never from user input)."""
+
+    team_id: str
+    user_id: str
+
+
+def is_member(pair: Pair, actor: Actor) -> bool:
+    """True when the actor is one of the pair's two people, in the pair's workspace."""
+    return pair.team_id == actor.team_id and actor.user_id in (pair.manager_id, pair.report_id)
+
+
+def other_person(pair: Pair, user_id: str) -> str:
+    """The pair's other person, seen from `user_id`."""
+    return pair.report_id if user_id == pair.manager_id else pair.manager_id
+
+
+def get_pair(session: Session, actor: Actor, pair_id: int) -> Pair:
+    """The pair, if the actor is one of its two people; otherwise NotAllowed."""
+    pair = session.get(Pair, pair_id)
+    if pair is None or not is_member(pair, actor):
+        raise NotAllowed()
+    return pair
+
+
+def get_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Pair]:
+    """The meeting and its pair, if the actor is one of the pair's two people."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotAllowed()
+    pair = get_pair(session, actor, meeting.pair_id)
+    return meeting, pair
+
+
+def list_active_pairs(session: Session, actor: Actor) -> list[Pair]:
+    """The actor's active pairs (as manager or as report), oldest first."""
+    query = (
+        select(Pair)
+        .where(Pair.team_id == actor.team_id, Pair.ended_at.is_(None))  # type: ignore[union-attr]
+        .where(or_(Pair.manager_id == actor.user_id, Pair.report_id == actor.user_id))
+        .order_by(Pair.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query).all())
+
+
+def find_pair_with(session: Session, actor: Actor, person_id: str | None) -> Pair:
+    """The actor's pair with `person_id`, or their only pair when no person is named."""
+    pairs = list_active_pairs(session, actor)
+    if person_id:
+        for pair in pairs:
+            if other_person(pair, actor.user_id) == person_id:
+                return pair
+        raise Invalid(f"You don't have a 1:1 with <@{person_id}>.")
+    if len(pairs) == 1:
+        return pairs[0]
+    if not pairs:
+        raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule @person`.")
+    names = ", ".join(f"<@{other_person(p, actor.user_id)}>" for p in pairs)
+    raise Invalid(f"You have several 1:1s ({names}): say which one, e.g. with `@person`.")

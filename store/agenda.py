@@ -1,0 +1,277 @@
+"""Talking points: add, tick, carry over, and the agenda as each person may see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
+from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
+from store.schedule import next_meeting, upcoming_meeting
+
+TEXT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One talking point as a viewer may see it (text is as the author wrote it)."""
+
+    id: int
+    author_id: str
+    text: str
+    is_private: bool
+    discussed: bool
+    carried_count: int
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """An open action item of the pair."""
+
+    id: int
+    owner_id: str
+    text: str
+    due_date: str | None
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """A meeting's agenda for one viewer (or for the shared channel when viewer is None)."""
+
+    meeting_id: int
+    pair_id: int
+    manager_id: str
+    report_id: str
+    starts_at: datetime
+    duration_minutes: int
+    status: str
+    follow_ups: list[FollowUpView]
+    carried: list[ItemView]
+    new: list[ItemView]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to talk about yet."""
+        return not (self.follow_ups or self.carried or self.new)
+
+
+def clean_text(text: str) -> str:
+    """A talking point's text, trimmed; Invalid when empty or over 2,000 characters."""
+    text = text.strip()
+    if not text:
+        raise Invalid("A talking point needs some text.")
+    if len(text) > TEXT_MAX:
+        raise Invalid(
+            f"That talking point is {len(text):,} characters long; the limit is {TEXT_MAX:,}. "
+            "Shorten it or split it in two."
+        )
+    return text
+
+
+def add_talking_point(
+    session: Session,
+    actor: Actor,
+    pair_id: int,
+    text: str,
+    *,
+    private: bool = False,
+    now: datetime,
+    origin_key: str | None = None,
+    meeting_id: int | None = None,
+) -> tuple[TalkingPoint, Meeting]:
+    """Add the actor's talking point to the pair's upcoming meeting (or the one named).
+
+    `origin_key` makes retries idempotent: the same key adds the point once.
+    """
+    text = clean_text(text)
+    if meeting_id is not None:
+        meeting, _pair = get_meeting(session, actor, meeting_id)
+        if meeting.pair_id != pair_id or meeting.status != MeetingStatus.SCHEDULED:
+            meeting = next_meeting(session, actor, pair_id, now=now)
+    else:
+        meeting = next_meeting(session, actor, pair_id, now=now)
+    if origin_key:
+        existing = _by_origin(session, actor.team_id, origin_key)
+        if existing is not None:
+            return existing, session.get(Meeting, existing.meeting_id)  # type: ignore[return-value]
+    point = TalkingPoint(
+        team_id=actor.team_id,
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        author_id=actor.user_id,
+        text=text,
+        is_private=private,
+        position=_next_position(session, meeting),
+        origin_key=origin_key,
+        created_at=now,
+    )
+    session.add(point)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = _by_origin(session, actor.team_id, origin_key or "")
+        if existing is None:
+            raise
+        return existing, session.get(Meeting, existing.meeting_id)  # type: ignore[return-value]
+    return point, meeting
+
+
+def _by_origin(session: Session, team_id: str, origin_key: str) -> TalkingPoint | None:
+    query = select(TalkingPoint).where(
+        TalkingPoint.team_id == team_id, TalkingPoint.origin_key == origin_key
+    )
+    return session.exec(query).first()
+
+
+def _next_position(session: Session, meeting: Meeting) -> int:
+    query = select(func.max(TalkingPoint.position)).where(TalkingPoint.meeting_id == meeting.id)
+    return (session.exec(query).one() or 0) + 1
+
+
+def set_discussed(
+    session: Session, actor: Actor, point_ids: list[int], discussed: bool, *, meeting_id: int
+) -> Meeting:
+    """Tick (or untick) talking points of one meeting; another's private point is refused."""
+    meeting, _pair = get_meeting(session, actor, meeting_id)
+    points = session.exec(select(TalkingPoint).where(col(TalkingPoint.id).in_(point_ids))).all()
+    if len(points) != len(set(point_ids)):
+        raise NotAllowed("That talking point isn't on this agenda.")
+    for point in points:
+        if point.meeting_id != meeting.id or (
+            point.is_private and point.author_id != actor.user_id
+        ):
+            raise NotAllowed("That talking point isn't on this agenda.")
+        point.discussed = discussed
+        session.add(point)
+    session.commit()
+    return meeting
+
+
+def sync_discussed(
+    session: Session, actor: Actor, meeting_id: int, ticked_ids: set[int], *, shared_only: bool
+) -> Meeting:
+    """Make the ticked set of a meeting's visible points match a checkbox group's state."""
+    meeting, _pair = get_meeting(session, actor, meeting_id)
+    for point in _points(session, meeting):
+        if point.is_private and (shared_only or point.author_id != actor.user_id):
+            continue
+        point.discussed = point.id in ticked_ids
+        session.add(point)
+    session.commit()
+    return meeting
+
+
+def _points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
+    query = (
+        select(TalkingPoint)
+        .where(TalkingPoint.meeting_id == meeting.id)
+        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
+    )
+    return list(session.exec(query).all())
+
+
+def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | None) -> AgendaView:
+    """The agenda: follow-ups, carried-over points, then new points; private ones only for
+    their author (`viewer`), never in the shared view (`viewer` None)."""
+    visible = [
+        _item(p)
+        for p in _points(session, meeting)
+        if not p.is_private or (viewer is not None and p.author_id == viewer)
+    ]
+    return AgendaView(
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        pair_id=pair.id,  # type: ignore[arg-type]
+        manager_id=pair.manager_id,
+        report_id=pair.report_id,
+        starts_at=meeting.starts_at,
+        duration_minutes=meeting.duration_minutes,
+        status=meeting.status,
+        follow_ups=_open_action_items(session, pair),
+        carried=[i for i in visible if i.carried_count > 0],
+        new=[i for i in visible if i.carried_count == 0],
+    )
+
+
+def _item(point: TalkingPoint) -> ItemView:
+    return ItemView(
+        id=point.id,  # type: ignore[arg-type]
+        author_id=point.author_id,
+        text=point.text,
+        is_private=point.is_private,
+        discussed=point.discussed,
+        carried_count=point.carried_count,
+    )
+
+
+def _open_action_items(session: Session, pair: Pair) -> list[FollowUpView]:
+    query = (
+        select(ActionItem)
+        .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_(None))
+        .order_by(col(ActionItem.created_at), col(ActionItem.id))
+    )
+    return [
+        FollowUpView(
+            id=a.id,  # type: ignore[arg-type]
+            owner_id=a.owner_id,
+            text=a.text,
+            due_date=a.due_date.isoformat() if a.due_date else None,
+        )
+        for a in session.exec(query)
+    ]
+
+
+def agenda_for(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> AgendaView:
+    """The upcoming agenda of one of the actor's pairs, with the actor's private points."""
+    pair = get_pair(session, actor, pair_id)
+    meeting = next_meeting(session, actor, pair_id, now=now)
+    return agenda_view(session, meeting, pair, actor.user_id)
+
+
+def move_open_items(session: Session, source: Meeting, target: Meeting) -> int:
+    """Move the undiscussed points of a skipped or cancelled meeting to another (no count)."""
+    moved = 0
+    position = _next_position(session, target)
+    for point in _points(session, source):
+        if not point.discussed:
+            point.meeting_id = target.id  # type: ignore[assignment]
+            point.position = position + moved
+            session.add(point)
+            moved += 1
+    return moved
+
+
+def close_finished_meetings(session: Session, *, now: datetime) -> int:
+    """After a meeting ends, carry its undiscussed points to the next meeting (count +1)."""
+    finished = session.exec(
+        select(Meeting).where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            col(Meeting.closed_at).is_(None),
+            col(Meeting.starts_at) <= now,
+        )
+    ).all()
+    closed = 0
+    for meeting in finished:
+        if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
+            continue
+        pair = session.get(Pair, meeting.pair_id)
+        target = upcoming_meeting(session, pair, now) if pair and not pair.ended_at else None
+        if target is not None and target.id != meeting.id:
+            _carry(session, meeting, target)
+        meeting.closed_at = now
+        session.add(meeting)
+        closed += 1
+    session.commit()
+    return closed
+
+
+def _carry(session: Session, source: Meeting, target: Meeting) -> None:
+    position = _next_position(session, target)
+    for offset, point in enumerate(p for p in _points(session, source) if not p.discussed):
+        point.meeting_id = target.id  # type: ignore[assignment]
+        point.carried_count += 1
+        point.position = position + offset
+        session.add(point)

@@ -1,0 +1,44 @@
+"""Which question each person is offered before a meeting, recorded so the rotation is fair."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from store.models import Meeting, Pair, SuggestedQuestion
+from store.questions import Question, by_key, pick_question
+
+
+def suggest_question(
+    session: Session, pair: Pair, meeting: Meeting, user_id: str, *, now: datetime
+) -> Question:
+    """The question for this person and meeting: the same one every time it is asked for."""
+    asked = session.exec(
+        select(SuggestedQuestion)
+        .where(SuggestedQuestion.pair_id == pair.id)
+        .order_by(col(SuggestedQuestion.id))
+    ).all()
+    for row in asked:
+        if row.meeting_id == meeting.id and row.user_id == user_id:
+            question = by_key(row.question_key)
+            if question is not None:
+                return question
+    role = "manager" if user_id == pair.manager_id else "report"
+    question = pick_question(
+        asked_keys=[row.question_key for row in asked],
+        role=role,
+        seed=(meeting.id or 0) * 2 + (role == "report"),
+    )
+    session.add(
+        SuggestedQuestion(
+            team_id=pair.team_id,
+            pair_id=pair.id,  # type: ignore[arg-type]
+            meeting_id=meeting.id,  # type: ignore[arg-type]
+            user_id=user_id,
+            question_key=question.key,
+            created_at=now,
+        )
+    )
+    session.commit()
+    return question
