@@ -63,7 +63,10 @@ def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Settings:
     """Build Settings from `.env` (if any) overlaid by the environment; raise ConfigError."""
-    env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+    env = {
+        **(read_dotenv(dotenv) if dotenv else {}),
+        **(os.environ if environ is None else environ),
+    }
     problems = _missing_tokens(env) + _invalid_numbers(env)
     if problems:
         raise ConfigError(_explain(problems))
@@ -82,7 +85,10 @@ def load_database_url(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> str:
     """DATABASE_URL alone (for `oneonone db upgrade`, which needs no Slack tokens)."""
-    env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+    env = {
+        **(read_dotenv(dotenv) if dotenv else {}),
+        **(os.environ if environ is None else environ),
+    }
     return env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 
 

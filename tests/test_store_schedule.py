@@ -59,8 +59,7 @@ def test_create_pair_schedules_the_first_meeting_and_its_work(session: Session) 
 
 
 def test_a_pair_created_inside_the_lead_gets_its_prompts_at_once(session: Session) -> None:
-    _, soon = create_pair(session, MANAGER, tuesday_at_ten(weekday=0, local_time=time(9)),
-                          now=NOW)
+    _, soon = create_pair(session, MANAGER, tuesday_at_ten(weekday=0, local_time=time(9)), now=NOW)
     assert soon.starts_at == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
     prompts = session.exec(
         select(DueWork).where(DueWork.meeting_id == soon.id, DueWork.kind == "prompt")
@@ -69,8 +68,9 @@ def test_a_pair_created_inside_the_lead_gets_its_prompts_at_once(session: Sessio
 
 
 def test_a_time_already_passed_today_starts_next_week(session: Session) -> None:
-    _, meeting = create_pair(session, MANAGER, tuesday_at_ten(weekday=0, local_time=time(6)),
-                             now=NOW)
+    _, meeting = create_pair(
+        session, MANAGER, tuesday_at_ten(weekday=0, local_time=time(6)), now=NOW
+    )
     assert meeting.starts_at == datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
 
 
@@ -166,17 +166,17 @@ def test_skip_moves_points_to_the_next_meeting_and_tells_nobody_else(session) ->
 
 
 def test_reschedule_moves_the_meeting_and_retimes_its_work(session: Session) -> None:
-    pair, meeting = create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
-    moved = reschedule_meeting(session, REPORT, meeting.id, day=date(2026, 12, 2),
-                               at=time(14, 30), now=NOW)
+    _pair, meeting = create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
+    moved = reschedule_meeting(
+        session, REPORT, meeting.id, day=date(2026, 12, 2), at=time(14, 30), now=NOW
+    )
     assert moved.starts_at == datetime(2026, 12, 2, 19, 30, tzinfo=UTC)
     agenda_work = session.exec(
         select(DueWork).where(DueWork.meeting_id == meeting.id, DueWork.kind == "agenda")
     ).one()
     assert agenda_work.next_attempt_at == datetime(2026, 12, 2, 19, 0, tzinfo=UTC)
     with pytest.raises(Invalid, match="passed"):
-        reschedule_meeting(session, MANAGER, meeting.id, day=date(2026, 11, 1), at=time(9),
-                           now=NOW)
+        reschedule_meeting(session, MANAGER, meeting.id, day=date(2026, 11, 1), at=time(9), now=NOW)
 
 
 def test_pause_cancels_meetings_until_the_date(session: Session) -> None:

@@ -1,0 +1,132 @@
+"""Sending what people see: prompts, agenda posts (updated in place) and notices.
+
+Shared by the listeners and by due work; every function takes the session it reads from.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from blocks.agenda import agenda_message
+from blocks.prompt import prompt_message
+from store.agenda import agenda_view
+from store.models import Meeting, Pair, PostedMessage
+from store.schedule import set_channel
+from store.suggestions import suggest_question
+
+log = logging.getLogger(__name__)
+
+
+def pair_channel(client: WebClient, session: Session, pair: Pair) -> str:
+    """The group DM of the bot and both people, opened once and remembered."""
+    if pair.channel_id:
+        return pair.channel_id
+    response = client.conversations_open(users=[pair.manager_id, pair.report_id])
+    channel_id = response["channel"]["id"]
+    set_channel(session, pair, channel_id)
+    return channel_id
+
+
+def post_to_user(client: WebClient, user_id: str, body: dict[str, Any]) -> tuple[str, str]:
+    """Post a message in the bot's DM with a person; returns (channel, ts)."""
+    response = client.chat_postMessage(channel=user_id, **body)
+    return response["channel"], response["ts"]
+
+
+def send_prompt(
+    client: WebClient,
+    session: Session,
+    meeting: Meeting,
+    pair: Pair,
+    user_id: str,
+    *,
+    now: datetime,
+) -> str:
+    """DM one person the agenda so far, a suggested question and the add buttons."""
+    question = suggest_question(session, pair, meeting, user_id, now=now)
+    view = agenda_view(session, meeting, pair, user_id)
+    channel, ts = post_to_user(
+        client, user_id, prompt_message(agenda=view, viewer_id=user_id, suggestion=question)
+    )
+    remember_post(
+        session, meeting, pair, channel=channel, ts=ts, kind="prompt", user_id=user_id, now=now
+    )
+    return ts
+
+
+def post_agenda(
+    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
+) -> str:
+    """Post the agenda in the pair's group DM and remember where, to update it later."""
+    channel = pair_channel(client, session, pair)
+    body = _agenda_body(session, meeting, pair, now=now)
+    response = client.chat_postMessage(channel=channel, **body)
+    meeting.agenda_channel_id = response["channel"]
+    meeting.agenda_ts = response["ts"]
+    session.add(meeting)
+    remember_post(
+        session,
+        meeting,
+        pair,
+        channel=response["channel"],
+        ts=response["ts"],
+        kind="agenda",
+        now=now,
+    )
+    return response["ts"]
+
+
+def refresh_agenda(
+    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
+) -> None:
+    """Update the posted agenda in place (no-op before it is posted)."""
+    if not (meeting.agenda_ts and meeting.agenda_channel_id):
+        return
+    body = _agenda_body(session, meeting, pair, now=now)
+    try:
+        client.chat_update(channel=meeting.agenda_channel_id, ts=meeting.agenda_ts, **body)
+    except SlackApiError as error:
+        log.warning("could not update agenda of meeting %s: %s", meeting.id, error)
+
+
+def _agenda_body(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> dict:
+    view = agenda_view(session, meeting, pair, None)
+    suggestion = (
+        suggest_question(session, pair, meeting, pair.manager_id, now=now)
+        if view.is_empty
+        else None
+    )
+    return agenda_message(view, suggestion=suggestion)
+
+
+def remember_post(
+    session: Session,
+    meeting: Meeting,
+    pair: Pair,
+    *,
+    channel: str,
+    ts: str,
+    kind: str,
+    now: datetime,
+    user_id: str | None = None,
+) -> None:
+    """Record a posted message so replies in its thread find their 1:1."""
+    session.add(
+        PostedMessage(
+            team_id=pair.team_id,
+            channel_id=channel,
+            ts=ts,
+            kind=kind,
+            pair_id=pair.id,
+            meeting_id=meeting.id,
+            user_id=user_id,
+            created_at=now,
+        )
+    )
+    session.commit()
