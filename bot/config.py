@@ -63,10 +63,7 @@ def load_settings(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> Settings:
     """Build Settings from `.env` (if any) overlaid by the environment; raise ConfigError."""
-    env = {
-        **(read_dotenv(dotenv) if dotenv else {}),
-        **(os.environ if environ is None else environ),
-    }
+    env = _environment(environ, dotenv)
     problems = _missing_tokens(env) + _invalid_numbers(env)
     if problems:
         raise ConfigError(_explain(problems))
@@ -85,11 +82,16 @@ def load_database_url(
     environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
 ) -> str:
     """DATABASE_URL alone (for `oneonone db upgrade`, which needs no Slack tokens)."""
-    env = {
+    env = _environment(environ, dotenv)
+    return env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+
+
+def _environment(environ: Mapping[str, str] | None, dotenv: Path | None) -> dict[str, str]:
+    """`.env` values overlaid by the real environment (the environment wins)."""
+    return {
         **(read_dotenv(dotenv) if dotenv else {}),
         **(os.environ if environ is None else environ),
     }
-    return env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 
 
 def _missing_tokens(env: Mapping[str, str]) -> list[str]:
