@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, events
+from handlers import actions, commands, events, shortcuts, views
 
 
 def register(app: App) -> None:
     """Bind every listener of every kind to the app."""
     commands.register(app)
     events.register(app)
+    actions.register(app)
+    views.register(app)
+    shortcuts.register(app)

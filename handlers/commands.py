@@ -1,18 +1,34 @@
-"""The `/oneonone` slash command: parse the subcommand and hand it to its handler."""
+"""The `/oneonone` slash command: parse the subcommand and hand it to its flow."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from blocks.help import SUBCOMMANDS, help_message
 from blocks.ids import COMMAND
+from blocks.messages import notice
+from blocks.text import escape
+from handlers import occurrences, points, scheduling
+from handlers.context import Deps, deps_from
+from handlers.parsing import (
+    ParseError,
+    add_args,
+    clock_time,
+    day,
+    person_and_rest,
+    schedule_args,
+)
+from store.access import Invalid, NotAllowed
 
 log = logging.getLogger(__name__)
 
-KNOWN = {s.name for s in SUBCOMMANDS}
+USAGE = {s.name: f"`{COMMAND} {escape(s.usage)}`" for s in SUBCOMMANDS}
 
 
 def register(app: App) -> None:
@@ -20,22 +36,136 @@ def register(app: App) -> None:
     app.command(COMMAND)(handle_oneonone)
 
 
-def handle_oneonone(ack: Ack, command: dict) -> None:
-    """Route `/oneonone <subcommand> …` to its handler; unknown words get the help."""
+@dataclass(frozen=True)
+class Invocation:
+    """One `/oneonone` call: who, with what, and how to answer."""
+
+    deps: Deps
+    respond: Respond
+    trigger_id: str
+    rest: str
+
+
+def handle_oneonone(
+    ack: Ack, command: dict, respond: Respond, client: WebClient, context: dict
+) -> None:
+    """Route `/oneonone <subcommand> …`; the help and unknown words are answered in the ack."""
     words = (command.get("text") or "").split(maxsplit=1)
     name = words[0].lower() if words else "help"
-    handler = SUBCOMMAND_HANDLERS.get(name)
-    if handler is None:
-        ack(**help_message(command=COMMAND, unknown=None if name in KNOWN else words[0]))
+    run = SUBCOMMANDS_RUN.get(name)
+    if run is None:
+        known = name in USAGE
+        ack(**help_message(command=COMMAND, unknown=None if known else words[0]))
         return
-    handler(ack, command, words[1] if len(words) > 1 else "")
+    ack()
+    call = Invocation(
+        deps=deps_from(context, client),
+        respond=respond,
+        trigger_id=command.get("trigger_id", ""),
+        rest=words[1].strip() if len(words) > 1 else "",
+    )
+    try:
+        run(call)
+    except (Invalid, NotAllowed, ParseError) as error:
+        respond(**notice(f"{error}\nUsage: {USAGE[name]}"))
 
 
-def handle_help(ack: Ack, command: dict, _rest: str) -> None:
-    """`/oneonone help`: what the bot can do."""
-    ack(**help_message(command=COMMAND))
+def run_schedule(call: Invocation) -> None:
+    """`schedule @person <weekday> <HH:MM> …`, or the modal when something is missing."""
+    args = schedule_args(call.rest)
+    if args.unread and (args.weekday is None or args.at is None):
+        raise ParseError(
+            f"I understood {args.understood()}, but not "
+            f"{', '.join(f'`{escape(w)}`' for w in args.unread)}. "
+            "Write the weekday as e.g. `tuesday` and the time as `HH:MM` (24-hour)."
+        )
+    if not args.complete:
+        scheduling.open_schedule_modal(call.deps, call.trigger_id, report_id=args.person)
+        return
+    call.respond(**scheduling.schedule(call.deps, args))
 
 
-SUBCOMMAND_HANDLERS: dict[str, Callable[[Ack, dict, str], None]] = {
-    "help": handle_help,
+def run_add(call: Invocation) -> None:
+    """`add [private] [@person] <text>`."""
+    private, person, text = add_args(call.rest)
+    call.respond(**points.add_point(call.deps, person, text, private=private, origin=None))
+
+
+def run_agenda(call: Invocation) -> None:
+    """`agenda [@person]`: the next agenda, with the caller's private points."""
+    person, _ = person_and_rest(call.rest)
+    call.respond(**occurrences.agenda(call.deps, person))
+
+
+def run_list(call: Invocation) -> None:
+    """`list`: the caller's 1:1s with their next dates."""
+    call.respond(**occurrences.pair_list(call.deps))
+
+
+def run_skip(call: Invocation) -> None:
+    """`skip [@person]`: suggests rescheduling first (a modal), then skips."""
+    person, _ = person_and_rest(call.rest)
+    occurrences.open_skip_modal(call.deps, call.trigger_id, person)
+
+
+def run_reschedule(call: Invocation) -> None:
+    """`reschedule [@person] <date> <HH:MM>` (no date and time: the modal)."""
+    person, rest = person_and_rest(call.rest)
+    if not rest:
+        occurrences.open_reschedule_modal(call.deps, call.trigger_id, person)
+        return
+    moved, pair = occurrences.reschedule(call.deps, person, *_date_and_time(call.deps, rest))
+    call.respond(**occurrences.announce_reschedule(call.deps, moved, pair))
+
+
+def _date_and_time(deps: Deps, rest: str) -> tuple[date, time]:
+    words = rest.split()
+    today = deps.local_today()
+    parsed_day = day(words[0], today=today) if words else None
+    parsed_time = clock_time(words[1]) if len(words) > 1 else None
+    if parsed_day is None or parsed_time is None or len(words) != 2:
+        raise ParseError(
+            f"I couldn't read `{escape(rest)}` as a date and a time, e.g. "
+            f"`{(today + timedelta(days=7)).isoformat()} 14:30` or `friday 9:00`."
+        )
+    return parsed_day, parsed_time
+
+
+def run_pause(call: Invocation) -> None:
+    """`pause [@person] until <date>`."""
+    person, rest = person_and_rest(call.rest)
+    words = rest.split()
+    if len(words) != 2 or words[0].lower() != "until":
+        raise ParseError("Say until when, e.g. `pause until 2027-01-05`.")
+    until = day(words[1], today=call.deps.local_today())
+    if until is None:
+        raise ParseError(f"I couldn't read `{escape(words[1])}` as a date (YYYY-MM-DD).")
+    pair, following = occurrences.pause(call.deps, person, until)
+    call.respond(**occurrences.announce_pause(call.deps, pair, following))
+
+
+def run_end(call: Invocation) -> None:
+    """`end @person`: asks for confirmation first."""
+    person, _ = person_and_rest(call.rest)
+    if person is None:
+        raise ParseError("Say whose 1:1 to end, e.g. `end @dana`.")
+    call.respond(**occurrences.end_confirmation(call.deps, person))
+
+
+def run_not_yet(call: Invocation) -> None:
+    """Subcommands of a later release."""
+    call.respond(**notice("Notes and action items are coming in the next release of oneonone."))
+
+
+SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
+    "schedule": run_schedule,
+    "add": run_add,
+    "agenda": run_agenda,
+    "list": run_list,
+    "skip": run_skip,
+    "reschedule": run_reschedule,
+    "pause": run_pause,
+    "end": run_end,
+    "notes": run_not_yet,
+    "actions": run_not_yet,
 }

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_sdk import WebClient
+
+from handlers.context import deps_from
+from handlers.dm import handle_direct_message
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +36,15 @@ def handle_app_home_opened(event: dict) -> None:
     log.debug("app_home_opened by %s on tab %s", event.get("user"), event.get("tab"))
 
 
-def handle_message(event: dict) -> None:
-    """Every message event and subtype in the bot's DMs and group DMs."""
-    log.debug(
-        "message %s/%s in %s", event.get("channel_type"), event.get("subtype"), event.get("channel")
-    )
+def handle_message(event: dict, client: WebClient, context: dict) -> None:
+    """Every message event and subtype in the bot's DMs and group DMs.
+
+    Only what a person wrote to the bot in its DM becomes a talking point; edits, deletions,
+    bot posts and group-DM chatter are acknowledged and ignored.
+    """
+    is_person = event.get("user") and not event.get("bot_id") and not event.get("subtype")
+    if event.get("channel_type") == "im" and is_person:
+        handle_direct_message(deps_from(context, client), event)
 
 
 def handle_user_huddle_changed(event: dict) -> None:

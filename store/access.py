@@ -18,7 +18,15 @@ class NotAllowed(Exception):
 
 
 class Invalid(ValueError):
-    """A request that cannot be carried out; the message is shown to the person as is."""
+    """A request that cannot be carried out; the message is shown to the person as is.
+
+    `field` names the input at fault (e.g. "report", "timezone"), so a modal can show the
+    error next to it.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)

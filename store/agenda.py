@@ -63,11 +63,12 @@ def clean_text(text: str) -> str:
     """A talking point's text, trimmed; Invalid when empty or over 2,000 characters."""
     text = text.strip()
     if not text:
-        raise Invalid("A talking point needs some text.")
+        raise Invalid("A talking point needs some text.", field="text")
     if len(text) > TEXT_MAX:
         raise Invalid(
             f"That talking point is {len(text):,} characters long; the limit is {TEXT_MAX:,}. "
-            "Shorten it or split it in two."
+            "Shorten it or split it in two.",
+            field="text",
         )
     return text
 

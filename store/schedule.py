@@ -95,20 +95,23 @@ def create_pair(
 def _duplicate(report_id: str) -> Invalid:
     return Invalid(
         f"You already have a recurring 1:1 with <@{report_id}>. To move the next one, use "
-        f"`/oneonone reschedule <@{report_id}> <date> <HH:MM>`."
+        f"`/oneonone reschedule <@{report_id}> <date> <HH:MM>`.",
+        field="report",
     )
 
 
 def _validate_request(actor: Actor, request: PairRequest) -> None:
     if request.report_id == actor.user_id:
-        raise Invalid("You can't schedule a 1:1 with yourself — pick the person you manage.")
-    for value, (low, high), what in (
-        (request.duration_minutes, DURATION_RANGE, "The duration"),
-        (request.prompt_lead_minutes, PROMPT_LEAD_RANGE, "The prompt lead"),
-        (request.agenda_lead_minutes, AGENDA_LEAD_RANGE, "The agenda lead"),
+        raise Invalid(
+            "You can't schedule a 1:1 with yourself — pick the person you manage.", field="report"
+        )
+    for value, (low, high), what, field in (
+        (request.duration_minutes, DURATION_RANGE, "The duration", "duration"),
+        (request.prompt_lead_minutes, PROMPT_LEAD_RANGE, "The prompt lead", "prompt_lead"),
+        (request.agenda_lead_minutes, AGENDA_LEAD_RANGE, "The agenda lead", "agenda_lead"),
     ):
         if not low <= value <= high:
-            raise Invalid(f"{what} must be between {low} and {high} minutes.")
+            raise Invalid(f"{what} must be between {low} and {high} minutes.", field=field)
     try:
         Recurrence(
             request.cadence,
@@ -118,7 +121,7 @@ def _validate_request(actor: Actor, request: PairRequest) -> None:
             first_date_on_or_after(date(2026, 1, 5), request.weekday),
         )
     except ValueError as error:
-        raise Invalid(str(error)) from error
+        raise Invalid(str(error), field="timezone") from error
 
 
 def _add_meeting(session: Session, pair: Pair, slot: datetime, *, now: datetime) -> Meeting:
@@ -277,7 +280,7 @@ def reschedule_meeting(
         raise Invalid("Only an upcoming 1:1 can be rescheduled.")
     start = slot_from_local(day, at, pair.timezone)
     if start <= now:
-        raise Invalid("That time has already passed — pick a time in the future.")
+        raise Invalid("That time has already passed — pick a time in the future.", field="time")
     meeting.starts_at = start
     session.add(meeting)
     schedule_meeting_work(session, pair, meeting, now=now)
@@ -294,7 +297,7 @@ def pause_pair(
 
     pair = get_pair(session, actor, pair_id)
     if until <= now.astimezone(ZoneInfo(pair.timezone)).date():
-        raise Invalid("Pick a date in the future to pause until.")
+        raise Invalid("Pick a date in the future to pause until.", field="date")
     pair.paused_until = until
     session.add(pair)
     pause_start = _pause_start(pair)

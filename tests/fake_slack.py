@@ -140,6 +140,8 @@ class FakeSlack(ThreadingHTTPServer):
             "views.push": self._views_open,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
+            "conversations.history": self._conversations_history,
+            "chat.getPermalink": self._chat_get_permalink,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -283,6 +285,19 @@ class FakeSlack(ThreadingHTTPServer):
             found = [m for (c, _), m in self._messages.items() if channel in (None, c)]
             return copy.deepcopy(sorted(found, key=lambda m: m["ts"]))
 
+    def add_user_message(self, channel: str, text: str, *, user: str) -> Args:
+        """A message a person wrote (readable through conversations.history); returns it."""
+        with self._cond:
+            message = {
+                "type": "message",
+                "channel": channel,
+                "ts": self._next_ts(),
+                "text": text,
+                "user": user,
+            }
+            self._messages[(channel, message["ts"])] = message
+            return copy.deepcopy(message)
+
     def home_view(self, user_id: str) -> Args | None:
         """The last Home tab view published for `user_id`."""
         with self._cond:
@@ -414,6 +429,25 @@ class FakeSlack(ThreadingHTTPServer):
         is_im = len(users) == 1
         channel_id = self.dm_id(users[0]) if is_im else self.group_id(users)
         return {"ok": True, "channel": {"id": channel_id, "is_im": is_im, "is_mpim": not is_im}}
+
+    def _conversations_history(self, args: Args) -> Args:
+        """Stored messages of a channel between oldest and latest (inclusive), newest first."""
+        channel = self._channel(args.get("channel"))
+        oldest, latest = str(args.get("oldest") or "0"), str(args.get("latest") or "9" * 10)
+        found = [
+            without_channel(m)
+            for (c, ts), m in sorted(self._messages.items(), key=lambda i: i[0][1], reverse=True)
+            if c == channel and oldest <= ts <= latest
+        ]
+        return {"ok": True, "messages": found[: int(args.get("limit") or 100)], "has_more": False}
+
+    def _chat_get_permalink(self, args: Args) -> Args:
+        """A permalink in Slack's shape for any channel and ts."""
+        channel, ts = args.get("channel"), str(args.get("message_ts") or "")
+        if not channel or not ts:
+            return error_body("message_not_found")
+        link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"ok": True, "channel": channel, "permalink": link}
 
     def _chat_post_message(self, args: Args) -> Args:
         """Store the message under (channel, new ts); a user id as channel means their DM."""

@@ -1,0 +1,345 @@
+"""The agenda of a 1:1: posted in the pair's group DM, and shown to one person on request.
+
+Also the formatting every other surface shares: Slack dates, item lines, long lists split
+over sections within Slack's limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from blocks import ids
+from blocks.kit import (
+    MESSAGE_BLOCKS_MAX,
+    SECTION_TEXT_MAX,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    plain,
+    section,
+)
+from blocks.text import escape
+from store.agenda import AgendaView, FollowUpView, ItemView
+from store.questions import Question
+
+# Slack rejects a message whose blocks hold about 12,000 characters of text in all, less some
+# undisclosed overhead per block (`msg_blocks_too_long`; slackapi/bolt-js#2509, #2867 saw it
+# at 11,341), so long agendas are fitted to this budget as well as to the 50-block limit.
+TEXT_BUDGET = 10_000
+POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
+LINE_MAX = 300  # an item's text on one line of a list
+FOLLOW_UPS_MAX_CHARS = 3_000
+LIST_SECTIONS_MAX = 2  # sections of a folded list before "…and N more"
+NOTE_MAX = 60  # characters of one "…and N more" note
+SKIPPED = frozenset({"skipped", "cancelled"})
+
+
+# --- formatting shared by every surface ----------------------------------------------------
+
+
+def slack_date(when: datetime, fmt: str = "{date_short_pretty} at {time}") -> str:
+    """A date Slack shows in each reader's time zone, with a UTC fallback (naive = UTC)."""
+    utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return f"<!date^{int(utc.timestamp())}^{fmt}|{utc:%Y-%m-%d %H:%M} UTC>"
+
+
+def day_text(iso_day: str, *, year: bool = False) -> str:
+    """A calendar date ("2026-12-03") as "Thu Dec 3" (", 2026" with `year`)."""
+    try:
+        day = date.fromisoformat(iso_day)
+    except ValueError:
+        return escape(iso_day)
+    return f"{day:%a %b} {day.day}" + (f", {day.year}" if year else "")
+
+
+def clip(text: str, limit: int) -> str:
+    """User text escaped for mrkdwn, cut so that the escaped form fits in `limit`."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    pieces: list[str] = []
+    size = 0
+    for char in text:
+        piece = escape(char)
+        if size + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces).rstrip() + "…"
+
+
+def one_line(text: str) -> str:
+    """User text on one line of a list: escaped, whitespace folded, cut to LINE_MAX."""
+    return clip(" ".join(text.split()), LINE_MAX)
+
+
+def follow_up_line(item: FollowUpView) -> str:
+    """An open action item on one line: "• text — @owner, due Thu Dec 3"."""
+    due = f", due {day_text(item.due_date)}" if item.due_date else ""
+    return f"• {one_line(item.text)} — <@{item.owner_id}>{due}"
+
+
+def point_line(item: ItemView, *, author: bool = True) -> str:
+    """A talking point on one line: ticked when discussed, with its author and marks."""
+    marks = [f"<@{item.author_id}>"] if author else []
+    if item.carried_count:
+        marks.append(f"carried {item.carried_count}×")
+    if item.is_private:
+        marks.append("🔒 private")
+    bullet = "✅" if item.discussed else "•"
+    return f"{bullet} {one_line(item.text)}" + (f" — {', '.join(marks)}" if marks else "")
+
+
+def list_sections(
+    lines: list[str], *, title: str = "", max_sections: int, max_chars: int
+) -> tuple[list[Block], int]:
+    """Lines packed into sections of ≤3000 characters; returns the blocks and lines shown."""
+    texts: list[str] = []
+    current = title
+    used = len(title)
+    shown = 0
+    for line in lines:
+        if used + 1 + len(line) > max_chars:
+            break
+        if current and len(current) + 1 + len(line) > SECTION_TEXT_MAX:
+            if len(texts) + 1 >= max_sections:
+                break
+            texts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+        used += 1 + len(line)
+        shown += 1
+    if current:
+        texts.append(current)
+    return [section(text) for text in texts], shown
+
+
+def more_note(count: int, what: str) -> list[Block]:
+    """The "…and N more" context under a list that was cut, or nothing."""
+    return [context(f"_…and {count} more {what}._")] if count else []
+
+
+def text_size(value: Any) -> int:
+    """Characters of text in a block tree (what Slack's aggregate limit counts)."""
+    if isinstance(value, dict):
+        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
+        return own + sum(text_size(v) for v in value.values() if not isinstance(v, str))
+    if isinstance(value, list):
+        return sum(text_size(v) for v in value)
+    return 0
+
+
+# --- the agenda ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Talking points under one heading ("Carried over", "New from @X")."""
+
+    title: str
+    items: list[ItemView]
+    bylines: bool  # whether each point names its author
+
+
+def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) -> dict[str, Any]:
+    """The agenda posted in the pair's group DM: shared items only, each with a tick box."""
+    if agenda.status in SKIPPED:
+        return _skipped_message(agenda)
+    groups = _groups(
+        agenda,
+        [i for i in agenda.carried if not i.is_private],
+        [i for i in agenda.new if not i.is_private],
+    )
+    head = _head(agenda)
+    follow = _follow_up_blocks(agenda.follow_ups)
+    tail = [_buttons(agenda)]
+    room = MESSAGE_BLOCKS_MAX - len(head) - len(follow) - len(tail)
+    chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
+    if not groups:
+        body = _nudge(agenda, suggestion, empty=not agenda.follow_ups)
+    else:
+        body = _tick_blocks(groups, agenda.meeting_id, room=room, chars=chars)
+    return message(_fallback(agenda), [*head, *follow, *body, *tail])
+
+
+def agenda_ephemeral(agenda: AgendaView, viewer_id: str) -> dict[str, Any]:
+    """The agenda for one person (`/oneonone agenda`): shared items plus their private ones."""
+    carried = [i for i in agenda.carried if _visible(i, viewer_id)]
+    new = [i for i in agenda.new if _visible(i, viewer_id)]
+    head = _head(agenda)
+    follow = _follow_up_blocks(agenda.follow_ups)
+    tail = [] if agenda.status in SKIPPED else [_buttons(agenda)]
+    chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
+    groups = _groups(agenda, carried, new)
+    if agenda.status in SKIPPED:
+        body = [section(_skipped_text(agenda))]
+    elif groups:
+        body = _list_blocks(groups, chars=chars)
+    else:
+        body = [section("No talking points yet.")]
+    return message(_fallback(agenda), [*head, *follow, *body, *tail])
+
+
+def _visible(item: ItemView, viewer_id: str) -> bool:
+    return not item.is_private or item.author_id == viewer_id
+
+
+def _fallback(agenda: AgendaView) -> str:
+    when = slack_date(agenda.starts_at)
+    return f"1:1 agenda: <@{agenda.manager_id}> & <@{agenda.report_id}>, {when}"
+
+
+def _head(agenda: AgendaView) -> list[Block]:
+    when = slack_date(agenda.starts_at)
+    people = f"<@{agenda.manager_id}> & <@{agenda.report_id}>"
+    return [
+        header("🗓️ 1:1 agenda"),
+        section(f"{people}  ·  {when}  ·  {agenda.duration_minutes} min"),
+    ]
+
+
+def _follow_up_blocks(follow_ups: list[FollowUpView]) -> list[Block]:
+    """Open action items, always present: the list, or "No open action items."."""
+    title = "*Follow-ups*"
+    if not follow_ups:
+        return [divider(), section(f"{title}\nNo open action items."), divider()]
+    lines = [follow_up_line(item) for item in follow_ups]
+    blocks, shown = list_sections(
+        lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=FOLLOW_UPS_MAX_CHARS
+    )
+    return [divider(), *blocks, *more_note(len(lines) - shown, "open action items"), divider()]
+
+
+def _groups(agenda: AgendaView, carried: list[ItemView], new: list[ItemView]) -> list[Group]:
+    """Carried-over points, then new ones by author (manager, report, anyone else): ≤4 groups."""
+    pair = (agenda.manager_id, agenda.report_id)
+    groups = [Group("*Carried over*", carried, True)] if carried else []
+    for author in pair:
+        items = [i for i in new if i.author_id == author]
+        if items:
+            groups.append(Group(f"*New from <@{author}>*", items, False))
+    others = [i for i in new if i.author_id not in pair]
+    if others:
+        groups.append(Group("*New*", others, True))
+    return groups
+
+
+def _tick_blocks(groups: list[Group], meeting_id: int, *, room: int, chars: int) -> list[Block]:
+    """A section with a tick box per point; when not all fit, each group folds its rest."""
+    sections = [[_tick_section(i, meeting_id, byline=g.bylines) for i in g.items] for g in groups]
+    full = [
+        b for g, ticks in zip(groups, sections, strict=True) for b in [section(g.title), *ticks]
+    ]
+    if len(full) <= room and text_size(full) <= chars:
+        return full
+    # Each group keeps its heading, a folded list section and its "…and N more" note.
+    fold_chars = min(chars // 3, 2 * SECTION_TEXT_MAX)
+    notes = sum(len(g.title) + NOTE_MAX for g in groups)
+    quotas = _fair_quotas(sections, room=room - 3 * len(groups), chars=chars - fold_chars - notes)
+    kept = [[section(g.title), *t[:q]] for g, t, q in zip(groups, sections, quotas, strict=True)]
+    left = chars - text_size(kept) - NOTE_MAX * len(groups)  # what the folded lists may use
+    blocks: list[Block] = []
+    for index, (group, quota) in enumerate(zip(groups, quotas, strict=True)):
+        share = min(left // (len(groups) - index), SECTION_TEXT_MAX)
+        folded = _folded(group, quota, max_chars=share)
+        left -= text_size(folded[:1])
+        blocks += kept[index] + folded
+    return blocks
+
+
+def _fair_quotas(sections: list[list[Block]], *, room: int, chars: int) -> list[int]:
+    """How many leading points of each group get a tick box: one group at a time, in turn."""
+    quotas = [0] * len(sections)
+    stopped = [not ticks for ticks in sections]
+    used_blocks = used_chars = 0
+    while not all(stopped):
+        for index, ticks in enumerate(sections):
+            if stopped[index]:
+                continue
+            size = text_size(ticks[quotas[index]])
+            if used_blocks + 1 > room or used_chars + size > chars:
+                stopped[index] = True  # later points of the group fold, to keep its order
+                continue
+            quotas[index] += 1
+            used_blocks, used_chars = used_blocks + 1, used_chars + size
+            stopped[index] = quotas[index] == len(ticks)
+    return quotas
+
+
+def _folded(group: Group, quota: int, *, max_chars: int) -> list[Block]:
+    """A group's points past its quota: compact lines without tick boxes, then "…and N more"."""
+    lines = [point_line(item, author=group.bylines) for item in group.items[quota:]]
+    if not lines:
+        return []
+    blocks, shown = list_sections(lines, max_sections=1, max_chars=max_chars)
+    return blocks + more_note(len(lines) - shown, "talking points")
+
+
+def _tick_section(item: ItemView, meeting_id: int, *, byline: bool) -> Block:
+    """A talking point with its "Discussed" tick box (ticked when it was)."""
+    option = {"text": plain("Discussed"), "value": f"{meeting_id}:{item.id}"}
+    box: dict[str, Any] = {"type": "checkboxes", "action_id": ids.TICK_POINT, "options": [option]}
+    if item.discussed:
+        box["initial_options"] = [option]
+    text = clip(item.text, POINT_MAX)
+    marks = [f"<@{item.author_id}>"] if byline else []
+    if item.carried_count:
+        marks.append(f"carried {item.carried_count}×")
+    if marks:
+        text += f"\n_{' · '.join(marks)}_"
+    # The block_id names the point too: unticking sends no selected option to tell which.
+    return section(text, accessory=box, block_id=f"{ids.TICK_POINT}:{option['value']}")
+
+
+def _list_blocks(groups: list[Group], *, chars: int) -> list[Block]:
+    """Every group as list sections (no tick boxes), sharing the text budget fairly."""
+    blocks: list[Block] = []
+    for index, group in enumerate(groups):
+        lines = [point_line(item, author=group.bylines) for item in group.items]
+        share = (chars - text_size(blocks)) // (len(groups) - index) - 100
+        shown_blocks, shown = list_sections(
+            lines, title=group.title, max_sections=LIST_SECTIONS_MAX, max_chars=share
+        )
+        blocks += shown_blocks + more_note(len(lines) - shown, "talking points")
+    return blocks
+
+
+def _buttons(agenda: AgendaView) -> Block:
+    return actions(
+        button("Add a talking point", ids.ADD_POINT, str(agenda.pair_id), style="primary"),
+        button("Skip", ids.SKIP, str(agenda.meeting_id)),
+        button("Reschedule", ids.RESCHEDULE, str(agenda.meeting_id)),
+    )
+
+
+def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> list[Block]:
+    """No talking points yet: say so kindly and offer a question to start with."""
+    if empty:
+        text = "*Nothing on the agenda yet.* What would make this 1:1 worth the time?"
+    else:
+        text = "*No talking points yet.* Anything to talk about besides the follow-ups?"
+    blocks = [section(text)]
+    if suggestion:
+        blocks.append(suggestion_section(agenda.pair_id, suggestion))
+    return blocks
+
+
+def suggestion_section(pair_id: int, question: Question) -> Block:
+    """The suggested question ("💡 Suggested: …") with an "Add this" button."""
+    add = button("Add this", ids.ADD_QUESTION, f"{pair_id}:{question.key}")
+    return section(f"💡 *Suggested:* {escape(question.text)}", accessory=add)
+
+
+def _skipped_text(agenda: AgendaView) -> str:
+    return f"⏭️ This 1:1 was {escape(agenda.status)}. Open talking points move to the next one."
+
+
+def _skipped_message(agenda: AgendaView) -> dict[str, Any]:
+    return message(f"1:1 {escape(agenda.status)}", [*_head(agenda), section(_skipped_text(agenda))])

@@ -1,0 +1,177 @@
+"""Short replies and notices: confirmations, the list of 1:1s, what changed and who did it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import clip, day_text, slack_date
+from blocks.kit import (
+    MESSAGE_BLOCKS_MAX,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    message,
+    section,
+)
+from blocks.prompt import cadence_text
+from blocks.text import escape
+
+QUOTE_MAX = 2_000
+CADENCE_WORDS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Monthly"}
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A one-section message; `text` is mrkdwn the caller already escaped."""
+    return message(text, [section(text)])
+
+
+def point_added(*, text: str, other_id: str, starts_at: datetime, private: bool) -> dict[str, Any]:
+    """Confirms a talking point: where it went, the text quoted, and whether it is private."""
+    head = f"Added to your 1:1 with <@{other_id}> ({slack_date(starts_at)}):"
+    quoted = "\n".join(f">{line}" for line in clip(text, QUOTE_MAX).splitlines() or [""])
+    blocks = [section(f"✅ {head}\n{quoted}")]
+    if private:
+        blocks.append(context("🔒 Private: only you can see it."))
+    return message(head, blocks)
+
+
+def choose_pair_message(
+    *, pairs: list[tuple[int, str]], channel_id: str, ts: str
+) -> dict[str, Any]:
+    """Asks which 1:1 a DM to the bot is for: one button per 1:1, labelled with the person."""
+    # One button per actions block: Slack wants action_ids unique within a block.
+    shown = pairs[: MESSAGE_BLOCKS_MAX - 2]
+    blocks = [section("Which 1:1 is this for?")]
+    blocks += [
+        actions(button(label, ids.CHOOSE_PAIR, f"{pair_id}:{channel_id}:{ts}"))
+        for pair_id, label in shown
+    ]
+    if len(pairs) > len(shown):
+        blocks.append(
+            context(f"_…and {len(pairs) - len(shown)} more: use `/oneonone add @person`._")
+        )
+    return message("Which 1:1 is this for?", blocks)
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One of the viewer's 1:1s as the list shows it."""
+
+    pair_id: int
+    other_id: str
+    role: str  # "manager" when the viewer manages the other person, else "report"
+    cadence: str
+    starts_at: datetime | None
+    meeting_id: int | None
+    paused_until: str | None  # ISO date
+
+
+def pair_list(*, viewer_id: str, rows: list[PairRow]) -> dict[str, Any]:
+    """The viewer's 1:1s (rows seen from `viewer_id`), each with its next date and buttons."""
+    if not rows:
+        blocks = [
+            section("You have no 1:1s yet. Start one with someone you manage:"),
+            actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN, style="primary")),
+        ]
+        return message("You have no 1:1s yet.", blocks)
+    shown = rows[: (MESSAGE_BLOCKS_MAX - 2) // 3]
+    blocks: list[Block] = [section("*Your 1:1s*")]
+    for row in shown:
+        blocks += [divider(), section(_row_text(row)), _row_buttons(row)]
+    if len(rows) > len(shown):
+        blocks.append(context(f"_…and {len(rows) - len(shown)} more._"))
+    return message(f"You have {len(rows)} 1:1s.", blocks)
+
+
+def _row_text(row: PairRow) -> str:
+    who = "you manage" if row.role == "manager" else "your manager"
+    cadence = CADENCE_WORDS.get(row.cadence, escape(row.cadence))
+    if row.paused_until:
+        when = f"⏸️ Paused until {day_text(row.paused_until, year=True)}"
+        when += f" · next {slack_date(row.starts_at)}" if row.starts_at else ""
+    elif row.starts_at:
+        when = f"Next: {slack_date(row.starts_at)}"
+    else:
+        when = "No 1:1 scheduled yet"
+    return f"*<@{row.other_id}>* ({who}) · {cadence}\n{when}"
+
+
+def _row_buttons(row: PairRow) -> Block:
+    buttons = []
+    if row.meeting_id is not None:
+        buttons.append(button("Reschedule", ids.RESCHEDULE, str(row.meeting_id)))
+        buttons.append(button("Skip", ids.SKIP, str(row.meeting_id)))
+    buttons.append(button("Pause", ids.PAUSE, str(row.pair_id)))
+    if row.role == "manager":
+        buttons.append(button("End", ids.END, str(row.pair_id)))
+    return actions(*buttons)
+
+
+def end_confirmation(*, pair_id: int, other_id: str) -> dict[str, Any]:
+    """Asks before ending a series for good."""
+    text = f"End your recurring 1:1 with <@{other_id}>? The history stays."
+    blocks = [
+        section(text),
+        actions(
+            button("End it", ids.END_CONFIRM, str(pair_id), style="danger"),
+            button("Keep it", ids.END_CANCEL, str(pair_id)),
+        ),
+    ]
+    return message(text, blocks)
+
+
+def schedule_confirmation(
+    *,
+    report_id: str,
+    cadence: str,
+    weekday_name: str,
+    starts_at: datetime,
+    timezone: str,
+    local_time: str,
+) -> dict[str, Any]:
+    """To the manager: the series is set (cadence, local time and zone, first date)."""
+    series = f"{cadence_text(cadence, weekday_name)} at {escape(local_time)} ({escape(timezone)})"
+    text = f"✅ Your 1:1 with <@{report_id}> is scheduled: {series}."
+    blocks = [
+        section(f"{text}\nThe first one is *{slack_date(starts_at)}*."),
+        context(f"I've told <@{report_id}>. Agendas go to your group DM with them."),
+    ]
+    return message(text, blocks)
+
+
+def skipped_notice(
+    *, actor_id: str, starts_at: datetime, next_starts_at: datetime | None
+) -> dict[str, Any]:
+    """To both: who skipped which 1:1, and when the next one is."""
+    text = f"⏭️ <@{actor_id}> skipped the 1:1 planned for {slack_date(starts_at)}."
+    return message(text, [section(f"{text}\n{_next_line(next_starts_at)}")])
+
+
+def rescheduled_notice(*, actor_id: str, starts_at: datetime) -> dict[str, Any]:
+    """To both: who moved the 1:1, and to when."""
+    text = f"📅 <@{actor_id}> moved your 1:1 to *{slack_date(starts_at)}*."
+    return message(text, [section(text)])
+
+
+def paused_notice(*, actor_id: str, until: str, next_starts_at: datetime | None) -> dict[str, Any]:
+    """To both: who paused the 1:1s, until when (ISO date), and when the next one is."""
+    text = f"⏸️ <@{actor_id}> paused your 1:1s until {day_text(until, year=True)}."
+    return message(text, [section(f"{text}\n{_next_line(next_starts_at)}")])
+
+
+def ended_notice(*, actor_id: str, other_id: str) -> dict[str, Any]:
+    """To both: the series has ended; past agendas, notes and action items stay."""
+    text = f"🏁 <@{actor_id}> ended the recurring 1:1 with <@{other_id}>."
+    blocks = [section(text), context("Past agendas, notes and action items stay.")]
+    return message(text, blocks)
+
+
+def _next_line(next_starts_at: datetime | None) -> str:
+    if next_starts_at is None:
+        return "No next 1:1 is scheduled."
+    return f"Open talking points wait for the next one: *{slack_date(next_starts_at)}*."

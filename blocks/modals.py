@@ -1,0 +1,286 @@
+"""Modals: add a talking point, schedule a series, reschedule, skip or pause."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import slack_date
+from blocks.kit import (
+    MODAL_TITLE_MAX,
+    VIEW_BLOCKS_MAX,
+    Block,
+    button,
+    context,
+    plain,
+    section,
+)
+from blocks.text import escape, truncate
+
+POINT_TEXT_MAX = 2000
+OPTION_TEXT_MAX = 75
+SELECT_OPTIONS_MAX = 100
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CADENCES = (
+    ("weekly", "Every week"),
+    ("biweekly", "Every 2 weeks"),
+    ("monthly", "Monthly (same weekday)"),
+)
+DURATIONS = (15, 25, 30, 45, 60, 90)
+PROMPT_LEADS = (
+    (120, "2 hours before"),
+    (240, "4 hours before"),
+    (1440, "1 day before"),
+    (2880, "2 days before"),
+)
+AGENDA_LEADS = (
+    (10, "10 minutes before"),
+    (15, "15 minutes before"),
+    (30, "30 minutes before"),
+    (60, "1 hour before"),
+)
+
+
+# --- small builders ------------------------------------------------------------------------
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = None,
+    close: str = "Cancel",
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    """A modal view; `submit` is required by Slack whenever there are input blocks."""
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(truncate(title, MODAL_TITLE_MAX)),
+        "close": plain(truncate(close, MODAL_TITLE_MAX)),
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+    }
+    if submit:
+        view["submit"] = plain(truncate(submit, MODAL_TITLE_MAX))
+    if private_metadata:
+        view["private_metadata"] = private_metadata
+    return view
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    """An input block whose element's action_id is ids.VALUE."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {**element, "action_id": ids.VALUE},
+    }
+    if optional:
+        block["optional"] = True
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    """An option of a select or checkbox group (text cut to Slack's 75 characters)."""
+    return {"text": plain(truncate(text, OPTION_TEXT_MAX)), "value": value}
+
+
+def static_select(
+    choices: list[tuple[str, str]], *, initial: str | None = None, placeholder: str = "Choose"
+) -> dict[str, Any]:
+    """A static_select of (value, text) pairs, with the option whose value is `initial`."""
+    options = [option(text, value) for value, text in choices[:SELECT_OPTIONS_MAX]]
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "placeholder": plain(placeholder),
+        "options": options,
+    }
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+# --- add a talking point -------------------------------------------------------------------
+
+
+def add_point_modal(
+    *,
+    pairs: list[tuple[int, str]],
+    pair_id: int | None,
+    initial_text: str = "",
+    link: str | None = None,
+    origin: str | None = None,
+) -> dict[str, Any]:
+    """Text, private or not, and which 1:1 when that is open; metadata {"pair", "origin"}."""
+    if pair_id is None and len(pairs) == 1:
+        pair_id = pairs[0][0]  # the only 1:1: no need to ask
+    blocks: list[Block] = []
+    if link:
+        blocks.append(context(f"📎 From <{escape(link)}|this message>"))
+    blocks.append(_point_text(initial_text))
+    if pair_id is None:
+        blocks.append(_pair_select(pairs))
+    else:
+        label = next((text for pid, text in pairs if pid == pair_id), "")
+        if label and len(pairs) > 1:
+            blocks.append(context(f"For your 1:1 *{escape(label)}*"))
+    blocks.append(_point_private())
+    metadata = json.dumps({"pair": pair_id, "origin": origin})
+    return modal(
+        ids.ADD_POINT_MODAL, "Add a talking point", blocks, submit="Add", private_metadata=metadata
+    )
+
+
+def _point_text(initial_text: str) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "multiline": True,
+        "max_length": POINT_TEXT_MAX,
+        "placeholder": plain("What do you want to talk about?"),
+    }
+    if initial_text:
+        element["initial_value"] = initial_text[:POINT_TEXT_MAX]
+    return input_block(ids.POINT_TEXT, "Talking point", element)
+
+
+def _point_private() -> Block:
+    checkbox = {"type": "checkboxes", "options": [option("Private — only I can see it", "private")]}
+    return input_block(ids.POINT_PRIVATE, "Who can see it", checkbox, optional=True)
+
+
+def _pair_select(pairs: list[tuple[int, str]]) -> Block:
+    choices = [(str(pid), label) for pid, label in pairs]
+    select = static_select(choices, placeholder="Choose a 1:1")
+    return input_block(ids.POINT_PAIR, "Which 1:1?", select)
+
+
+# --- schedule a series ---------------------------------------------------------------------
+
+
+def schedule_modal(*, timezone: str, report_id: str | None = None) -> dict[str, Any]:
+    """Who, weekday, time, cadence, duration, time zone and the two lead times."""
+    person: dict[str, Any] = {"type": "users_select", "placeholder": plain("Choose a person")}
+    if report_id:
+        person["initial_user"] = report_id
+    time_input = {"type": "timepicker", "initial_time": "10:00"}
+    zone = {"type": "plain_text_input"} | ({"initial_value": timezone} if timezone else {})
+    blocks = [
+        section("Start a recurring 1:1 with someone you manage."),
+        input_block(ids.SCHEDULE_PERSON, "With", person),
+        input_block(
+            ids.SCHEDULE_WEEKDAY, "Weekday", static_select(_weekdays(), placeholder="Choose a day")
+        ),
+        input_block(ids.SCHEDULE_TIME, "Start time", time_input),
+        input_block(
+            ids.SCHEDULE_CADENCE, "How often", static_select(list(CADENCES), initial="weekly")
+        ),
+        input_block(ids.SCHEDULE_DURATION, "Duration", static_select(_durations(), initial="30")),
+        input_block(
+            ids.SCHEDULE_TIMEZONE, "Time zone", zone, hint="An IANA name such as America/New_York"
+        ),
+        input_block(
+            ids.SCHEDULE_PROMPT_LEAD,
+            "Ask for talking points",
+            static_select(_minutes(PROMPT_LEADS), initial="1440"),
+        ),
+        input_block(
+            ids.SCHEDULE_AGENDA_LEAD,
+            "Post the agenda",
+            static_select(_minutes(AGENDA_LEADS), initial="30"),
+        ),
+        context("I'll ask you both for talking points, and post the agenda in a group DM."),
+    ]
+    return modal(ids.SCHEDULE_MODAL, "Schedule a 1:1", blocks, submit="Schedule")
+
+
+def _weekdays() -> list[tuple[str, str]]:
+    return [(str(index), name) for index, name in enumerate(WEEKDAYS)]
+
+
+def _durations() -> list[tuple[str, str]]:
+    return [(str(minutes), f"{minutes} minutes") for minutes in DURATIONS]
+
+
+def _minutes(leads: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
+    return [(str(minutes), text) for minutes, text in leads]
+
+
+# --- one occurrence, or the whole pair -----------------------------------------------------
+
+
+def reschedule_modal(
+    *,
+    meeting_id: int,
+    other_id: str,
+    starts_at_local_date: str,
+    starts_at_local_time: str,
+    timezone: str,
+) -> dict[str, Any]:
+    """A date and time picker for one occurrence, in the pair's time zone."""
+    day = {"type": "datepicker", "initial_date": starts_at_local_date}
+    at = {"type": "timepicker", "initial_time": starts_at_local_time}
+    blocks = [
+        section(f"Move your next 1:1 with <@{other_id}> to:"),
+        input_block(ids.RESCHEDULE_DATE, "Date", day),
+        input_block(ids.RESCHEDULE_TIME, "Time", at),
+        context(f"Times are in {escape(timezone)}. <@{other_id}> will be told."),
+    ]
+    return modal(
+        ids.RESCHEDULE_MODAL,
+        "Reschedule the 1:1",
+        blocks,
+        submit="Reschedule",
+        private_metadata=str(meeting_id),
+    )
+
+
+def skip_modal(*, meeting_id: int, other_id: str, starts_at: datetime) -> dict[str, Any]:
+    """Skipping, with a nudge to reschedule instead (no inputs: submit confirms)."""
+    instead = button("Reschedule instead", ids.RESCHEDULE, str(meeting_id), style="primary")
+    blocks = [
+        section(f"Skip your 1:1 with <@{other_id}> ({slack_date(starts_at)})?"),
+        section(
+            "Better shorten than skip: even 15 minutes keeps the thread going.",
+            accessory=instead,
+        ),
+        context("Open talking points move to the next 1:1. Both of you will be told."),
+    ]
+    return modal(
+        ids.SKIP_MODAL,
+        "Skip this 1:1?",
+        blocks,
+        submit="Skip it",
+        close="Keep it",
+        private_metadata=str(meeting_id),
+    )
+
+
+def pause_modal(*, pair_id: int, other_id: str, initial_date: str) -> dict[str, Any]:
+    """A date picker: no prompts, agendas or 1:1s with this person until that date."""
+    until = {"type": "datepicker", "initial_date": initial_date}
+    blocks = [
+        section(f"Pause your 1:1s with <@{other_id}>, for a vacation or a busy stretch."),
+        input_block(
+            ids.PAUSE_UNTIL,
+            "Pause until",
+            until,
+            hint="No prompts, agendas or 1:1s before this date.",
+        ),
+        context(f"<@{other_id}> will be told. The 1:1s start again on that date."),
+    ]
+    return modal(
+        ids.PAUSE_MODAL, "Pause 1:1s", blocks, submit="Pause", private_metadata=str(pair_id)
+    )

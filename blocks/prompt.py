@@ -1,0 +1,110 @@
+"""What each person gets in their DM: the series intro, and the prompt before each 1:1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import (
+    LIST_SECTIONS_MAX,
+    TEXT_BUDGET,
+    follow_up_line,
+    list_sections,
+    more_note,
+    point_line,
+    slack_date,
+    suggestion_section,
+)
+from blocks.kit import Block, actions, button, context, divider, message, section
+from blocks.text import escape
+from store.agenda import AgendaView, ItemView
+from store.questions import Question
+
+# The prompt's agenda is a preview: a few sections at most, the rest counted.
+PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
+
+
+def prompt_message(
+    *, agenda: AgendaView, viewer_id: str, suggestion: Question | None
+) -> dict[str, Any]:
+    """The DM before a 1:1: when it is, the agenda so far, a suggested question, add buttons."""
+    other = agenda.report_id if viewer_id == agenda.manager_id else agenda.manager_id
+    when = slack_date(agenda.starts_at)
+    ask = f"Your 1:1 with <@{other}> is {when} — what do you want to talk about?"
+    blocks = [section(f"👋 {ask}"), divider(), *_agenda_so_far(agenda, viewer_id)]
+    if suggestion is not None:
+        blocks.append(suggestion_section(agenda.pair_id, suggestion))
+    blocks.append(actions(_add_button(agenda.pair_id)))
+    blocks.append(context("Reply in this thread to add a talking point."))
+    return message(ask, blocks)
+
+
+def _agenda_so_far(agenda: AgendaView, viewer_id: str) -> list[Block]:
+    """Open action items, then the talking points this person may see, as short lists."""
+    points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
+    lists = [
+        ("*Open action items*", [follow_up_line(f) for f in agenda.follow_ups]),
+        ("*Talking points so far*", [point_line(p) for p in points]),
+    ]
+    blocks: list[Block] = []
+    hidden = 0
+    for title, lines in lists:
+        if not lines:
+            continue
+        shown_blocks, shown = list_sections(
+            lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=PREVIEW_MAX_CHARS // 2
+        )
+        blocks += shown_blocks
+        hidden += len(lines) - shown
+    if not points:
+        blocks.append(section("*Talking points so far*\nNothing yet — be the first to add one."))
+    return blocks + more_note(hidden, "items")
+
+
+def _mine_or_shared(item: ItemView, viewer_id: str) -> bool:
+    return not item.is_private or item.author_id == viewer_id
+
+
+def _add_button(pair_id: int) -> dict[str, Any]:
+    return button("Add a talking point", ids.ADD_POINT, str(pair_id), style="primary")
+
+
+def cadence_text(cadence: str, weekday_name: str) -> str:
+    """A cadence in words: "every week on Tuesday", "every 2 weeks on Tuesday", …"""
+    day = escape(weekday_name)
+    words = {
+        "weekly": f"every week on {day}",
+        "biweekly": f"every 2 weeks on {day}",
+        "monthly": f"monthly on the same weekday ({day})",
+    }
+    return words.get(cadence, escape(cadence))
+
+
+def intro_message(
+    *,
+    manager_id: str,
+    report_id: str,
+    pair_id: int,
+    cadence: str,
+    weekday_name: str,
+    starts_at: datetime,
+    duration_minutes: int,
+) -> dict[str, Any]:
+    """The DM to the report (`report_id`, the reader) introducing a series: who, how often, when."""
+    series = cadence_text(cadence, weekday_name)
+    lead = f"<@{manager_id}> set up a recurring 1:1 with you"
+    blocks = [
+        section(
+            f"👋 *{lead}:* {series}, {duration_minutes} minutes.\n"
+            f"The first one is *{slack_date(starts_at)}*."
+        ),
+        section(
+            "Before each 1:1 I'll ask you both what you'd like to talk about, and post the "
+            "agenda in your group DM. Open action items come first; talking points you "
+            "don't get to carry over. A talking point can be private: only you see it."
+        ),
+        actions(_add_button(pair_id)),
+        context("Write to me here any time to add a talking point."),
+    ]
+    return message(f"{lead}: {series}.", blocks)

@@ -1,0 +1,155 @@
+"""Buttons and checkboxes: every action_id of blocks/ids.py bound to its flow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from blocks import ids
+from blocks.messages import notice
+from handlers import occurrences, points, scheduling
+from handlers.context import Deps, deps_from
+from handlers.dm import add_chosen_message
+from store.access import Invalid, NotAllowed, get_pair, other_person
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[Deps, dict[str, Any], dict[str, Any]], "dict[str, Any] | None"]
+
+
+def register(app: App) -> None:
+    """Bind every interactive element."""
+    for action_id, run in ACTIONS.items():
+        app.action(action_id)(_listener(run))
+
+
+def _listener(run: Action) -> Callable[..., None]:
+    def listener(
+        ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context: dict
+    ) -> None:
+        ack()
+        deps = deps_from(context, client)
+        try:
+            reply = run(deps, body, action)
+        except (Invalid, NotAllowed) as error:
+            reply = notice(str(error))
+        if reply is not None:
+            _reply(deps, body, respond, reply)
+
+    listener.__name__ = f"handle_{run.__name__}"
+    return listener
+
+
+def _reply(deps: Deps, body: dict, respond: Respond, reply: dict[str, Any]) -> None:
+    """Answer ephemerally where the click happened (or by DM from a modal or the Home tab)."""
+    if body.get("response_url"):
+        respond(replace_original=False, response_type="ephemeral", **reply)
+    else:
+        deps.client.chat_postMessage(channel=deps.actor.user_id, **reply)
+
+
+def id_from(value: str | None) -> int:
+    """An id from a button value; anything else is a forged or stale payload."""
+    try:
+        return int(value or "")
+    except ValueError as error:
+        raise NotAllowed("That button doesn't belong to one of your 1:1s.") from error
+
+
+def _view_id(body: dict) -> str | None:
+    return (body.get("view") or {}).get("id")
+
+
+def add_point(deps: Deps, body: dict, action: dict) -> None:
+    """Open the add-a-talking-point modal (value: pair id, or "" to choose)."""
+    value = action.get("value") or ""
+    points.open_add_modal(deps, body["trigger_id"], pair_id=id_from(value) if value else None)
+
+
+def add_question(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """Add the suggested question as a talking point."""
+    pair_id, _, key = (action.get("value") or "").partition(":")
+    return points.add_question(deps, id_from(pair_id), key)
+
+
+def tick_point(deps: Deps, body: dict, action: dict) -> None:
+    """One agenda item's "discussed" checkbox."""
+    meeting_id, _, point_id = _tick_value(action).partition(":")
+    discussed = bool(action.get("selected_options"))
+    points.tick(deps, id_from(meeting_id), id_from(point_id), discussed)
+
+
+def _tick_value(action: dict) -> str:
+    options = action.get("selected_options") or []
+    if options:
+        return options[0]["value"]
+    # unticked: the element's only option still names the item
+    return ((action.get("options") or [{}])[0]).get("value") or action.get("block_id", "")[6:]
+
+
+def skip(deps: Deps, body: dict, action: dict) -> None:
+    """Skip: the modal that suggests rescheduling instead."""
+    occurrences.open_skip_modal(deps, body["trigger_id"], None, meeting_id=id_from(action["value"]))
+
+
+def reschedule(deps: Deps, body: dict, action: dict) -> None:
+    """Reschedule: date and time pickers (replacing the skip modal when clicked there)."""
+    occurrences.open_reschedule_modal(
+        deps,
+        body["trigger_id"],
+        None,
+        meeting_id=id_from(action["value"]),
+        replace_view_id=_view_id(body),
+    )
+
+
+def pause(deps: Deps, body: dict, action: dict) -> None:
+    """Pause: a date picker."""
+    occurrences.open_pause_modal(deps, body["trigger_id"], id_from(action["value"]))
+
+
+def end(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """End: ask for confirmation."""
+    with deps.db() as session:
+        pair = get_pair(session, deps.actor, id_from(action["value"]))
+    return occurrences.end_confirmation(deps, other_person(pair, deps.actor.user_id))
+
+
+def end_confirm(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """End confirmed."""
+    return occurrences.end(deps, id_from(action["value"]))
+
+
+def end_cancel(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """End cancelled."""
+    return notice("Good call — your 1:1s go on as before.")
+
+
+def choose_pair(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """The pair chosen for a DM that could have gone to several 1:1s."""
+    pair_id, channel, ts = (action.get("value") or "::").split(":", 2)
+    return add_chosen_message(deps, id_from(pair_id), channel, ts)
+
+
+def schedule_open(deps: Deps, body: dict, action: dict) -> None:
+    """Open the scheduling modal."""
+    scheduling.open_schedule_modal(deps, body["trigger_id"])
+
+
+ACTIONS: dict[str, Action] = {
+    ids.ADD_POINT: add_point,
+    ids.ADD_QUESTION: add_question,
+    ids.TICK_POINT: tick_point,
+    ids.SKIP: skip,
+    ids.RESCHEDULE: reschedule,
+    ids.PAUSE: pause,
+    ids.END: end,
+    ids.END_CONFIRM: end_confirm,
+    ids.END_CANCEL: end_cancel,
+    ids.CHOOSE_PAIR: choose_pair,
+    ids.SCHEDULE_OPEN: schedule_open,
+}

@@ -1,0 +1,99 @@
+"""Writing to the bot in its DM adds a talking point (to the prompt's 1:1, or the one chosen)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session, select
+
+from blocks.messages import choose_pair_message, notice
+from handlers.context import Deps
+from handlers.parsing import plain_from_slack
+from handlers.people import display_name
+from handlers.points import add_point
+from store.access import Invalid, NotAllowed, list_active_pairs, other_person
+from store.models import PostedMessage
+
+log = logging.getLogger(__name__)
+
+NO_PAIRS = (
+    "You don't have any 1:1s yet, so I can't put this on an agenda. "
+    "Start one with `/oneonone schedule @person tuesday 10:00`."
+)
+
+
+def handle_direct_message(deps: Deps, event: dict[str, Any]) -> None:
+    """A person wrote to the bot: route the text to a 1:1's next agenda and confirm in thread."""
+    channel, ts = event["channel"], event["ts"]
+    text = plain_from_slack(event.get("text") or "")
+    private, text = _private_prefix(text)
+    thread = event.get("thread_ts")
+    reply_ts = thread or ts
+    try:
+        with deps.db() as session:
+            pair_id = _prompt_pair(session, channel, thread) if thread else None
+            if pair_id is None:
+                pairs = list_active_pairs(session, deps.actor)
+                if not pairs:
+                    _reply(deps, channel, reply_ts, notice(NO_PAIRS))
+                    return
+                if len(pairs) > 1:
+                    choices = [
+                        (p.id, display_name(deps.client, other_person(p, deps.actor.user_id)))
+                        for p in pairs
+                    ]
+                    body = choose_pair_message(pairs=choices, channel_id=channel, ts=ts)  # type: ignore[arg-type]
+                    _reply(deps, channel, reply_ts, body)
+                    return
+                pair_id = pairs[0].id
+        body = add_point(
+            deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
+        )
+    except (Invalid, NotAllowed) as error:
+        body = notice(str(error))
+    _reply(deps, channel, reply_ts, body)
+
+
+def add_chosen_message(deps: Deps, pair_id: int, channel: str, ts: str) -> dict[str, Any]:
+    """The person picked the 1:1 for a DM: fetch that message and add it there."""
+    message = _fetch_message(deps, channel, ts)
+    if message is None or message.get("user") != deps.actor.user_id:
+        raise NotAllowed("I can't find that message any more — please write it again.")
+    private, text = _private_prefix(plain_from_slack(message.get("text") or ""))
+    return add_point(
+        deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
+    )
+
+
+def _fetch_message(deps: Deps, channel: str, ts: str) -> dict[str, Any] | None:
+    try:
+        response = deps.client.conversations_history(
+            channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1
+        )
+    except SlackApiError as error:
+        log.warning("could not read message %s in %s: %s", ts, channel, error)
+        return None
+    messages = response.get("messages") or []
+    return messages[0] if messages and messages[0].get("ts") == ts else None
+
+
+def _private_prefix(text: str) -> tuple[bool, str]:
+    """`private: …` or `private …` at the start keeps the talking point to its author."""
+    first, _, rest = text.strip().partition(" ")
+    if first.lower().rstrip(":") == "private" and rest.strip():
+        return True, rest.strip()
+    return False, text
+
+
+def _prompt_pair(session: Session, channel: str, thread_ts: str) -> int | None:
+    """The pair of the prompt (or other bot message) this thread hangs off."""
+    query = select(PostedMessage.pair_id).where(
+        PostedMessage.channel_id == channel, PostedMessage.ts == thread_ts
+    )
+    return session.exec(query).first()
+
+
+def _reply(deps: Deps, channel: str, thread_ts: str, body: dict[str, Any]) -> None:
+    deps.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **body)

@@ -1,0 +1,208 @@
+"""Managing occurrences: agenda, list, skip, reschedule, pause, end — and telling the other."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from blocks import messages
+from blocks.agenda import agenda_ephemeral
+from blocks.modals import pause_modal, reschedule_modal, skip_modal
+from handlers.context import Deps
+from handlers.publish import post_to_user, refresh_agenda
+from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
+from store.agenda import agenda_for
+from store.models import Meeting, Pair
+from store.schedule import (
+    end_pair,
+    next_meeting,
+    pause_pair,
+    reschedule_meeting,
+    skip_meeting,
+    upcoming_meeting,
+)
+
+
+def agenda(deps: Deps, person: str | None) -> dict[str, Any]:
+    """The next agenda of one 1:1, with the caller's private points."""
+    with deps.db() as session:
+        pair = find_pair_with(session, deps.actor, person)
+        view = agenda_for(session, deps.actor, pair.id, now=deps.now())  # type: ignore[arg-type]
+    return agenda_ephemeral(view, deps.actor.user_id)
+
+
+def pair_list(deps: Deps) -> dict[str, Any]:
+    """The caller's 1:1s with their next dates."""
+    with deps.db() as session:
+        rows = [_row(session, deps, pair) for pair in list_active_pairs(session, deps.actor)]
+    return messages.pair_list(viewer_id=deps.actor.user_id, rows=rows)
+
+
+def _row(session: Any, deps: Deps, pair: Pair) -> messages.PairRow:
+    meeting = upcoming_meeting(session, pair, deps.now())
+    return messages.PairRow(
+        pair_id=pair.id,  # type: ignore[arg-type]
+        other_id=other_person(pair, deps.actor.user_id),
+        role="manager" if pair.manager_id == deps.actor.user_id else "report",
+        cadence=pair.cadence,
+        starts_at=meeting.starts_at if meeting else None,
+        meeting_id=meeting.id if meeting else None,
+        paused_until=pair.paused_until.isoformat() if pair.paused_until else None,
+    )
+
+
+def _upcoming(deps: Deps, session: Any, person: str | None) -> tuple[Meeting, Pair]:
+    pair = find_pair_with(session, deps.actor, person)
+    return next_meeting(session, deps.actor, pair.id, now=deps.now()), pair  # type: ignore[arg-type]
+
+
+def open_skip_modal(
+    deps: Deps, trigger_id: str, person: str | None, *, meeting_id: int | None = None
+) -> None:
+    """Skipping first suggests rescheduling: a modal with both choices."""
+    with deps.db() as session:
+        if meeting_id is None:
+            meeting, pair = _upcoming(deps, session, person)
+        else:
+            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+    view = skip_modal(
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        other_id=other_person(pair, deps.actor.user_id),
+        starts_at=meeting.starts_at,
+    )
+    deps.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def skip(deps: Deps, meeting_id: int) -> tuple[Meeting, Meeting | None, Pair]:
+    """Skip one meeting in the store (its open points move on); announce it afterwards."""
+    with deps.db() as session:
+        skipped, following = skip_meeting(session, deps.actor, meeting_id, now=deps.now())
+        return skipped, following, get_pair(session, deps.actor, skipped.pair_id)
+
+
+def announce_skip(deps: Deps, skipped: Meeting, following: Meeting | None, pair: Pair) -> None:
+    """Both people are told; the posted agenda (if any) shows the skip."""
+    with deps.db() as session:
+        refresh_agenda(deps.client, session, skipped, pair, now=deps.now())
+    body = messages.skipped_notice(
+        actor_id=deps.actor.user_id,
+        starts_at=skipped.starts_at,
+        next_starts_at=following.starts_at if following else None,
+    )
+    _tell_both(deps, pair, body)
+
+
+def open_reschedule_modal(
+    deps: Deps,
+    trigger_id: str,
+    person: str | None,
+    *,
+    meeting_id: int | None = None,
+    replace_view_id: str | None = None,
+) -> None:
+    """Date and time pickers, in the pair's time zone, pre-filled with the current time."""
+    with deps.db() as session:
+        if meeting_id is None:
+            meeting, pair = _upcoming(deps, session, person)
+        else:
+            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+    local = meeting.starts_at.astimezone(ZoneInfo(pair.timezone))
+    view = reschedule_modal(
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        other_id=other_person(pair, deps.actor.user_id),
+        starts_at_local_date=local.date().isoformat(),
+        starts_at_local_time=local.strftime("%H:%M"),
+        timezone=pair.timezone,
+    )
+    if replace_view_id:
+        deps.client.views_update(view_id=replace_view_id, view=view)
+    else:
+        deps.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def reschedule(
+    deps: Deps, person: str | None, day: date, at: time, *, meeting_id: int | None = None
+) -> tuple[Meeting, Pair]:
+    """Move the next meeting in the store (times in the pair's time zone)."""
+    with deps.db() as session:
+        if meeting_id is None:
+            meeting, pair = _upcoming(deps, session, person)
+        else:
+            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+        moved = reschedule_meeting(
+            session,
+            deps.actor,
+            meeting.id,
+            day=day,
+            at=at,
+            now=deps.now(),  # type: ignore[arg-type]
+        )
+        return moved, pair
+
+
+def announce_reschedule(deps: Deps, moved: Meeting, pair: Pair) -> dict[str, Any]:
+    """Update the posted agenda and tell the other person; returns the actor's confirmation."""
+    with deps.db() as session:
+        refresh_agenda(deps.client, session, moved, pair, now=deps.now())
+    body = messages.rescheduled_notice(actor_id=deps.actor.user_id, starts_at=moved.starts_at)
+    _tell_other(deps, pair, body)
+    return body
+
+
+def open_pause_modal(deps: Deps, trigger_id: str, pair_id: int) -> None:
+    """A date picker for "pause until"."""
+    with deps.db() as session:
+        pair = get_pair(session, deps.actor, pair_id)
+    view = pause_modal(
+        pair_id=pair_id,
+        other_id=other_person(pair, deps.actor.user_id),
+        initial_date=deps.local_today().isoformat(),
+    )
+    deps.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def pause(
+    deps: Deps, person: str | None, until: date, *, pair_id: int | None = None
+) -> tuple[Pair, Meeting | None]:
+    """No prompts or posts until `until` (in the store)."""
+    with deps.db() as session:
+        if pair_id is None:
+            pair_id = find_pair_with(session, deps.actor, person).id
+        return pause_pair(session, deps.actor, pair_id, until=until, now=deps.now())  # type: ignore[arg-type]
+
+
+def announce_pause(deps: Deps, pair: Pair, following: Meeting | None) -> dict[str, Any]:
+    """Tell the other person; returns the actor's confirmation."""
+    body = messages.paused_notice(
+        actor_id=deps.actor.user_id,
+        until=pair.paused_until.isoformat() if pair.paused_until else "",
+        next_starts_at=following.starts_at if following else None,
+    )
+    _tell_other(deps, pair, body)
+    return body
+
+
+def end_confirmation(deps: Deps, person: str) -> dict[str, Any]:
+    """Ask the manager to confirm ending the series."""
+    with deps.db() as session:
+        pair = find_pair_with(session, deps.actor, person)
+    return messages.end_confirmation(pair_id=pair.id, other_id=person)  # type: ignore[arg-type]
+
+
+def end(deps: Deps, pair_id: int) -> dict[str, Any]:
+    """End the series (manager only); the report is told; the history stays."""
+    with deps.db() as session:
+        pair = end_pair(session, deps.actor, pair_id, now=deps.now())
+    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=pair.report_id)
+    _tell_other(deps, pair, body)
+    return body
+
+
+def _tell_other(deps: Deps, pair: Pair, body: dict[str, Any]) -> None:
+    post_to_user(deps.client, other_person(pair, deps.actor.user_id), body)
+
+
+def _tell_both(deps: Deps, pair: Pair, body: dict[str, Any]) -> None:
+    for user_id in (pair.manager_id, pair.report_id):
+        post_to_user(deps.client, user_id, body)

@@ -1,0 +1,97 @@
+"""Adding talking points from every entry point, and ticking them on the agenda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks.messages import point_added
+from blocks.modals import add_point_modal
+from handlers.context import Deps
+from handlers.people import display_name
+from handlers.publish import refresh_agenda
+from store.access import Invalid, find_pair_with, get_pair, list_active_pairs, other_person
+from store.agenda import add_talking_point, set_discussed
+from store.models import Meeting, Pair
+from store.questions import by_key
+
+
+def add_point(
+    deps: Deps,
+    person: str | None,
+    text: str,
+    *,
+    private: bool,
+    origin: str | None,
+    pair_id: int | None = None,
+) -> dict[str, Any]:
+    """Add a talking point to the next 1:1 with `person` (or the given pair, or the only one)."""
+    with deps.db() as session:
+        pair = (
+            get_pair(session, deps.actor, pair_id)
+            if pair_id is not None
+            else find_pair_with(session, deps.actor, person)
+        )
+        point, meeting = add_talking_point(
+            session, deps.actor, pair.id, text, private=private, now=deps.now(), origin_key=origin
+        )
+        if not point.is_private:
+            refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        return point_added(
+            text=point.text,
+            other_id=other_person(pair, deps.actor.user_id),
+            starts_at=meeting.starts_at,
+            private=point.is_private,
+        )
+
+
+def add_question(deps: Deps, pair_id: int, question_key: str) -> dict[str, Any]:
+    """The "Add this" button of a suggested question."""
+    question = by_key(question_key)
+    if question is None:
+        return add_point(deps, None, "", private=False, origin=None, pair_id=pair_id)
+    origin = f"question:{pair_id}:{question_key}:{deps.actor.user_id}"
+    return add_point(deps, None, question.text, private=False, origin=origin, pair_id=pair_id)
+
+
+def open_add_modal(
+    deps: Deps,
+    trigger_id: str,
+    *,
+    pair_id: int | None,
+    initial_text: str = "",
+    link: str | None = None,
+) -> None:
+    """The add-a-talking-point modal; it asks which 1:1 when that is ambiguous."""
+    with deps.db() as session:
+        choices = _labels(deps, session)
+        if pair_id is not None:
+            get_pair(session, deps.actor, pair_id)
+        elif len(choices) == 1:
+            pair_id = choices[0][0]
+        elif not choices:
+            raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule`.")
+    view = add_point_modal(
+        pairs=choices,
+        pair_id=pair_id,
+        initial_text=initial_text[:2000],
+        link=link,
+        origin=f"modal:{trigger_id}",
+    )
+    deps.client.views_open(trigger_id=trigger_id, view=view)
+
+
+def _labels(deps: Deps, session: Any) -> list[tuple[int, str]]:
+    """Select options and buttons are plain text: label each 1:1 with the other's name."""
+    return [
+        (pair.id, f"With {display_name(deps.client, other_person(pair, deps.actor.user_id))}")  # type: ignore[misc]
+        for pair in list_active_pairs(session, deps.actor)
+    ]
+
+
+def tick(deps: Deps, meeting_id: int, point_id: int, discussed: bool) -> tuple[Meeting, Pair]:
+    """Tick (or untick) one talking point and update the posted agenda in place."""
+    with deps.db() as session:
+        meeting = set_discussed(session, deps.actor, [point_id], discussed, meeting_id=meeting_id)
+        pair = get_pair(session, deps.actor, meeting.pair_id)
+        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        return meeting, pair

@@ -1,0 +1,100 @@
+"""Starting a recurring 1:1: from the command or the modal, to the pair, its group DM and intro."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+
+from blocks.messages import schedule_confirmation
+from blocks.modals import schedule_modal
+from blocks.prompt import intro_message
+from handlers.context import Deps
+from handlers.parsing import ScheduleArgs
+from handlers.people import look_up, time_zone
+from handlers.publish import pair_channel, post_to_user
+from store.access import Invalid
+from store.models import Meeting, Pair
+from store.schedule import PairRequest, create_pair
+
+log = logging.getLogger(__name__)
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def open_schedule_modal(deps: Deps, trigger_id: str, *, report_id: str | None = None) -> None:
+    """The scheduling form, defaulting to the manager's Slack time zone."""
+    tz = time_zone(deps.client, deps.actor.user_id)
+    deps.client.views_open(
+        trigger_id=trigger_id, view=schedule_modal(timezone=tz, report_id=report_id)
+    )
+
+
+def schedule(deps: Deps, args: ScheduleArgs) -> dict[str, Any]:
+    """`/oneonone schedule` with every argument: create the series in the manager's zone."""
+    assert args.person is not None and args.weekday is not None and args.at is not None
+    request = PairRequest(
+        report_id=args.person,
+        weekday=args.weekday,
+        local_time=args.at,
+        timezone=time_zone(deps.client, deps.actor.user_id),
+        cadence=args.cadence,
+        duration_minutes=args.duration,
+    )
+    pair, meeting = create_series(deps, request)
+    return announce_series(deps, pair, meeting)
+
+
+def check_report(deps: Deps, report_id: str) -> None:
+    """Refuse a person who cannot be in a 1:1: unknown, deactivated, a bot, another workspace."""
+    person = look_up(deps.client, report_id)
+    if person is None:
+        raise Invalid(f"I can't find <@{report_id}> in this workspace.", field="report")
+    if person.deleted:
+        raise Invalid(
+            f"<@{report_id}> is deactivated, so I can't schedule a 1:1 with them.", field="report"
+        )
+    if person.is_bot:
+        raise Invalid(f"<@{report_id}> is a bot — 1:1s are for people.", field="report")
+    if person.team_id and person.team_id != deps.actor.team_id:
+        raise Invalid(f"<@{report_id}> isn't in this workspace.", field="report")
+
+
+def create_series(deps: Deps, request: PairRequest) -> tuple[Pair, Meeting]:
+    """Check the person, then create the pair and its first meeting (no Slack posts yet)."""
+    check_report(deps, request.report_id)
+    with deps.db() as session:
+        return create_pair(session, deps.actor, request, now=deps.now())
+
+
+def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
+    """Open the pair's group DM, introduce the series to the report; return the confirmation."""
+    with deps.db() as session:
+        session.add(pair)
+        try:
+            pair_channel(deps.client, session, pair)
+        except SlackApiError as error:  # the agenda post opens it again later
+            log.warning("could not open the group DM of pair %s: %s", pair.id, error)
+    post_to_user(
+        deps.client,
+        pair.report_id,
+        intro_message(
+            manager_id=pair.manager_id,
+            report_id=pair.report_id,
+            pair_id=pair.id,  # type: ignore[arg-type]
+            cadence=pair.cadence,
+            weekday_name=WEEKDAY_NAMES[pair.weekday],
+            starts_at=meeting.starts_at,
+            duration_minutes=pair.duration_minutes,
+        ),
+    )
+    return schedule_confirmation(
+        report_id=pair.report_id,
+        cadence=pair.cadence,
+        weekday_name=WEEKDAY_NAMES[pair.weekday],
+        starts_at=meeting.starts_at,
+        timezone=pair.timezone,
+        local_time=meeting.starts_at.astimezone(ZoneInfo(pair.timezone)).strftime("%H:%M"),
+    )

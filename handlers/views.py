@@ -1,0 +1,214 @@
+"""Modal submissions: validate and change the store before the ack, tell people after it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, time
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from blocks import ids
+from blocks.messages import notice
+from handlers import occurrences, scheduling
+from handlers.context import Deps, deps_from
+from handlers.points import add_point
+from handlers.publish import post_to_user
+from store.access import Invalid, NotAllowed, get_pair
+from store.agenda import clean_text
+from store.schedule import PairRequest
+
+log = logging.getLogger(__name__)
+
+Values = dict[str, dict[str, Any]]
+Submission = Callable[[Deps, dict[str, Any], Values], "Callable[[], None] | None"]
+
+SCHEDULE_FIELDS = {
+    "report": ids.SCHEDULE_PERSON,
+    "timezone": ids.SCHEDULE_TIMEZONE,
+    "duration": ids.SCHEDULE_DURATION,
+    "prompt_lead": ids.SCHEDULE_PROMPT_LEAD,
+    "agenda_lead": ids.SCHEDULE_AGENDA_LEAD,
+}
+
+
+class FieldError(Exception):
+    """A submission error to show next to one input block."""
+
+    def __init__(self, block_id: str, message: str) -> None:
+        super().__init__(message)
+        self.block_id = block_id
+
+
+def register(app: App) -> None:
+    """Bind every modal's submission."""
+    for callback_id, submit in SUBMISSIONS.items():
+        app.view(callback_id)(_listener(submit))
+
+
+def _listener(submit: Submission) -> Callable[..., None]:
+    def listener(ack: Ack, body: dict, view: dict, client: WebClient, context: dict) -> None:
+        deps = deps_from(context, client)
+        try:
+            after = submit(deps, view, view["state"]["values"])
+        except FieldError as error:
+            ack(response_action="errors", errors={error.block_id: str(error)[:150]})
+            return
+        except (Invalid, NotAllowed) as error:
+            ack()
+            post_to_user(client, deps.actor.user_id, notice(str(error)))
+            return
+        ack()
+        if after is not None:
+            after()
+
+    listener.__name__ = f"handle_{submit.__name__}"
+    return listener
+
+
+def value(values: Values, block_id: str) -> dict[str, Any]:
+    """The state of an input block's element (every element's action_id is ids.VALUE)."""
+    return values.get(block_id, {}).get(ids.VALUE, {})
+
+
+def metadata_id(view: dict[str, Any]) -> int:
+    """The meeting or pair id a modal was opened for; anything else is forged."""
+    try:
+        return int(view.get("private_metadata") or "")
+    except ValueError as error:
+        raise NotAllowed() from error
+
+
+def submit_add_point(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Add a talking point from the modal (text, private checkbox, which 1:1)."""
+    try:
+        text = clean_text(value(values, ids.POINT_TEXT).get("value") or "")
+    except Invalid as error:
+        raise FieldError(ids.POINT_TEXT, str(error)) from error
+    private = bool(value(values, ids.POINT_PRIVATE).get("selected_options"))
+    pair_id = _chosen_pair(view, values)
+    with deps.db() as session:
+        get_pair(session, deps.actor, pair_id)
+    origin = f"view:{view.get('id')}"
+
+    def after() -> None:
+        body = add_point(deps, None, text, private=private, origin=origin, pair_id=pair_id)
+        post_to_user(deps.client, deps.actor.user_id, body)
+
+    return after
+
+
+def _chosen_pair(view: dict, values: Values) -> int:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError as error:
+        raise NotAllowed() from error
+    chosen = (value(values, ids.POINT_PAIR).get("selected_option") or {}).get("value")
+    pair = meta.get("pair") if isinstance(meta, dict) else None
+    if pair is None and chosen is None:
+        raise FieldError(ids.POINT_PAIR, "Pick the 1:1 this is for.")
+    try:
+        return int(pair if pair is not None else chosen)
+    except (TypeError, ValueError) as error:
+        raise NotAllowed() from error
+
+
+def submit_schedule(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Create the series from the scheduling modal."""
+    request = _pair_request(values)
+    try:
+        pair, meeting = scheduling.create_series(deps, request)
+    except Invalid as error:
+        block = SCHEDULE_FIELDS.get(error.field or "", ids.SCHEDULE_PERSON)
+        raise FieldError(block, str(error)) from error
+
+    def after() -> None:
+        body = scheduling.announce_series(deps, pair, meeting)
+        post_to_user(deps.client, deps.actor.user_id, body)
+
+    return after
+
+
+def _pair_request(values: Values) -> PairRequest:
+    def selected(block_id: str) -> str:
+        return (value(values, block_id).get("selected_option") or {}).get("value") or ""
+
+    person = value(values, ids.SCHEDULE_PERSON).get("selected_user")
+    if not person:
+        raise FieldError(ids.SCHEDULE_PERSON, "Pick the person you manage.")
+    at = value(values, ids.SCHEDULE_TIME).get("selected_time") or ""
+    try:
+        return PairRequest(
+            report_id=person,
+            weekday=int(selected(ids.SCHEDULE_WEEKDAY)),
+            local_time=time.fromisoformat(at),
+            timezone=(value(values, ids.SCHEDULE_TIMEZONE).get("value") or "").strip(),
+            cadence=selected(ids.SCHEDULE_CADENCE) or "weekly",
+            duration_minutes=int(selected(ids.SCHEDULE_DURATION) or 30),
+            prompt_lead_minutes=int(selected(ids.SCHEDULE_PROMPT_LEAD) or 24 * 60),
+            agenda_lead_minutes=int(selected(ids.SCHEDULE_AGENDA_LEAD) or 30),
+        )
+    except ValueError as error:
+        raise FieldError(ids.SCHEDULE_TIME, "Pick a weekday and a start time.") from error
+
+
+def submit_reschedule(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Move a meeting to the picked date and time."""
+    picked_day = value(values, ids.RESCHEDULE_DATE).get("selected_date")
+    picked_time = value(values, ids.RESCHEDULE_TIME).get("selected_time")
+    if not picked_day or not picked_time:
+        raise FieldError(ids.RESCHEDULE_DATE, "Pick a date and a time.")
+    try:
+        moved, pair = occurrences.reschedule(
+            deps,
+            None,
+            date.fromisoformat(picked_day),
+            time.fromisoformat(picked_time),
+            meeting_id=metadata_id(view),
+        )
+    except Invalid as error:
+        block = ids.RESCHEDULE_TIME if error.field == "time" else ids.RESCHEDULE_DATE
+        raise FieldError(block, str(error)) from error
+
+    def after() -> None:
+        body = occurrences.announce_reschedule(deps, moved, pair)
+        post_to_user(deps.client, deps.actor.user_id, body)
+
+    return after
+
+
+def submit_skip(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Skip confirmed (after being offered to reschedule)."""
+    skipped, following, pair = occurrences.skip(deps, metadata_id(view))
+    return lambda: occurrences.announce_skip(deps, skipped, following, pair)
+
+
+def submit_pause(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Pause until the picked date."""
+    picked = value(values, ids.PAUSE_UNTIL).get("selected_date")
+    if not picked:
+        raise FieldError(ids.PAUSE_UNTIL, "Pick the date your 1:1s start again.")
+    try:
+        pair, following = occurrences.pause(
+            deps, None, date.fromisoformat(picked), pair_id=metadata_id(view)
+        )
+    except Invalid as error:
+        raise FieldError(ids.PAUSE_UNTIL, str(error)) from error
+
+    def after() -> None:
+        body = occurrences.announce_pause(deps, pair, following)
+        post_to_user(deps.client, deps.actor.user_id, body)
+
+    return after
+
+
+SUBMISSIONS: dict[str, Submission] = {
+    ids.ADD_POINT_MODAL: submit_add_point,
+    ids.SCHEDULE_MODAL: submit_schedule,
+    ids.RESCHEDULE_MODAL: submit_reschedule,
+    ids.SKIP_MODAL: submit_skip,
+    ids.PAUSE_MODAL: submit_pause,
+}

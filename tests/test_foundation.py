@@ -1,0 +1,138 @@
+"""Issue 2 scenarios through the real HTTP endpoint: help, signatures, health, retries."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.http import create_http_server, create_wsgi_app
+from bot.slack_client import create_client
+from store.db import create_db_engine
+from tests.fake_slack import FakeSlack
+from tests.running_bot import BOT_TOKEN, RunningBot
+from tests.slack_requests import SlackRequests
+
+
+def help_text(reply_json: dict) -> str:
+    return "\n".join(b["text"]["text"] for b in reply_json["blocks"] if b["type"] == "section")
+
+
+@pytest.mark.parametrize("text", ["help", "", "  HELP  "])
+def test_help_lists_every_subcommand_ephemerally(bot: RunningBot, text: str) -> None:
+    reply = bot.slack.command(text)
+    assert reply.status == 200
+    body = reply.json()
+    assert body.get("response_type") in (None, "ephemeral")
+    listed = help_text(body)
+    for name in (
+        "schedule",
+        "add",
+        "agenda",
+        "notes",
+        "actions",
+        "skip",
+        "reschedule",
+        "pause",
+        "end",
+        "list",
+    ):
+        assert f"`/oneonone {name}" in listed
+    assert "schedule @dana tuesday 10:00" in listed
+    assert "I don't know" not in listed
+
+
+def test_an_unknown_subcommand_gets_the_help_headed_by_what_was_not_understood(
+    bot: RunningBot,
+) -> None:
+    body = bot.slack.command("frobnicate <!channel> now").json()
+    text = help_text(body)
+    assert text.startswith("I don't know `frobnicate`")
+    assert "`/oneonone add [private] [@person] &lt;text&gt;`" in text
+    assert "I don't know `frobnicate`" in body["text"]
+
+
+def test_requests_without_a_valid_signature_are_refused(bot: RunningBot) -> None:
+    assert bot.slack.command("help", headers={"X-Slack-Signature": "v0=deadbeef"}).status == 401
+    assert bot.slack.command("help", timestamp=bot.slack.stale_timestamp()).status == 401
+    unsigned = bot.slack.command(
+        "help", headers={"X-Slack-Signature": None, "X-Slack-Request-Timestamp": None}
+    )
+    assert unsigned.status == 401
+    assert bot.slack.command("help").status == 200
+
+
+def test_healthz_answers_when_the_database_does(bot: RunningBot) -> None:
+    reply = bot.slack.get("/healthz")
+    assert (reply.status, reply.json()) == (200, {"ok": True})
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(bot: RunningBot) -> None:
+    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    server = create_http_server(create_wsgi_app(bot.app, engine), host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        reply = SlackRequests(f"http://127.0.0.1:{server.effective_port}", "x").get("/healthz")
+        assert (reply.status, reply.json()) == (503, {"ok": False})
+    finally:
+        server.close()
+
+
+def test_a_retried_event_is_handled_once(bot: RunningBot) -> None:
+    handled: list[str] = []
+    bot.app.event("reaction_added")(lambda event: handled.append(event["reaction"]))
+    event = {
+        "type": "reaction_added",
+        "user": "U_REPORT",
+        "reaction": "tada",
+        "item": {"type": "message", "channel": "D1", "ts": "1.2"},
+    }
+    assert bot.slack.event(event, event_id="Ev0001").status == 200
+    bot.settle()
+    assert bot.slack.event(event, event_id="Ev0001", retry_num=1).status == 200
+    assert (
+        bot.slack.event(event, event_id="Ev0001", retry_num=2, retry_reason="http_error").status
+        == 200
+    )
+    assert bot.slack.event(event, event_id="Ev0002").status == 200
+    bot.settle()
+    assert handled == ["tada", "tada"]
+
+
+def test_a_rate_limited_post_is_retried_and_delivered_once(fake_slack: FakeSlack) -> None:
+    client = create_client(token=BOT_TOKEN, api_url=fake_slack.url)
+    fake_slack.fail("chat.postMessage", status=429, retry_after=0, times=2)
+    client.chat_postMessage(channel="U_REPORT", text="hello")
+    calls = fake_slack.calls("chat.postMessage")
+    assert [c.status for c in calls] == [429, 429, 200]
+    assert len(fake_slack.delivered("chat.postMessage")) == 1
+
+
+def test_server_errors_are_retried_but_slack_errors_are_raised(fake_slack: FakeSlack) -> None:
+    client = create_client(token=BOT_TOKEN, api_url=fake_slack.url)
+    fake_slack.fail("users.info", status=503)
+    assert client.users_info(user="U_REPORT")["user"]["tz"] == "Europe/Berlin"
+    fake_slack.fail("chat.postMessage", error="channel_not_found")
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        client.chat_postMessage(channel="C404", text="x")
+
+
+def test_bolt_listener_clients_inherit_the_base_url_and_retry_handlers(bot: RunningBot) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def listener(client, event) -> None:
+        seen.append((client.base_url, len(client.retry_handlers)))
+
+    bot.app.event("reaction_removed")(listener)
+    bot.slack.event(
+        {
+            "type": "reaction_removed",
+            "user": "U_REPORT",
+            "reaction": "x",
+            "item": {"type": "message", "channel": "D1", "ts": "1.2"},
+        }
+    )
+    bot.settle()
+    assert seen == [(bot.fake.url, len(bot.client.retry_handlers))]
+    assert len(bot.client.retry_handlers) >= 3
