@@ -84,11 +84,11 @@ def tick_point(deps: Deps, body: dict, action: dict) -> None:
 
 
 def _tick_value(action: dict) -> str:
+    """`<meeting id>:<point id>` from the ticked option, or from the block when unticked."""
     options = action.get("selected_options") or []
     if options:
         return options[0]["value"]
-    # unticked: the element's only option still names the item
-    return ((action.get("options") or [{}])[0]).get("value") or action.get("block_id", "")[6:]
+    return (action.get("block_id") or "").removeprefix(ids.TICK_POINT + ":")
 
 
 def skip(deps: Deps, body: dict, action: dict) -> None:
