@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from store.models import Cadence
 
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 CADENCE_WORDS = {
     "weekly": Cadence.WEEKLY,
