@@ -136,3 +136,37 @@ def test_bolt_listener_clients_inherit_the_base_url_and_retry_handlers(bot: Runn
     bot.settle()
     assert seen == [(bot.fake.url, len(bot.client.retry_handlers))]
     assert len(bot.client.retry_handlers) >= 3
+
+
+def test_the_scheduler_runs_due_work_on_an_interval(bot: RunningBot) -> None:
+    from bot.scheduler import start_scheduler
+
+    scheduler = start_scheduler(db=bot.db, client=bot.client, clock=bot.clock, tick_seconds=7)
+    try:
+        job = scheduler.get_job("run_due")
+        assert job.trigger.interval.total_seconds() == 7
+        assert (job.coalesce, job.max_instances) == (True, 1)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_the_message_shortcut_opens_the_add_modal_prefilled(bot: RunningBot) -> None:
+    bot.slack.command("schedule <@U_REPORT|rita> tuesday 10:00")
+    bot.settle()
+    reply = bot.slack.message_shortcut(
+        "add_to_agenda",
+        {
+            "type": "message",
+            "user": "U_BOSS",
+            "ts": "1700000001.000100",
+            "text": "ship the &lt;beta&gt; <@U_BOSS>",
+        },
+        user_id="U_REPORT",
+        channel_id="C0001",
+    )
+    assert reply.status == 200
+    bot.settle()
+    (opened,) = bot.fake.calls("views.open")
+    view = str(opened.args["view"])
+    assert "ship the <beta> @U_BOSS" in view
+    assert "archives/C0001/p1700000001000100" in view
