@@ -152,20 +152,6 @@ def set_discussed(
     return meeting
 
 
-def sync_discussed(
-    session: Session, actor: Actor, meeting_id: int, ticked_ids: set[int], *, shared_only: bool
-) -> Meeting:
-    """Make the ticked set of a meeting's visible points match a checkbox group's state."""
-    meeting, _pair = get_meeting(session, actor, meeting_id)
-    for point in _points(session, meeting):
-        if point.is_private and (shared_only or point.author_id != actor.user_id):
-            continue
-        point.discussed = point.id in ticked_ids
-        session.add(point)
-    session.commit()
-    return meeting
-
-
 def _points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
     query = (
         select(TalkingPoint)
