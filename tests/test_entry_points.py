@@ -210,3 +210,92 @@ def test_ten_oclock_new_york_stays_ten_across_the_march_change(bot: RunningBot) 
     local = [s.astimezone(ZoneInfo("America/New_York")) for s in starts]
     assert [(d.day, d.hour, d.minute) for d in local] == [(2, 10, 0), (9, 10, 0), (16, 10, 0)]
     assert [s.hour for s in starts] == [15, 15, 14]
+
+
+def test_add_this_adds_the_suggested_question_once(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.clock.advance(hours=4)
+    bot.tick()
+    prompt = next(
+        c
+        for c in bot.fake.delivered("chat.postMessage")
+        if c.args["channel"] == "U_REPORT" and "Suggested" in str(c.args["blocks"])
+    )
+    button = next(
+        b["accessory"]
+        for b in prompt.args["blocks"]
+        if b.get("accessory", {}).get("action_id") == ids.ADD_QUESTION
+    )
+    for ts in ("1.1", "1.2"):
+        bot.slack.block_actions([{**button, "action_ts": ts}], user_id="U_REPORT")
+        bot.settle()
+    (added,) = points(bot)
+    assert added[0] == "U_REPORT" and added[1].endswith("?")
+
+
+def test_a_failed_agenda_post_is_retried_on_a_later_tick(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.clock.advance(hours=26, minutes=31)  # 14:31 UTC Tuesday, after the agenda lead
+    bot.fake.fail("chat.postMessage", error="internal_error", times=3)
+    first = bot.tick()
+    assert first.counts.get("agenda_retry") == 1
+    assert bot.tick().counts.get("agenda_sent") is None  # backing off
+    bot.clock.advance(minutes=2)
+    assert bot.tick().counts.get("agenda_sent") == 1
+
+
+def test_forged_buttons_and_modals_for_another_pair_are_refused(bot: RunningBot) -> None:
+    schedule(bot)
+    with bot.db() as session:
+        meeting = session.exec(select(Meeting)).one()
+        pair_id = meeting.pair_id
+    forged = [
+        {
+            "type": "checkboxes",
+            "action_id": ids.TICK_POINT,
+            "block_id": f"{ids.TICK_POINT}:{meeting.id}:1",
+            "selected_options": [],
+        },
+        {"type": "button", "action_id": ids.RESCHEDULE, "value": str(meeting.id)},
+        {"type": "button", "action_id": ids.SKIP, "value": str(meeting.id)},
+        {"type": "button", "action_id": ids.PAUSE, "value": str(pair_id)},
+        {"type": "button", "action_id": ids.END_CONFIRM, "value": str(pair_id)},
+        {"type": "button", "action_id": ids.ADD_POINT, "value": "not-a-number"},
+    ]
+    for n, action in enumerate(forged):
+        name = f"forged-{n}"
+        bot.slack.block_actions(
+            [{**action, "action_ts": f"1.{n}"}],
+            user_id="U_STRANGER",
+            response_url=bot.fake.response_url(name),
+        )
+        bot.settle()
+        assert "isn't one of yours" in str(bot.fake.responses(name)) or "doesn't belong" in str(
+            bot.fake.responses(name)
+        ), action["action_id"]
+    for callback_id, metadata, values in (
+        (
+            ids.RESCHEDULE_MODAL,
+            str(meeting.id),
+            {
+                ids.RESCHEDULE_DATE: {ids.VALUE: {"selected_date": "2026-12-03"}},
+                ids.RESCHEDULE_TIME: {ids.VALUE: {"selected_time": "09:00"}},
+            },
+        ),
+        (
+            ids.PAUSE_MODAL,
+            str(pair_id),
+            {ids.PAUSE_UNTIL: {ids.VALUE: {"selected_date": "2027-01-05"}}},
+        ),
+    ):
+        bot.slack.view_submission(
+            {"callback_id": callback_id, "private_metadata": metadata, "state": {"values": values}},
+            user_id="U_STRANGER",
+        )
+        bot.settle()
+    assert bot.fake.calls("views.open") == []
+    with bot.db() as session:
+        unchanged = session.get(Meeting, meeting.id)
+        pair = session.get(Pair, pair_id)
+    assert unchanged.starts_at == meeting.starts_at and unchanged.status == "scheduled"
+    assert pair.paused_until is None and pair.ended_at is None
