@@ -57,15 +57,21 @@ def _upcoming(deps: Deps, session: Any, person: str | None) -> tuple[Meeting, Pa
     return next_meeting(session, deps.actor, pair.id, now=deps.now()), pair  # type: ignore[arg-type]
 
 
+def _meeting(
+    deps: Deps, session: Any, person: str | None, meeting_id: int | None
+) -> tuple[Meeting, Pair]:
+    """The meeting a button named, else the next one with `person` (or the only 1:1)."""
+    if meeting_id is None:
+        return _upcoming(deps, session, person)
+    return get_meeting(session, deps.actor, meeting_id)
+
+
 def open_skip_modal(
     deps: Deps, trigger_id: str, person: str | None, *, meeting_id: int | None = None
 ) -> None:
     """Skipping first suggests rescheduling: a modal with both choices."""
     with deps.db() as session:
-        if meeting_id is None:
-            meeting, pair = _upcoming(deps, session, person)
-        else:
-            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+        meeting, pair = _meeting(deps, session, person, meeting_id)
     view = skip_modal(
         meeting_id=meeting.id,  # type: ignore[arg-type]
         other_id=other_person(pair, deps.actor.user_id),
@@ -103,10 +109,7 @@ def open_reschedule_modal(
 ) -> None:
     """Date and time pickers, in the pair's time zone, pre-filled with the current time."""
     with deps.db() as session:
-        if meeting_id is None:
-            meeting, pair = _upcoming(deps, session, person)
-        else:
-            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+        meeting, pair = _meeting(deps, session, person, meeting_id)
     local = meeting.starts_at.astimezone(ZoneInfo(pair.timezone))
     view = reschedule_modal(
         meeting_id=meeting.id,  # type: ignore[arg-type]
@@ -126,10 +129,7 @@ def reschedule(
 ) -> tuple[Meeting, Pair]:
     """Move the next meeting in the store (times in the pair's time zone)."""
     with deps.db() as session:
-        if meeting_id is None:
-            meeting, pair = _upcoming(deps, session, person)
-        else:
-            meeting, pair = get_meeting(session, deps.actor, meeting_id)
+        meeting, pair = _meeting(deps, session, person, meeting_id)
         moved = reschedule_meeting(
             session,
             deps.actor,

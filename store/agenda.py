@@ -218,17 +218,9 @@ def agenda_for(session: Session, actor: Actor, pair_id: int, *, now: datetime) -
     return agenda_view(session, meeting, pair, actor.user_id)
 
 
-def move_open_items(session: Session, source: Meeting, target: Meeting) -> int:
+def move_open_items(session: Session, source: Meeting, target: Meeting) -> None:
     """Move the undiscussed points of a skipped or cancelled meeting to another (no count)."""
-    moved = 0
-    position = _next_position(session, target)
-    for point in _points(session, source):
-        if not point.discussed:
-            point.meeting_id = target.id  # type: ignore[assignment]
-            point.position = position + moved
-            session.add(point)
-            moved += 1
-    return moved
+    _move_undiscussed(session, source, target, carried=False)
 
 
 def close_finished_meetings(session: Session, *, now: datetime) -> int:
@@ -256,9 +248,13 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
 
 
 def _carry(session: Session, source: Meeting, target: Meeting) -> None:
+    _move_undiscussed(session, source, target, carried=True)
+
+
+def _move_undiscussed(session: Session, source: Meeting, target: Meeting, *, carried: bool) -> None:
     position = _next_position(session, target)
     for offset, point in enumerate(p for p in _points(session, source) if not p.discussed):
         point.meeting_id = target.id  # type: ignore[assignment]
-        point.carried_count += 1
+        point.carried_count += int(carried)
         point.position = position + offset
         session.add(point)
