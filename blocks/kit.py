@@ -26,7 +26,7 @@ def plain(text: str, *, emoji: bool = True) -> dict[str, Any]:
 
 def mrkdwn(text: str) -> dict[str, Any]:
     """A mrkdwn text object, cut to the section limit (callers escape user text first)."""
-    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_MAX)}
+    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_MAX), "verbatim": True}
 
 
 def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str = "") -> Block:

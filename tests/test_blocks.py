@@ -637,7 +637,12 @@ def test_notice_is_one_section() -> None:
     body = notice("Pick a *date*.")
     assert body == {
         "text": "Pick a *date*.",
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Pick a *date*."}}],
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "Pick a *date*.", "verbatim": True},
+            }
+        ],
     }
 
 
@@ -721,3 +726,9 @@ def test_notices_say_who_did_what_and_when() -> None:
     paused = texts(messages["paused"]["blocks"])
     assert f"<@{MGR}> paused your 1:1s until Tue Jan 5, 2027." in paused
     assert f"<@{MGR}> ended the recurring 1:1 with <@{REP}>." in texts(messages["ended"]["blocks"])
+
+
+def test_mrkdwn_is_verbatim_so_bare_names_and_at_channel_are_never_auto_parsed() -> None:
+    from blocks.kit import mrkdwn
+
+    assert mrkdwn("@channel ping") == {"type": "mrkdwn", "text": "@channel ping", "verbatim": True}
