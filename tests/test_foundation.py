@@ -11,7 +11,7 @@ from bot.http import create_http_server, create_wsgi_app
 from bot.slack_client import create_client
 from store.db import create_db_engine
 from tests.fake_slack import FakeSlack
-from tests.running_bot import BOT_TOKEN, RunningBot
+from tests.running_bot import BOT_TOKEN, RunningBot, _serve
 from tests.slack_requests import SlackRequests
 
 
@@ -71,7 +71,7 @@ def test_healthz_answers_when_the_database_does(bot: RunningBot) -> None:
 def test_healthz_is_503_when_the_database_does_not_answer(bot: RunningBot) -> None:
     engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
     server = create_http_server(create_wsgi_app(bot.app, engine), host="127.0.0.1", port=0)
-    threading.Thread(target=server.run, daemon=True).start()
+    threading.Thread(target=_serve, args=(server,), daemon=True).start()
     try:
         reply = SlackRequests(f"http://127.0.0.1:{server.effective_port}", "x").get("/healthz")
         assert (reply.status, reply.json()) == (503, {"ok": False})
