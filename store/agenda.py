@@ -82,19 +82,13 @@ def add_talking_point(
     private: bool = False,
     now: datetime,
     origin_key: str | None = None,
-    meeting_id: int | None = None,
 ) -> tuple[TalkingPoint, Meeting]:
-    """Add the actor's talking point to the pair's upcoming meeting (or the one named).
+    """Add the actor's talking point to the pair's upcoming meeting.
 
     `origin_key` makes retries idempotent: the same key adds the point once.
     """
     text = clean_text(text)
-    if meeting_id is not None:
-        meeting, _pair = get_meeting(session, actor, meeting_id)
-        if meeting.pair_id != pair_id or meeting.status != MeetingStatus.SCHEDULED:
-            meeting = next_meeting(session, actor, pair_id, now=now)
-    else:
-        meeting = next_meeting(session, actor, pair_id, now=now)
+    meeting = next_meeting(session, actor, pair_id, now=now)
     if origin_key:
         existing = _by_origin(session, actor.team_id, origin_key)
         if existing is not None:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair, other_person
+from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
 from store.due_work import add_work
 from store.models import Cadence, Meeting, MeetingStatus, Pair, WorkKind
 from store.recurrence import Recurrence, first_date_on_or_after, next_slot, slot_from_local
@@ -354,5 +354,3 @@ def set_channel(session: Session, pair: Pair, channel_id: str) -> None:
         session.add(meeting)
     session.commit()
 
-
-__all__ = ["PairRequest", "create_pair", "other_person", "roll_forward", "upcoming_meeting"]
