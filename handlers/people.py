@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 DEFAULT_TZ = "UTC"
+# Names and time zones rarely change; a short cache keeps modals inside the 3 s trigger window
+# when one person has many 1:1s (one users.info per pair otherwise).
+CACHE_SECONDS = 300.0
+_cache: dict[tuple[str, str], tuple[float, Person | None]] = {}
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,19 @@ class Person:
 
 
 def look_up(client: WebClient, user_id: str) -> Person | None:
-    """users.info for one user; None when Slack does not know them."""
+    """users.info for one user (cached for a few minutes); None when Slack does not know them."""
+    key = (client.base_url, user_id)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    person = _users_info(client, user_id)
+    with _cache_lock:
+        _cache[key] = (time.monotonic(), person)
+    return person
+
+
+def _users_info(client: WebClient, user_id: str) -> Person | None:
     try:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as error:

@@ -299,3 +299,18 @@ def test_forged_buttons_and_modals_for_another_pair_are_refused(bot: RunningBot)
         pair = session.get(Pair, pair_id)
     assert unchanged.starts_at == meeting.starts_at and unchanged.status == "scheduled"
     assert pair.paused_until is None and pair.ended_at is None
+
+
+def test_people_are_looked_up_once_not_on_every_modal(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.slack.command("schedule <@U_REPORT2|r2> friday 9:00")
+    bot.settle()
+    before = len(bot.fake.calls("users.info"))
+    for _ in range(3):
+        bot.slack.block_actions(
+            [{"type": "button", "action_id": ids.ADD_POINT, "value": "", "action_ts": "1.1"}],
+            user_id="U_MANAGER",
+        )
+        bot.settle()
+    assert len(bot.fake.calls("views.open")) == 3
+    assert len(bot.fake.calls("users.info")) == before
