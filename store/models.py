@@ -221,3 +221,38 @@ class ProcessedEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     received_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+
+
+# A huddle state change of a paired person (`user_huddle_changed`), pruned after a day.
+class HuddleEvent(SQLModel, table=True):
+    __tablename__ = "huddle_event"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "event_ts", name="uq_huddle_event_user_ts"),
+        Index("ix_huddle_event_received", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    call_id: str | None = Field(default=None, max_length=64)  # None: not in a huddle
+    event_ts: str = Field(max_length=32)
+    at: datetime = Field(sa_column=utc_column(nullable=False))
+    received_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# One huddle of a pair's two people, followed up once in their group DM.
+class HuddleFollowUp(SQLModel, table=True):
+    __tablename__ = "huddle_follow_up"
+    __table_args__ = (UniqueConstraint("pair_id", "call_id", name="uq_huddle_follow_up_call"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    call_id: str = Field(max_length=64)
+    started_at: datetime = Field(sa_column=utc_column(nullable=False))
+    ended_at: datetime = Field(sa_column=utc_column(nullable=False))
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    dismissed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
