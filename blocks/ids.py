@@ -20,6 +20,14 @@ END_CONFIRM = "end_pair_confirm"  # value: pair id
 END_CANCEL = "end_pair_cancel"  # value: pair id
 CHOOSE_PAIR = "choose_pair"  # value: "<pair id>:<DM channel id>:<message ts>"
 SCHEDULE_OPEN = "schedule_open"  # opens the scheduling modal
+TAKE_NOTES = "take_notes"  # value: meeting id -> notes modal
+ITEM_DONE = "action_item_done"  # value: action item id
+ITEM_SNOOZE = "action_item_snooze"  # value: action item id (due date a week later)
+DROP_POINT = "drop_point"  # value: talking point id (its author drops a carried-over point)
+HUDDLE_NOTES = "huddle_notes"  # value: huddle follow-up id -> notes modal
+HUDDLE_DISMISS = "huddle_dismiss"  # value: huddle follow-up id
+NOTES_ADD_ITEM = "notes_add_item"  # in the notes modal: one more action item row
+NOTES_REMOVE_ITEM = "notes_remove_item"  # in the notes modal; value: the row's key
 
 # Modals (callback_id).
 ADD_POINT_MODAL = "add_point_modal"  # private_metadata: {"pair": id|null, "origin": key|null}
@@ -27,6 +35,7 @@ SCHEDULE_MODAL = "schedule_modal"
 RESCHEDULE_MODAL = "reschedule_modal"  # private_metadata: meeting id
 SKIP_MODAL = "skip_modal"  # private_metadata: meeting id
 PAUSE_MODAL = "pause_modal"  # private_metadata: pair id
+NOTES_MODAL = "notes_modal"  # private_metadata: {"meeting": id, "version": n, "rows": [key…]}
 
 # Input blocks of the add-a-talking-point modal (block_id; the action_id inside is "value").
 POINT_TEXT = "point_text"
@@ -47,6 +56,15 @@ SCHEDULE_AGENDA_LEAD = "schedule_agenda_lead"
 RESCHEDULE_DATE = "reschedule_date"
 RESCHEDULE_TIME = "reschedule_time"
 PAUSE_UNTIL = "pause_until"
+
+# Input blocks of the notes modal; action item rows add ":<row key>" ("i<id>" or "n<k>").
+NOTES_POINTS = "notes_points"  # ":<n>" per checkbox group of up to 10 talking points
+NOTES_SHARED = "notes_shared"
+NOTES_PRIVATE = "notes_private"
+ITEM_TEXT = "item_text"
+ITEM_OWNER = "item_owner"
+ITEM_DUE = "item_due"
+ITEM_ROW = "item_row"  # the actions block with a row's "Remove" button
 
 # Every input element's action_id (one per input block, so state is values[block]["value"]).
 VALUE = "value"

@@ -142,11 +142,34 @@ def set_discussed(
             raise NotAllowed("That talking point isn't on this agenda.")
         point.discussed = discussed
         session.add(point)
+    if discussed:
+        mark_held_if_closed(meeting)
+        session.add(meeting)
     session.commit()
     return meeting
 
 
-def _points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
+def mark_held_if_closed(meeting: Meeting) -> None:
+    """A finished meeting with notes or a ticked point counts as held."""
+    if meeting.closed_at is not None and meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.HELD
+
+
+def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[Meeting, Pair]:
+    """Remove one of the actor's own open talking points (e.g. one carried over too often)."""
+    point = session.get(TalkingPoint, point_id)
+    if point is None or point.author_id != actor.user_id:
+        raise NotAllowed("You can only drop your own talking points.")
+    meeting, pair = get_meeting(session, actor, point.meeting_id)
+    if point.discussed or meeting.closed_at is not None:
+        raise Invalid("That talking point was already discussed.")
+    session.delete(point)
+    session.commit()
+    return meeting, pair
+
+
+def meeting_points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
+    """The meeting's talking points in agenda order (private ones included: filter them)."""
     query = (
         select(TalkingPoint)
         .where(TalkingPoint.meeting_id == meeting.id)
@@ -159,8 +182,8 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
     """The agenda: follow-ups, carried-over points, then new points; private ones only for
     their author (`viewer`), never in the shared view (`viewer` None)."""
     visible = [
-        _item(p)
-        for p in _points(session, meeting)
+        point_view(p)
+        for p in meeting_points(session, meeting)
         if not p.is_private or (viewer is not None and p.author_id == viewer)
     ]
     return AgendaView(
@@ -177,7 +200,8 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
     )
 
 
-def _item(point: TalkingPoint) -> ItemView:
+def point_view(point: TalkingPoint) -> ItemView:
+    """The plain view of one talking point."""
     return ItemView(
         id=point.id,  # type: ignore[arg-type]
         author_id=point.author_id,
@@ -235,6 +259,8 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
         if target is not None and target.id != meeting.id:
             _carry(session, meeting, target)
         meeting.closed_at = now
+        if meeting.notes_saved_at or any(p.discussed for p in meeting_points(session, meeting)):
+            mark_held_if_closed(meeting)
         session.add(meeting)
         closed += 1
     session.commit()
@@ -247,7 +273,7 @@ def _carry(session: Session, source: Meeting, target: Meeting) -> None:
 
 def _move_undiscussed(session: Session, source: Meeting, target: Meeting, *, carried: bool) -> None:
     position = _next_position(session, target)
-    for offset, point in enumerate(p for p in _points(session, source) if not p.discussed):
+    for offset, point in enumerate(p for p in meeting_points(session, source) if not p.discussed):
         point.meeting_id = target.id  # type: ignore[assignment]
         point.carried_count += int(carried)
         point.position = position + offset

@@ -22,6 +22,7 @@ class Claim:
 
     work_id: int
     token: str
+    key: str
     kind: str
     meeting_id: int | None
     action_item_id: int | None
@@ -98,6 +99,7 @@ def claim(session: Session, *, work_id: int, now: datetime) -> Claim | None:
     return Claim(
         work_id=work_id,
         token=token,
+        key=work.key,
         kind=work.kind,
         meeting_id=work.meeting_id,
         action_item_id=work.action_item_id,

@@ -34,6 +34,7 @@ class WorkKind(StrEnum):
     AGENDA = "agenda"
     SUMMARY = "summary"
     REMINDER = "reminder"
+    HUDDLE = "huddle"
 
 
 # One manager and one report in one workspace, with their recurrence.

@@ -18,6 +18,7 @@ from store.recurrence import Recurrence, first_date_on_or_after, next_slot, slot
 DURATION_RANGE = (5, 240)
 PROMPT_LEAD_RANGE = (10, 7 * 24 * 60)
 AGENDA_LEAD_RANGE = (0, 24 * 60)
+SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def _add_meeting(session: Session, pair: Pair, slot: datetime, *, now: datetime)
 
 
 def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now: datetime) -> None:
-    """Prompts for both people and the agenda post, due their lead before the meeting."""
+    """Prompts for both people and the agenda post, due their lead before the meeting, and
+    the summary (a nudge to take notes when nobody did) an hour after its end."""
     start = meeting.starts_at
     prompt_at = max(start - timedelta(minutes=pair.prompt_lead_minutes), now)
     agenda_at = max(start - timedelta(minutes=pair.agenda_lead_minutes), now)
@@ -164,6 +166,14 @@ def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now
         kind=WorkKind.AGENDA,
         due_at=agenda_at,
         expires_at=start,
+        meeting_id=meeting.id,
+    )
+    add_work(
+        session,
+        team_id=pair.team_id,
+        key=f"{WorkKind.SUMMARY}:{meeting.id}",
+        kind=WorkKind.SUMMARY,
+        due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
         meeting_id=meeting.id,
     )
 
@@ -353,4 +363,3 @@ def set_channel(session: Session, pair: Pair, channel_id: str) -> None:
         meeting.agenda_channel_id = channel_id
         session.add(meeting)
     session.commit()
-

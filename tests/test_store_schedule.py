@@ -55,6 +55,7 @@ def test_create_pair_schedules_the_first_meeting_and_its_work(session: Session) 
         ("agenda", None, datetime(2026, 12, 1, 14, 30, tzinfo=UTC)),
         ("prompt", "UMGR", datetime(2026, 11, 30, 15, 0, tzinfo=UTC)),
         ("prompt", "UREP", datetime(2026, 11, 30, 15, 0, tzinfo=UTC)),
+        ("summary", None, datetime(2026, 12, 1, 16, 30, tzinfo=UTC)),  # end + 1 h
     ]
 
 

@@ -1,0 +1,145 @@
+"""A meeting's summary: what was discussed, decided and carried over; shared items only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from store.access import Actor, get_meeting, get_pair
+from store.actions import ActionItemView, item_view
+from store.agenda import ItemView, meeting_points, point_view
+from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
+from store.schedule import upcoming_meeting
+
+PENDING = "pending"  # summary_ts while one runner is posting the summary
+HISTORY_MAX = 5
+NOT_HAPPENING = (MeetingStatus.SKIPPED, MeetingStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The shared record of one meeting (never a private note or a private point)."""
+
+    meeting_id: int
+    pair_id: int
+    manager_id: str
+    report_id: str
+    starts_at: datetime
+    duration_minutes: int
+    unscheduled: bool
+    notes_saved: bool
+    discussed: list[ItemView]
+    carried: list[ItemView]  # not discussed: they move to the next meeting
+    shared_notes: str
+    action_items: list[ActionItemView]  # decided in this meeting
+    follow_ups: list[ActionItemView]  # earlier items: done since the last meeting, or open
+    next_starts_at: datetime | None
+
+
+def summary_view(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> SummaryView:
+    """The summary as posted in the pair's group DM."""
+    points = [p for p in meeting_points(session, meeting) if not p.is_private]
+    following = upcoming_meeting(session, pair, max(now, _end(meeting)))
+    carried = [point_view(p) for p in points if not p.discussed]
+    if meeting.closed_at is not None and following is not None:
+        carried += _carried_into(session, following)
+    shared = session.exec(
+        select(Note.text).where(Note.meeting_id == meeting.id, col(Note.is_private).is_(False))
+    ).first()
+    return SummaryView(
+        meeting_id=meeting.id,  # type: ignore[arg-type]
+        pair_id=pair.id,  # type: ignore[arg-type]
+        manager_id=pair.manager_id,
+        report_id=pair.report_id,
+        starts_at=meeting.starts_at,
+        duration_minutes=meeting.duration_minutes,
+        unscheduled=meeting.unscheduled,
+        notes_saved=meeting.notes_saved_at is not None,
+        discussed=[point_view(p) for p in points if p.discussed],
+        carried=carried,
+        shared_notes=shared or "",
+        action_items=[item_view(i, pair) for i in _items(session, meeting, own=True)],
+        follow_ups=[item_view(i, pair) for i in _items(session, meeting, own=False)],
+        next_starts_at=following.starts_at if following else None,
+    )
+
+
+def _end(meeting: Meeting) -> datetime:
+    return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+
+
+def _carried_into(session: Session, following: Meeting) -> list[ItemView]:
+    query = (
+        select(TalkingPoint)
+        .where(TalkingPoint.meeting_id == following.id, col(TalkingPoint.carried_count) > 0)
+        .where(col(TalkingPoint.is_private).is_(False))
+        .order_by(col(TalkingPoint.position))
+    )
+    return [point_view(p) for p in session.exec(query)]
+
+
+def _items(session: Session, meeting: Meeting, *, own: bool) -> list[ActionItem]:
+    query = select(ActionItem).order_by(col(ActionItem.created_at), col(ActionItem.id))
+    if own:
+        return list(session.exec(query.where(ActionItem.meeting_id == meeting.id)).all())
+    since = _previous_start(session, meeting) or meeting.starts_at - timedelta(days=31)
+    query = query.where(
+        ActionItem.pair_id == meeting.pair_id,
+        or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id),
+        col(ActionItem.created_at) < _end(meeting),
+        or_(col(ActionItem.done_at).is_(None), col(ActionItem.done_at) >= since),
+    )
+    return list(session.exec(query).all())
+
+
+def _previous_start(session: Session, meeting: Meeting) -> datetime | None:
+    return session.exec(
+        select(Meeting.starts_at)
+        .where(Meeting.pair_id == meeting.pair_id, col(Meeting.status).not_in(NOT_HAPPENING))
+        .where(col(Meeting.starts_at) < meeting.starts_at)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(1)
+    ).first()
+
+
+def summary_for(session: Session, actor: Actor, meeting_id: int, *, now: datetime) -> SummaryView:
+    """One meeting's summary, for one of the pair's two people."""
+    meeting, pair = get_meeting(session, actor, meeting_id)
+    return summary_view(session, meeting, pair, now=now)
+
+
+def history(
+    session: Session, actor: Actor, pair_id: int, *, now: datetime, limit: int = HISTORY_MAX
+) -> list[SummaryView]:
+    """The pair's last meetings that took place (newest first), as their summaries."""
+    pair = get_pair(session, actor, pair_id)
+    meetings = session.exec(
+        select(Meeting)
+        .where(Meeting.pair_id == pair.id, col(Meeting.status).not_in(NOT_HAPPENING))
+        .where(col(Meeting.starts_at) <= now)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(limit)
+    ).all()
+    return [summary_view(session, m, pair, now=now) for m in meetings]
+
+
+def claim_summary(session: Session, meeting: Meeting) -> bool:
+    """Take the right to post a meeting's first summary (one conditional UPDATE)."""
+    result = session.execute(
+        update(Meeting)
+        .where(col(Meeting.id) == meeting.id, col(Meeting.summary_ts).is_(None))
+        .values(summary_ts=PENDING)
+    )
+    session.commit()
+    session.refresh(meeting)
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def set_summary_ts(session: Session, meeting: Meeting, ts: str | None) -> None:
+    """Remember the posted summary's ts (None gives the claim back after a failure)."""
+    meeting.summary_ts = ts
+    session.add(meeting)
+    session.commit()
