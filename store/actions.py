@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, is_member, other_person
@@ -146,6 +146,11 @@ def cancel_reminders(
     if keep is not None:
         query = query.where(col(DueWork.key) != keep)
     session.execute(query.values(done_at=now, outcome="cancelled"))
+
+
+def forget_reminders(session: Session, item: ActionItem) -> None:
+    """Delete the item's reminders (done or not), before the item itself is deleted."""
+    session.execute(delete(DueWork).where(col(DueWork.action_item_id) == item.id))
 
 
 def reminder_target(

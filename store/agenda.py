@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
 from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
-from store.schedule import next_meeting, upcoming_meeting
+from store.schedule import next_meeting, roll_forward, upcoming_meeting
 
 TEXT_MAX = 2000
 
@@ -255,7 +255,7 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
         if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
             continue
         pair = session.get(Pair, meeting.pair_id)
-        target = upcoming_meeting(session, pair, now) if pair and not pair.ended_at else None
+        target = _carry_target(session, pair, now) if pair and not pair.ended_at else None
         if target is not None and target.id != meeting.id:
             _carry(session, meeting, target)
         meeting.closed_at = now
@@ -265,6 +265,16 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
         closed += 1
     session.commit()
     return closed
+
+
+def _carry_target(session: Session, pair: Pair, now: datetime) -> Meeting | None:
+    """The next meeting, created first when the bot missed the whole meeting."""
+    target = upcoming_meeting(session, pair, now)
+    if target is None:
+        session.commit()  # roll_forward rolls back on a lost race: keep what was done so far
+        roll_forward(session, pair, now=now)
+        target = upcoming_meeting(session, pair, now)
+    return target
 
 
 def _carry(session: Session, source: Meeting, target: Meeting) -> None:

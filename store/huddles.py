@@ -100,20 +100,20 @@ def _stays(session: Session, pair: Pair) -> dict[str, list[Stay]]:
 
 
 def stays_of(events: list[HuddleEvent]) -> list[Stay]:
-    """One person's calls from their changes in time order."""
-    stays: list[Stay] = []
-    current: Stay | None = None
+    """One person's calls from their changes in time order: one stay per call, from the
+    first join to the last leave (a reconnect is not a leave), open while still in it."""
+    stays: dict[str, Stay] = {}
+    current: str | None = None
     for event in events:
-        if current is not None and event.call_id == current.call_id:
+        if event.call_id == current:
             continue
         if current is not None:
-            stays.append(Stay(current.call_id, current.joined, event.at))
-            current = None
-        if event.call_id:
-            current = Stay(event.call_id, event.at, None)
-    if current is not None:
-        stays.append(current)
-    return stays
+            stays[current] = Stay(current, stays[current].joined, event.at)
+        current = event.call_id
+        if current is not None:
+            joined = stays[current].joined if current in stays else event.at
+            stays[current] = Stay(current, joined, None)
+    return list(stays.values())
 
 
 def ended_together(one: list[Stay], other: list[Stay]) -> list[tuple[str, datetime, datetime]]:

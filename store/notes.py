@@ -14,13 +14,13 @@ from sqlmodel import Session, col, select
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
 from store.actions import (
     ActionItemView,
-    cancel_reminders,
     clean_item_text,
+    forget_reminders,
     item_view,
     schedule_reminder,
 )
 from store.agenda import ItemView, mark_held_if_closed, meeting_points, point_view
-from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair
+from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
 from store.schedule import upcoming_meeting
 
 NOTES_MAX = 10_000
@@ -196,34 +196,50 @@ def save_notes(
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status in NOT_HAPPENING:
         raise Invalid(f"This 1:1 was {meeting.status}; there are no notes to take for it.")
-    _save_points(session, actor, meeting, notes)
-    _save_shared(session, actor, meeting, notes, now=now)
-    _save_private(session, actor, meeting, notes.private_notes, now=now)
-    _save_items(session, actor, meeting, pair, notes.items, now=now, timezones=timezones)
     first = meeting.notes_saved_at is None
-    if first:
-        meeting.notes_saved_at = now
-    mark_held_if_closed(meeting)
-    session.add(meeting)
     try:
+        _save_points(session, actor, meeting, notes)
+        _save_shared(session, actor, meeting, notes, now=now)
+        _save_private(session, actor, meeting, notes.private_notes, now=now)
+        _save_items(session, actor, meeting, pair, notes.items, now=now, timezones=timezones)
+        if first:
+            meeting.notes_saved_at = now
+        mark_held_if_closed(meeting)
+        session.add(meeting)
         session.commit()
     except IntegrityError as error:  # both saved the first shared notes at the same moment
         session.rollback()
         raise Conflict() from error
+    except Exception:
+        session.rollback()
+        raise
     return SavedNotes(meeting=meeting, pair=pair, first_save=first)
 
 
 def _save_points(session: Session, actor: Actor, meeting: Meeting, notes: NotesInput) -> None:
+    """Tick the points the modal showed; one carried on to a later meeting of the pair
+    meanwhile (the meeting closed while the modal was open) comes back when ticked."""
+    shown = session.exec(
+        select(TalkingPoint, Meeting)
+        .join(Meeting, col(Meeting.id) == col(TalkingPoint.meeting_id))
+        .where(col(TalkingPoint.id).in_(notes.shown_points))
+    ).all()
     visible = {
-        p.id: p
-        for p in meeting_points(session, meeting)
-        if not p.is_private or p.author_id == actor.user_id
+        point.id: (point, where)
+        for point, where in shown
+        if where.pair_id == meeting.pair_id
+        and (not point.is_private or point.author_id == actor.user_id)
     }
     if not notes.shown_points <= visible.keys():
         raise NotAllowed("That talking point isn't on this agenda.")
-    for point_id in notes.shown_points:
-        point = visible[point_id]
-        point.discussed = point_id in notes.discussed
+    for point_id, (point, where) in visible.items():
+        ticked = point_id in notes.discussed
+        if where.id == meeting.id:
+            point.discussed = ticked
+        elif ticked and not point.discussed:
+            point.meeting_id = meeting.id  # type: ignore[assignment]
+            point.carried_count = max(0, point.carried_count - 1)
+            point.discussed = True
         session.add(point)
 
 
@@ -290,15 +306,15 @@ def _save_items(
     existing = {i.id: i for i in _meeting_items(session, meeting)}
     for row in items:
         text = clean_item_text(row.text)
-        if row.owner_id not in (pair.manager_id, pair.report_id):
-            raise Invalid("An action item's owner is one of you two.", field="owner")
         if row.id is not None and row.id not in existing:
             raise NotAllowed("That action item isn't one of this 1:1's.")
         item = existing.get(row.id) if row.id is not None else None
         if item is None and not text:
             continue
+        if text and row.owner_id not in (pair.manager_id, pair.report_id):
+            raise Invalid("An action item's owner is one of you two.", field="owner")
         if item is not None and not text:
-            cancel_reminders(session, item, now=now)
+            forget_reminders(session, item)
             session.delete(item)
             continue
         if item is None:

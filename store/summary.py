@@ -12,7 +12,6 @@ from store.access import Actor, get_meeting, get_pair
 from store.actions import ActionItemView, item_view
 from store.agenda import ItemView, meeting_points, point_view
 from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
-from store.schedule import upcoming_meeting
 
 PENDING = "pending"  # summary_ts while one runner is posting the summary
 HISTORY_MAX = 5
@@ -42,7 +41,7 @@ class SummaryView:
 def summary_view(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> SummaryView:
     """The summary as posted in the pair's group DM."""
     points = [p for p in meeting_points(session, meeting) if not p.is_private]
-    following = upcoming_meeting(session, pair, max(now, _end(meeting)))
+    following = _following(session, meeting)
     carried = [point_view(p) for p in points if not p.discussed]
     if meeting.closed_at is not None and following is not None:
         carried += _carried_into(session, following)
@@ -65,6 +64,18 @@ def summary_view(session: Session, meeting: Meeting, pair: Pair, *, now: datetim
         follow_ups=[item_view(i, pair) for i in _items(session, meeting, own=False)],
         next_starts_at=following.starts_at if following else None,
     )
+
+
+def _following(session: Session, meeting: Meeting) -> Meeting | None:
+    """The pair's next meeting in the series after this one (skipped ones aside)."""
+    return session.exec(
+        select(Meeting)
+        .where(Meeting.pair_id == meeting.pair_id, col(Meeting.unscheduled).is_(False))
+        .where(col(Meeting.status).in_((MeetingStatus.SCHEDULED, MeetingStatus.HELD)))
+        .where(col(Meeting.starts_at) > meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
+        .limit(1)
+    ).first()
 
 
 def _end(meeting: Meeting) -> datetime:

@@ -1,0 +1,233 @@
+"""Everything one person's Home tab shows, read in a constant number of queries.
+
+Every query covers all of the person's pairs at once (no query per pair or per meeting),
+so a manager with 60 reports and years of history costs the same eight queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from store.access import Actor, list_active_pairs, other_person
+from store.actions import ActionItemView, item_view
+from store.agenda import ItemView, point_view
+from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
+
+SQUARES = 8  # the overview's row: the last 7 meetings and the next one
+
+
+@dataclass(frozen=True)
+class Square:
+    """One meeting in the overview's row: held, rescheduled (and held), skipped, upcoming.
+
+    A meeting counts as held when it was not skipped and its notes were saved or a talking
+    point was ticked as discussed; a past meeting without either shows as not held ("missed").
+    """
+
+    meeting_id: int
+    kind: str  # "held" | "rescheduled" | "skipped" | "missed" | "upcoming"
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class OneOnOne:
+    """One of the viewer's 1:1s as their Home tab shows it."""
+
+    pair_id: int
+    other_id: str
+    role: str  # the viewer's role in the pair: "manager" or "report"
+    paused_until: date | None
+    next_meeting_id: int | None
+    next_starts_at: datetime | None
+    agenda: list[ItemView]  # the next meeting's shared points and the viewer's private ones
+    open_items: list[ActionItemView]
+    last_meeting_id: int | None
+    last_starts_at: datetime | None
+    squares: list[Square]  # oldest first
+    streak: int  # held meetings in a row, up to the latest past one
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """One person's 1:1s, soonest first."""
+
+    viewer_id: str
+    one_on_ones: list[OneOnOne]
+
+    @property
+    def reports(self) -> list[OneOnOne]:
+        """The 1:1s where the viewer is the manager (the overview's rows)."""
+        return [o for o in self.one_on_ones if o.role == "manager"]
+
+
+def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
+    """The actor's Home tab data: their own 1:1s only."""
+    pairs = list_active_pairs(session, actor)
+    pair_ids = [p.id for p in pairs]
+    upcoming = _upcoming(session, pair_ids, now)
+    agendas = _agendas(session, actor, [m.id for m in upcoming.values()])
+    items = _open_items(session, pairs)
+    recent = _recent(session, pair_ids, now)
+    streaks = _streaks(session, pair_ids, now)
+    last = _last_meetings(session, pair_ids, now)
+    views = []
+    for pair in pairs:
+        meeting = upcoming.get(pair.id)  # type: ignore[arg-type]
+        views.append(
+            OneOnOne(
+                pair_id=pair.id,  # type: ignore[arg-type]
+                other_id=other_person(pair, actor.user_id),
+                role="manager" if pair.manager_id == actor.user_id else "report",
+                paused_until=pair.paused_until,
+                next_meeting_id=meeting.id if meeting else None,
+                next_starts_at=meeting.starts_at if meeting else None,
+                agenda=agendas.get(meeting.id, []) if meeting else [],  # type: ignore[arg-type]
+                open_items=items.get(pair.id, []),  # type: ignore[arg-type]
+                last_meeting_id=last[pair.id].id if pair.id in last else None,
+                last_starts_at=last[pair.id].starts_at if pair.id in last else None,
+                squares=_squares(recent.get(pair.id, []), meeting),  # type: ignore[arg-type]
+                streak=streaks.get(pair.id, 0),  # type: ignore[arg-type]
+            )
+        )
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    views.sort(key=lambda o: (o.next_starts_at or far, o.pair_id))
+    return HomeData(viewer_id=actor.user_id, one_on_ones=views)
+
+
+def _upcoming(session: Session, pair_ids: list, now: datetime) -> dict[int, Meeting]:
+    """Each pair's scheduled meeting that has not ended (the current one, else the next)."""
+    query = (
+        select(Meeting)
+        .where(col(Meeting.pair_id).in_(pair_ids), Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.closed_at).is_(None))
+        .order_by(col(Meeting.starts_at))
+    )
+    upcoming: dict[int, Meeting] = {}
+    for meeting in session.exec(query):
+        ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        if ends > now and meeting.pair_id not in upcoming:
+            upcoming[meeting.pair_id] = meeting
+    return upcoming
+
+
+def _agendas(session: Session, actor: Actor, meeting_ids: list) -> dict[int, list[ItemView]]:
+    query = (
+        select(TalkingPoint)
+        .where(col(TalkingPoint.meeting_id).in_(meeting_ids))
+        .where(
+            or_(col(TalkingPoint.is_private).is_(False), TalkingPoint.author_id == actor.user_id)
+        )
+        .order_by(col(TalkingPoint.meeting_id), col(TalkingPoint.position), col(TalkingPoint.id))
+    )
+    agendas: dict[int, list[ItemView]] = defaultdict(list)
+    for point in session.exec(query):
+        agendas[point.meeting_id].append(point_view(point))
+    return agendas
+
+
+def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionItemView]]:
+    by_id = {p.id: p for p in pairs}
+    query = (
+        select(ActionItem)
+        .where(col(ActionItem.pair_id).in_(list(by_id)), col(ActionItem.done_at).is_(None))
+        .order_by(col(ActionItem.created_at), col(ActionItem.id))
+    )
+    items: dict[int, list[ActionItemView]] = defaultdict(list)
+    for item in session.exec(query):
+        items[item.pair_id].append(item_view(item, by_id[item.pair_id]))
+    return items
+
+
+def _past_scheduled(pair_ids: list, now: datetime):  # type: ignore[no-untyped-def]
+    """Scheduled-series meetings that are over (closed) or were skipped."""
+    return and_(
+        col(Meeting.pair_id).in_(pair_ids),
+        col(Meeting.unscheduled).is_(False),
+        col(Meeting.starts_at) <= now,
+        or_(
+            col(Meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
+            and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+        ),
+    )
+
+
+def _recent(session: Session, pair_ids: list, now: datetime) -> dict[int, list[Meeting]]:
+    """The last SQUARES - 1 past meetings of every pair, with one windowed query."""
+    rank = (
+        func.row_number()
+        .over(partition_by=Meeting.pair_id, order_by=col(Meeting.starts_at).desc())
+        .label("rank")
+    )
+    ranked = select(col(Meeting.id), rank).where(_past_scheduled(pair_ids, now)).subquery()
+    query = (
+        select(Meeting)
+        .join(ranked, ranked.c.id == Meeting.id)
+        .where(ranked.c.rank < SQUARES)
+        .order_by(col(Meeting.starts_at))
+    )
+    recent: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in session.exec(query):
+        recent[meeting.pair_id].append(meeting)
+    return recent
+
+
+def _streaks(session: Session, pair_ids: list, now: datetime) -> dict[int, int]:
+    """Held meetings since each pair's last skipped or not-held one, in one grouped query."""
+    missed = or_(
+        Meeting.status == MeetingStatus.SKIPPED,
+        and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+    )
+    last_miss = (
+        select(col(Meeting.pair_id).label("pair_id"), func.max(Meeting.starts_at).label("at"))
+        .where(_past_scheduled(pair_ids, now), missed)
+        .group_by(col(Meeting.pair_id))
+        .subquery()
+    )
+    query = (
+        select(Meeting.pair_id, func.count())
+        .outerjoin(last_miss, last_miss.c.pair_id == Meeting.pair_id)
+        .where(_past_scheduled(pair_ids, now), Meeting.status == MeetingStatus.HELD)
+        .where(or_(last_miss.c.at.is_(None), col(Meeting.starts_at) > last_miss.c.at))
+        .group_by(col(Meeting.pair_id))
+    )
+    return dict(session.exec(query).all())  # type: ignore[arg-type]
+
+
+def _last_meetings(session: Session, pair_ids: list, now: datetime) -> dict[int, Meeting]:
+    """Each pair's latest meeting that took place (scheduled or a recorded huddle)."""
+    rank = (
+        func.row_number()
+        .over(partition_by=Meeting.pair_id, order_by=col(Meeting.starts_at).desc())
+        .label("rank")
+    )
+    took_place = or_(
+        Meeting.status == MeetingStatus.HELD,
+        and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+    )
+    ranked = (
+        select(col(Meeting.id), rank)
+        .where(col(Meeting.pair_id).in_(pair_ids), col(Meeting.starts_at) <= now, took_place)
+        .subquery()
+    )
+    query = select(Meeting).join(ranked, ranked.c.id == Meeting.id).where(ranked.c.rank == 1)
+    return {m.pair_id: m for m in session.exec(query)}
+
+
+def _squares(recent: list[Meeting], upcoming: Meeting | None) -> list[Square]:
+    squares = [Square(m.id, _kind(m), m.starts_at) for m in recent]  # type: ignore[arg-type]
+    if upcoming is not None:
+        squares.append(Square(upcoming.id, "upcoming", upcoming.starts_at))  # type: ignore[arg-type]
+    return squares[-SQUARES:]
+
+
+def _kind(meeting: Meeting) -> str:
+    if meeting.status == MeetingStatus.SKIPPED:
+        return "skipped"
+    if meeting.status != MeetingStatus.HELD:
+        return "missed"
+    return "rescheduled" if meeting.starts_at != meeting.slot_at else "held"
