@@ -35,6 +35,7 @@ TEXT_BUDGET = 10_000
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 LINE_MAX = 300  # an item's text on one line of a list
 FOLLOW_UPS_MAX_CHARS = 3_000
+FOLLOW_UP_BUTTONS_MAX = 10  # open action items shown with a "Done" button; the rest are listed
 LIST_SECTIONS_MAX = 2  # sections of a folded list before "…and N more"
 NOTE_MAX = 60  # characters of one "…and N more" note
 SKIPPED = frozenset({"skipped", "cancelled"})
@@ -206,15 +207,32 @@ def _head(agenda: AgendaView) -> list[Block]:
 
 
 def _follow_up_blocks(follow_ups: list[FollowUpView]) -> list[Block]:
-    """Open action items, always present: the list, or "No open action items."."""
+    """Open action items, always present: a "Done" button on the first few, then a list."""
     title = "*Follow-ups*"
     if not follow_ups:
         return [divider(), section(f"{title}\nNo open action items."), divider()]
-    lines = [follow_up_line(item) for item in follow_ups]
-    blocks, shown = list_sections(
-        lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=FOLLOW_UPS_MAX_CHARS
-    )
-    return [divider(), *blocks, *more_note(len(lines) - shown, "open action items"), divider()]
+    blocks = [section(title)]
+    left = FOLLOW_UPS_MAX_CHARS - len(title) - NOTE_MAX
+    for item in follow_ups[:FOLLOW_UP_BUTTONS_MAX]:
+        block = _done_section(item)
+        if text_size(block) > left:
+            break
+        blocks.append(block)
+        left -= text_size(block)
+    lines = [follow_up_line(item) for item in follow_ups[len(blocks) - 1 :]]
+    listed, shown = list_sections(lines, max_sections=1, max_chars=left)
+    return [
+        divider(),
+        *blocks,
+        *listed,
+        *more_note(len(lines) - shown, "open action items"),
+        divider(),
+    ]
+
+
+def _done_section(item: FollowUpView) -> Block:
+    """An open action item on one line, with its "Done" button."""
+    return section(follow_up_line(item), accessory=button("Done", ids.ITEM_DONE, str(item.id)))
 
 
 def _groups(agenda: AgendaView, carried: list[ItemView], new: list[ItemView]) -> list[Group]:
@@ -314,6 +332,7 @@ def _list_blocks(groups: list[Group], *, chars: int) -> list[Block]:
 def _buttons(agenda: AgendaView) -> Block:
     return actions(
         button("Add a talking point", ids.ADD_POINT, str(agenda.pair_id), style="primary"),
+        button("Take notes", ids.TAKE_NOTES, str(agenda.meeting_id)),
         button("Skip", ids.SKIP, str(agenda.meeting_id)),
         button("Reschedule", ids.RESCHEDULE, str(agenda.meeting_id)),
     )

@@ -35,6 +35,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("agenda", "agenda [@person]", "agenda @dana", "Show the agenda of your next 1:1."),
     Subcommand("notes", "notes [@person]", "notes @dana", "Take notes and action items for a 1:1."),
     Subcommand("actions", "actions", "actions", "List your open action items."),
+    Subcommand("history", "history [@person]", "history @dana", "The summaries of your last 1:1s."),
     Subcommand("skip", "skip [@person]", "skip @dana", "Skip the next 1:1 (try rescheduling)."),
     Subcommand(
         "reschedule",

@@ -28,6 +28,9 @@ HUDDLE_NOTES = "huddle_notes"  # value: huddle follow-up id -> notes modal
 HUDDLE_DISMISS = "huddle_dismiss"  # value: huddle follow-up id
 NOTES_ADD_ITEM = "notes_add_item"  # in the notes modal: one more action item row
 NOTES_REMOVE_ITEM = "notes_remove_item"  # in the notes modal; value: the row's key
+PAIR_NOTES = "pair_notes"  # value: pair id -> notes modal of its current (or last) meeting
+SHOW_SUMMARY = "show_summary"  # value: meeting id -> a modal with its summary
+HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
 
 # Modals (callback_id).
 ADD_POINT_MODAL = "add_point_modal"  # private_metadata: {"pair": id|null, "origin": key|null}
@@ -35,6 +38,7 @@ SCHEDULE_MODAL = "schedule_modal"
 RESCHEDULE_MODAL = "reschedule_modal"  # private_metadata: meeting id
 SKIP_MODAL = "skip_modal"  # private_metadata: meeting id
 PAUSE_MODAL = "pause_modal"  # private_metadata: pair id
+SUMMARY_MODAL = "summary_modal"  # read-only
 NOTES_MODAL = "notes_modal"  # private_metadata: {"meeting": id, "version": n, "rows": [key…]}
 
 # Input blocks of the add-a-talking-point modal (block_id; the action_id inside is "value").

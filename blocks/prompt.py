@@ -15,6 +15,7 @@ from blocks.agenda import (
     point_line,
     slack_date,
     suggestion_section,
+    text_size,
 )
 from blocks.kit import Block, actions, button, context, divider, message, section
 from blocks.text import escape
@@ -23,6 +24,8 @@ from store.questions import Question
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
+DROP_MAX = 10  # the viewer's carried-over points shown with a "Drop" button
+DROP_MAX_CHARS = 2_000
 
 
 def prompt_message(
@@ -41,25 +44,47 @@ def prompt_message(
 
 
 def _agenda_so_far(agenda: AgendaView, viewer_id: str) -> list[Block]:
-    """Open action items, then the talking points this person may see, as short lists."""
+    """Open action items, then the talking points this person may see, as short lists.
+
+    The viewer's own carried-over points come first, each with a "Drop" button.
+    """
     points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
-    lists = [
-        ("*Open action items*", [follow_up_line(f) for f in agenda.follow_ups]),
-        ("*Talking points so far*", [point_line(p) for p in points]),
-    ]
-    blocks: list[Block] = []
-    hidden = 0
-    for title, lines in lists:
-        if not lines:
-            continue
-        shown_blocks, shown = list_sections(
-            lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=PREVIEW_MAX_CHARS // 2
-        )
-        blocks += shown_blocks
-        hidden += len(lines) - shown
-    if not points:
-        blocks.append(section("*Talking points so far*\nNothing yet — be the first to add one."))
-    return blocks + more_note(hidden, "items")
+    droppable = _drop_sections([i for i in agenda.carried if i.author_id == viewer_id])
+    rest = [point_line(p) for p in points if p.id not in droppable]
+    blocks, hidden = _preview_list(
+        "*Open action items*", [follow_up_line(f) for f in agenda.follow_ups]
+    )
+    title = "*Talking points so far*"
+    if droppable:
+        blocks += [section(title), *droppable.values()]
+        title = ""
+    elif not points:
+        blocks.append(section(f"{title}\nNothing yet — be the first to add one."))
+    listed, rest_hidden = _preview_list(title, rest)
+    return blocks + listed + more_note(hidden + rest_hidden, "items")
+
+
+def _preview_list(title: str, lines: list[str]) -> tuple[list[Block], int]:
+    """A short list for the preview; returns its blocks and how many lines it left out."""
+    if not lines:
+        return [], 0
+    blocks, shown = list_sections(
+        lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=PREVIEW_MAX_CHARS // 2
+    )
+    return blocks, len(lines) - shown
+
+
+def _drop_sections(mine: list[ItemView]) -> dict[int, Block]:
+    """The viewer's carried-over points (a few at most), by id, each with a "Drop" button."""
+    blocks: dict[int, Block] = {}
+    left = DROP_MAX_CHARS
+    for item in mine[:DROP_MAX]:
+        block = section(point_line(item), accessory=button("Drop", ids.DROP_POINT, str(item.id)))
+        if text_size(block) > left:
+            break
+        blocks[item.id] = block
+        left -= text_size(block)
+    return blocks
 
 
 def _mine_or_shared(item: ItemView, viewer_id: str) -> bool:

@@ -1,0 +1,135 @@
+"""Action items and huddles in messages: the open-items list, due-date reminders, huddle nudges.
+
+Also how an action item reads on one line, which the summary shares.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import NOTE_MAX, TEXT_BUDGET, clip, day_text, more_note, one_line, text_size
+from blocks.kit import Block, actions, button, context, message, section
+from store.actions import ActionItemView
+
+LIST_ITEMS_MAX = 45  # items with a "Done" button in `/oneonone actions` (title + note: 47 blocks)
+ITEM_MAX = 1_000  # an item's escaped text where it stands alone (items are ≤500 characters)
+NO_TEXT = "(no description)"
+
+
+# --- how an action item reads --------------------------------------------------------------
+
+
+def due_text(due: date) -> str:
+    """A due date as "Thu Dec 3"."""
+    return day_text(due.isoformat())
+
+
+def item_text(item: ActionItemView, limit: int = 0) -> str:
+    """An item's text on one line, escaped; cut to `limit` (default: a list line's length)."""
+    folded = " ".join(item.text.split())
+    if not folded:
+        return NO_TEXT
+    return clip(folded, limit) if limit else one_line(folded)
+
+
+def item_line(item: ActionItemView) -> str:
+    """An item on one line of a list: "• text — @owner, due Thu Dec 3", or "✅ ~text~ — @owner"."""
+    if item.done:
+        return f"✅ ~{item_text(item)}~ — <@{item.owner_id}>"
+    due = f", due {due_text(item.due_date)}" if item.due_date else ""
+    return f"• {item_text(item)} — <@{item.owner_id}>{due}"
+
+
+# --- `/oneonone actions` -------------------------------------------------------------------
+
+
+def actions_list_message(items: list[ActionItemView], *, today: date) -> dict[str, Any]:
+    """The caller's open action items (oldest first), each with a "Done" button."""
+    if not items:
+        text = "You have no open action items. 🎉"
+        return message(text, [section(text)])
+    title = "*Your open action items*"
+    blocks: list[Block] = [section(title)]
+    left = TEXT_BUDGET - len(title) - NOTE_MAX
+    for item in items[:LIST_ITEMS_MAX]:
+        block = _open_item_section(item, today)
+        if text_size(block) > left:
+            break
+        blocks.append(block)
+        left -= text_size(block)
+    shown = len(blocks) - 1
+    blocks += more_note(len(items) - shown, "open action items")
+    count = f"{len(items)} open action item" + ("" if len(items) == 1 else "s")
+    return message(f"You have {count}.", blocks)
+
+
+def _open_item_section(item: ActionItemView, today: date) -> Block:
+    """The item over "_with @other · due Thu Dec 3 · ⚠️ overdue_", and a "Done" button."""
+    marks = [f"with <@{item.other_id}>"]
+    if item.due_date:
+        marks.append(f"due {due_text(item.due_date)}")
+        if item.due_date < today:
+            marks.append("⚠️ overdue")
+    text = f"{item_text(item, ITEM_MAX)}\n_{' · '.join(marks)}_"
+    return section(text, accessory=button("Done", ids.ITEM_DONE, str(item.id)))
+
+
+# --- the reminder on the due date, and what replaces it after a click ----------------------
+
+
+def reminder_message(item: ActionItemView) -> dict[str, Any]:
+    """The DM to the owner on the due date: the item, whose 1:1 it is from, Done / Snooze."""
+    text = f"⏰ *Due today:* {item_text(item, ITEM_MAX)}"
+    blocks = [
+        section(text),
+        context(f"From your 1:1 with <@{item.other_id}>"),
+        actions(
+            button("Done", ids.ITEM_DONE, str(item.id), style="primary"),
+            button("Snooze a week", ids.ITEM_SNOOZE, str(item.id)),
+        ),
+    ]
+    return message(f"Due today: {item_text(item)}", blocks)
+
+
+def item_done_message(item: ActionItemView, done_by: str) -> dict[str, Any]:
+    """The item struck through, with who marked it done."""
+    text = f"✅ Done: ~{item_text(item, ITEM_MAX)}~ — marked by <@{done_by}>"
+    return message(f"Done: {item_text(item)}", [section(text)])
+
+
+def item_snoozed_message(item: ActionItemView) -> dict[str, Any]:
+    """The item with its new due date (the caller passes the item after snoozing)."""
+    due = f" — now due {due_text(item.due_date)}" if item.due_date else ""
+    text = f"💤 Snoozed: {item_text(item, ITEM_MAX)}{due}"
+    return message(f"Snoozed: {item_text(item)}{due}", [section(text)])
+
+
+# --- huddles -------------------------------------------------------------------------------
+
+
+def huddle_message(
+    follow_up_id: int, manager_id: str, report_id: str, minutes: int
+) -> dict[str, Any]:
+    """In the pair's group DM after they huddled: offer to take notes."""
+    text = (
+        f"🎧 <@{manager_id}> and <@{report_id}>, you two just had a huddle "
+        f"({_about(minutes)}). Capture notes and action items?"
+    )
+    value = str(follow_up_id)
+    buttons = actions(
+        button("Take notes", ids.HUDDLE_NOTES, value, style="primary"),
+        button("Dismiss", ids.HUDDLE_DISMISS, value),
+    )
+    return message(text, [section(text), buttons])
+
+
+def huddle_dismissed_message(minutes: int, dismissed_by: str) -> dict[str, Any]:
+    """The huddle message once dismissed: no buttons, and who dismissed it."""
+    text = f"🎧 Huddle ({_about(minutes)}) — dismissed by <@{dismissed_by}>."
+    return message(text, [section(text)])
+
+
+def _about(minutes: int) -> str:
+    return f"≈{max(minutes, 1)} min"

@@ -1,0 +1,272 @@
+"""The Home tab: an overview of a manager's reports, then each 1:1 (paged), and summary modals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import NOTE_MAX, day_text, point_line, slack_date
+from blocks.follow_ups import due_text, item_text
+from blocks.kit import (
+    SECTION_TEXT_MAX,
+    VIEW_BLOCKS_MAX,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    section,
+)
+from blocks.modals import modal
+from blocks.summary import summary_message
+from blocks.text import truncate
+from store.actions import ActionItemView
+from store.agenda import ItemView
+from store.home import HomeData, OneOnOne, Square
+from store.summary import SummaryView
+
+PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + 7 dividers, with overview and paging ≤ 84 blocks
+OVERVIEW_SECTIONS_MAX = 4  # ~45 reports a section; more reports fold into "…and N more"
+AGENDA_POINTS_MAX = 8  # talking points listed per 1:1 before "…and N more"
+AGENDA_CHARS_MAX = 2_000
+LINE_MAX = 150  # characters of a talking point or an action item on the Home tab
+ITEM_BUTTONS_MAX = 3  # open action items shown with a "Done" button per 1:1
+STREAK_MIN = 2  # "🔥 N in a row" from this many held 1:1s on
+SQUARE_EMOJI = {
+    "held": "🟩",
+    "rescheduled": "🟨",
+    "skipped": "⬜",
+    "missed": "⬜",
+    "upcoming": "▫️",
+}
+LEGEND = "🟩 held · 🟨 rescheduled · ⬜ skipped or not held · ▫️ upcoming"
+WELCOME = (
+    "*Weekly 1:1s that actually happen.*\n"
+    "• You both add talking points during the week — shared, or private to you.\n"
+    "• Before each 1:1 I post the agenda in a group DM with the two of you.\n"
+    "• Afterwards, notes and action items are saved, and followed up the next week.\n"
+    "Start by scheduling a 1:1 with someone you manage, or type `/oneonone` anywhere."
+)
+
+
+def home_view(data: HomeData, *, today: date, page: int = 0) -> dict[str, Any]:
+    """The viewer's Home tab; `page` picks which PAGE_SIZE 1:1s are shown in full."""
+    pages = max(1, -(-len(data.one_on_ones) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    if not data.one_on_ones:
+        blocks = _welcome()
+    else:
+        blocks = [*_overview(data.reports, today), *_one_on_ones(data, today, page, pages)]
+    return {
+        "type": "home",
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+        "private_metadata": json.dumps({"page": page}),
+    }
+
+
+def summary_modal(summary: SummaryView) -> dict[str, Any]:
+    """A meeting's summary, read-only, as the group DM showed it."""
+    blocks = summary_message(summary)["blocks"]
+    return modal(ids.SUMMARY_MODAL, "1:1 summary", blocks, close="Close")
+
+
+# --- no 1:1s yet ---------------------------------------------------------------------------
+
+
+def _welcome() -> list[Block]:
+    schedule = button("Schedule a 1:1", ids.SCHEDULE_OPEN, style="primary")
+    return [
+        header("👋 Welcome to 1:1s"),
+        section(WELCOME),
+        actions(schedule),
+        context("You have no 1:1s yet. When someone schedules one with you, it shows up here."),
+    ]
+
+
+# --- the overview of a manager's reports ---------------------------------------------------
+
+
+def _overview(reports: list[OneOnOne], today: date) -> list[Block]:
+    """One compact line per report, packed into as few sections as fit."""
+    if not reports:
+        return []
+    lines = [_overview_line(o, today) for o in reports]
+    texts = _pack(lines, SECTION_TEXT_MAX)
+    shown = sum(t.count("\n") + 1 for t in texts[:OVERVIEW_SECTIONS_MAX])
+    left = len(lines) - shown
+    note = [context(f"_…and {left} more reports._")] if left else []
+    return [
+        header("Your reports"),
+        context(LEGEND),
+        *(section(t) for t in texts[:OVERVIEW_SECTIONS_MAX]),
+        *note,
+        divider(),
+    ]
+
+
+def _overview_line(o: OneOnOne, today: date) -> str:
+    """A report's row: "<@R>  🟩🟩🟨⬜▫️  · 🔥 3 in a row · 2 open · ⚠️ 1 overdue"."""
+    squares = "".join(_square(s) for s in o.squares) or "_no 1:1s yet_"
+    marks = []
+    if _paused(o, today):
+        marks.append(f"⏸️ paused until {_day(o.paused_until)}")
+    if o.streak >= STREAK_MIN:
+        marks.append(f"🔥 {o.streak} in a row")
+    if o.open_items:
+        marks.append(f"{len(o.open_items)} open")
+    overdue = _overdue_count(o, today)
+    if overdue:
+        marks.append(f"⚠️ {overdue} overdue")
+    return "  ".join([f"<@{o.other_id}>", squares, *(["· " + " · ".join(marks)] if marks else [])])
+
+
+def _square(square: Square) -> str:
+    return SQUARE_EMOJI.get(square.kind, "⬜")
+
+
+# --- each 1:1 ------------------------------------------------------------------------------
+
+
+def _one_on_ones(data: HomeData, today: date, page: int, pages: int) -> list[Block]:
+    """The "Your 1:1s" list: this page's 1:1s, divided, then the page buttons."""
+    total = len(data.one_on_ones)
+    first = page * PAGE_SIZE
+    shown = data.one_on_ones[first : first + PAGE_SIZE]
+    blocks: list[Block] = [header("Your 1:1s")]
+    if pages > 1:
+        blocks.append(context(f"Showing 1:1s {first + 1}–{first + len(shown)} of {total}"))
+    for index, o in enumerate(shown):
+        if index:
+            blocks.append(divider())
+        blocks += _one_on_one(o, today)
+    if pages > 1:
+        blocks += [divider(), *_page_buttons(page, pages)]
+    return blocks
+
+
+def _one_on_one(o: OneOnOne, today: date) -> list[Block]:
+    """Who and when, the agenda so far, open action items, buttons and the last 1:1."""
+    blocks = [section(f"{_who(o)}\n{_when(o, today)}"), _agenda(o)]
+    blocks += _open_items(o, today)
+    if o.last_meeting_id is not None and o.last_starts_at is not None:
+        summary = button("Summary", ids.SHOW_SUMMARY, str(o.last_meeting_id))
+        blocks.append(section(f"Last 1:1: {slack_date(o.last_starts_at)}", accessory=summary))
+    return [*blocks, _buttons(o)]
+
+
+def _who(o: OneOnOne) -> str:
+    role = "you manage them" if o.role == "manager" else "your manager"
+    return f"*<@{o.other_id}>* · {role}"
+
+
+def _when(o: OneOnOne, today: date) -> str:
+    if _paused(o, today):
+        after = f" · then {slack_date(o.next_starts_at)}" if o.next_starts_at else ""
+        return f"⏸️ Paused until {_day(o.paused_until)}{after}"
+    if o.next_starts_at is None:
+        return "No upcoming 1:1"
+    return f"Next: {slack_date(o.next_starts_at)}"
+
+
+def _agenda(o: OneOnOne) -> Block:
+    """The next 1:1's talking points the viewer may see, cut with "…and N more"."""
+    title = "*Agenda so far*"
+    if not o.agenda:
+        return section(f"{title}\n_No talking points yet._")
+    lines = [point_line(_short(p)) for p in o.agenda[:AGENDA_POINTS_MAX]]
+    (text, *_rest) = _pack([title, *lines], AGENDA_CHARS_MAX - NOTE_MAX)
+    left = len(o.agenda) - text.count("\n")
+    return section(text + (f"\n_…and {left} more_" if left else ""))
+
+
+def _open_items(o: OneOnOne, today: date) -> list[Block]:
+    """The first open action items with a "Done" button each, then how many more."""
+    blocks = [
+        section(_item_text(item, today), accessory=button("Done", ids.ITEM_DONE, str(item.id)))
+        for item in o.open_items[:ITEM_BUTTONS_MAX]
+    ]
+    left = len(o.open_items) - len(blocks)
+    if left:
+        blocks.append(context(f"_…and {left} more open action items (`/oneonone actions`)_"))
+    return blocks
+
+
+def _item_text(item: ActionItemView, today: date) -> str:
+    """An open item: "☐ text — @owner, due Thu Dec 3 · ⚠️ overdue"."""
+    due = f", due {due_text(item.due_date)}" if item.due_date else ""
+    late = " · ⚠️ overdue" if item.due_date and item.due_date < today else ""
+    return f"☐ {item_text(item, LINE_MAX)} — <@{item.owner_id}>{due}{late}"
+
+
+def _buttons(o: OneOnOne) -> Block:
+    pair = str(o.pair_id)
+    elements = [
+        button("Add a talking point", ids.ADD_POINT, pair, style="primary"),
+        button("Take notes", ids.PAIR_NOTES, pair),
+    ]
+    if o.next_meeting_id is not None:
+        meeting = str(o.next_meeting_id)
+        elements += [
+            button("Skip", ids.SKIP, meeting),
+            button("Reschedule", ids.RESCHEDULE, meeting),
+        ]
+    return actions(*elements)
+
+
+def _page_buttons(page: int, pages: int) -> list[Block]:
+    """The "◀ Previous" and "Show more ▶" buttons, one actions block each.
+
+    Both use ids.HOME_PAGE, and Slack wants action_ids unique within a block.
+    """
+    blocks = []
+    if page > 0:
+        blocks.append(actions(button("◀ Previous", ids.HOME_PAGE, str(page - 1))))
+    if page < pages - 1:
+        blocks.append(actions(button("Show more ▶", ids.HOME_PAGE, str(page + 1))))
+    return blocks
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def _short(point: ItemView) -> ItemView:
+    """The point with its text on one line, cut to LINE_MAX (before escaping)."""
+    return replace(point, text=truncate(" ".join(point.text.split()), LINE_MAX))
+
+
+def _paused(o: OneOnOne, today: date) -> bool:
+    return o.paused_until is not None and o.paused_until > today
+
+
+def _day(day: date | None) -> str:
+    return day_text(day.isoformat()) if day else ""
+
+
+def _overdue_count(o: OneOnOne, today: date) -> int:
+    return sum(1 for i in o.open_items if i.due_date and i.due_date < today)
+
+
+def _pack(lines: list[str], limit: int) -> list[str]:
+    """Lines joined into as few texts of ≤ `limit` characters as possible (in order).
+
+    Length is counted in UTF-16 units, which is never less than characters: emoji-heavy
+    lines stay within Slack's limit however it counts.
+    """
+    texts: list[str] = []
+    current = ""
+    for line in lines:
+        joined = f"{current}\n{line}" if current else line
+        if current and _size(joined) > limit:
+            texts.append(current)
+            current = line
+        else:
+            current = joined
+    return [*texts, current] if current else texts
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,223 @@
+"""After a 1:1 (or a huddle): the summary in the pair's group DM, and `/oneonone history`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks import ids
+from blocks.agenda import (
+    LIST_SECTIONS_MAX,
+    NOTE_MAX,
+    TEXT_BUDGET,
+    clip,
+    list_sections,
+    more_note,
+    point_line,
+    slack_date,
+    text_size,
+)
+from blocks.follow_ups import item_line
+from blocks.kit import (
+    MESSAGE_BLOCKS_MAX,
+    SECTION_TEXT_MAX,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    section,
+)
+from blocks.text import escape
+from store.agenda import ItemView
+from store.summary import SummaryView
+
+NOTES_MAX = 6_000  # escaped characters of shared notes in a summary
+NOTES_CUT = "_…the notes go on: the button below opens them in full._"
+EXCERPT_MAX = 400  # characters of notes per meeting in the history
+HISTORY_MEETINGS_MAX = (MESSAGE_BLOCKS_MAX - 2) // 2  # a section and a divider each
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+def summary_message(summary: SummaryView) -> dict[str, Any]:
+    """The shared record of a meeting: discussed, notes, action items, what carries over."""
+    head = _head(summary)
+    tail = [divider(), section(f"*Next 1:1*\n{_next_text(summary)}"), _notes_button(summary)]
+    notes = summary.shared_notes.strip()
+    lists = [
+        ("*Discussed*", [point_line(p) for p in _shared(summary.discussed)], "talking points"),
+        ("*Action items*", [item_line(i) for i in summary.action_items], "action items"),
+        ("*Follow-ups from before*", [item_line(i) for i in summary.follow_ups], "follow-ups"),
+        ("*Carries over*", [point_line(p) for p in _shared(summary.carried)], "talking points"),
+    ]
+    wants = [_notes_want(notes), *(_list_want(title, lines) for title, lines, _ in lists)]
+    notes_share, *shares = _shares(wants, TEXT_BUDGET - text_size([*head, *tail]))
+    discussed, *others = [
+        _list_part(*part, max_chars=share) for part, share in zip(lists, shares, strict=True)
+    ]
+    body = [*discussed, *_notes_blocks(notes, notes_share), *(b for part in others for b in part)]
+    return message(_fallback(summary), [*head, *body, *tail])
+
+
+def _shared(points: list[ItemView]) -> list[ItemView]:
+    """The summary goes to the group DM: a private point never belongs in it."""
+    return [p for p in points if not p.is_private]
+
+
+def _fallback(summary: SummaryView) -> str:
+    people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
+    return f"1:1 summary: {people}, {slack_date(summary.starts_at)}"
+
+
+def _head(summary: SummaryView) -> list[Block]:
+    title = "📝 Huddle notes" if summary.unscheduled else "📝 1:1 summary"
+    people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
+    when = f"{slack_date(summary.starts_at)} · {summary.duration_minutes} min"
+    blocks = [header(title), section(f"{people} · {when}")]
+    if not summary.notes_saved:
+        blocks.append(
+            section(
+                "✏️ *No notes were saved yet.* Capture what you discussed and decided "
+                "while it's fresh."
+            )
+        )
+    return [*blocks, divider()]
+
+
+def _next_text(summary: SummaryView) -> str:
+    if summary.next_starts_at is None:
+        return "No next 1:1 is scheduled."
+    return slack_date(summary.next_starts_at)
+
+
+def _notes_button(summary: SummaryView) -> Block:
+    if summary.notes_saved:
+        return actions(button("Edit notes", ids.TAKE_NOTES, str(summary.meeting_id)))
+    return actions(button("Take notes", ids.TAKE_NOTES, str(summary.meeting_id), style="primary"))
+
+
+# --- fitting the parts into the text budget ------------------------------------------------
+
+
+def _list_want(title: str, lines: list[str]) -> int:
+    """The characters a list would use in full (0 when empty; it is left out then)."""
+    if not lines:
+        return 0
+    full = len(title) + sum(1 + len(line) for line in lines)
+    return min(full, LIST_SECTIONS_MAX * SECTION_TEXT_MAX) + NOTE_MAX
+
+
+def _notes_want(notes: str) -> int:
+    if not notes:
+        return 0
+    return len("*Notes*\n") + min(len(escape(notes)), NOTES_MAX)
+
+
+def _shares(wants: list[int], total: int) -> list[int]:
+    """Split `total` characters fairly: smaller wants are met in full, big ones share the rest."""
+    shares = [0] * len(wants)
+    left = total
+    order = sorted(range(len(wants)), key=lambda i: wants[i])
+    for done, index in enumerate(order):
+        shares[index] = min(wants[index], left // (len(wants) - done))
+        left -= shares[index]
+    return shares
+
+
+def _list_part(title: str, lines: list[str], what: str, *, max_chars: int) -> list[Block]:
+    """A titled list within `max_chars`, folding its rest into "…and N more"."""
+    if not lines:
+        return []
+    blocks, shown = list_sections(
+        lines, title=title, max_sections=LIST_SECTIONS_MAX, max_chars=max_chars - NOTE_MAX
+    )
+    return blocks + more_note(len(lines) - shown, what)
+
+
+def _notes_blocks(notes: str, max_chars: int) -> list[Block]:
+    """The shared notes, escaped, lines kept, over sections of ≤3000 characters."""
+    if not notes:
+        return []
+    title = "*Notes*\n"
+    room = min(max_chars - len(title), NOTES_MAX)
+    full = escape(notes)
+    if len(full) <= room:
+        return [section(piece) for piece in _split(title + full, SECTION_TEXT_MAX)]
+    cut = clip(notes, max(room - len(NOTES_CUT), 1))
+    return [
+        *(section(piece) for piece in _split(title + cut, SECTION_TEXT_MAX)),
+        context(NOTES_CUT),
+    ]
+
+
+def _split(text: str, size: int) -> list[str]:
+    """Escaped text in pieces of ≤`size`: at line ends, else spaces, never inside an entity."""
+    pieces: list[str] = []
+    while len(text) > size:
+        cut = _cut_at(text, size)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n")
+    pieces.append(text.rstrip())
+    return [piece for piece in pieces if piece.strip()]
+
+
+def _cut_at(text: str, size: int) -> int:
+    """Where the first piece of ≤`size` characters ends: a line end or space in its second half."""
+    for mark in ("\n", " "):
+        found = text.rfind(mark, size // 2, size + 1)
+        if found != -1:
+            return found + 1
+    amp = text.rfind("&", size - 4, size)  # "&amp;" is 5 long: never cut inside one
+    return amp if amp != -1 and ";" not in text[amp:size] else size
+
+
+# --- `/oneonone history` -------------------------------------------------------------------
+
+
+def history_message(summaries: list[SummaryView], other_id: str) -> dict[str, Any]:
+    """The viewer's last 1:1s with `other_id`, newest first, one compact section each."""
+    if not summaries:
+        text = f"No past 1:1s with <@{other_id}> yet."
+        return message(text, [section(text)])
+    title = f"*Your last 1:1s with <@{other_id}>*"
+    newest = sorted(summaries, key=lambda s: s.starts_at, reverse=True)
+    shown = newest[:HISTORY_MEETINGS_MAX]
+    each = min((TEXT_BUDGET - len(title) - NOTE_MAX) // len(shown), SECTION_TEXT_MAX)
+    blocks: list[Block] = [section(title)]
+    for summary in shown:
+        blocks += [divider(), section(_history_text(summary, each))]
+    blocks += more_note(len(newest) - len(shown), "earlier 1:1s")
+    return message(f"Your last 1:1s with <@{other_id}>", blocks)
+
+
+def _history_text(summary: SummaryView, max_chars: int) -> str:
+    """Date, length, points discussed; a notes excerpt; action items (folded past the room)."""
+    kind = "🎧 Huddle · " if summary.unscheduled else ""
+    discussed = len(_shared(summary.discussed))
+    head = (
+        f"*{kind}{slack_date(summary.starts_at)}* · {summary.duration_minutes} min"
+        f" · {discussed} discussed"
+    )
+    lines = [head]
+    items = [item_line(i) for i in summary.action_items]
+    notes = " ".join(summary.shared_notes.split())
+    room = max_chars - len(head) - NOTE_MAX
+    excerpt = min(EXCERPT_MAX, room // 2 if items else room) - len("\n📝 ")
+    if notes and excerpt > 0:
+        lines.append(f"📝 {clip(notes, excerpt)}")
+    if not notes and not items:
+        lines.append("_No notes or action items._")
+    room = max_chars - NOTE_MAX - len("\n".join(lines))
+    shown = 0
+    for line in items:
+        if len(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+        shown += 1
+    if len(items) > shown:
+        lines.append(f"_…and {len(items) - shown} more action items._")
+    return "\n".join(lines)
