@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 import handlers
 from bot.clock import Clock
 from handlers import middleware
+from handlers.home import HomeRefresher
 from store.db import SessionFactory
 
 LISTENER_THREADS = 16
@@ -22,6 +23,7 @@ def create_app(
     db: SessionFactory,
     clock: Clock,
     executor: ThreadPoolExecutor | None = None,
+    homes: HomeRefresher | None = None,
 ) -> App:
     """A Bolt App on `client` (its base URL and retry handlers reach every listener)."""
     app = App(
@@ -30,6 +32,6 @@ def create_app(
         request_verification_enabled=bool(signing_secret),
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    middleware.install(app, db=db, clock=clock)
+    middleware.install(app, db=db, clock=clock, homes=homes)
     handlers.register(app)
     return app

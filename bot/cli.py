@@ -19,6 +19,7 @@ from bot.due import run_due
 from bot.http import create_http_server, create_wsgi_app
 from bot.scheduler import start_scheduler
 from bot.slack_client import create_client
+from handlers.home import HomeRefresher
 from store.db import create_db_engine, session_factory
 from store.migrate import upgrade
 
@@ -75,7 +76,11 @@ def cmd_tick(args: argparse.Namespace) -> int:
     engine = create_db_engine(settings.database_url)
     upgrade(engine)
     client = create_client(token=settings.bot_token, api_url=settings.api_url)
-    report = run_due(session_factory(engine), client, args.now or utc_now())
+    db = session_factory(engine)
+    now = args.now or utc_now()
+    homes = HomeRefresher(client, db, lambda: now)
+    report = run_due(db, client, now, homes)
+    homes.stop()  # publishes the Home tabs the work changed before exiting
     print(f"due work done: {report.counts or 'nothing was due'}")
     return 0
 
@@ -88,6 +93,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     db = session_factory(engine)
     client = create_client(token=settings.bot_token, api_url=settings.api_url)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    homes = HomeRefresher(client, db, utc_now)
     try:
         app = create_app(
             client=client,
@@ -95,11 +101,12 @@ def cmd_run(_args: argparse.Namespace) -> int:
             db=db,
             clock=utc_now,
             executor=executor,
+            homes=homes,
         )
     except BoltError as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from error
     scheduler = start_scheduler(
-        db=db, client=client, clock=utc_now, tick_seconds=settings.tick_seconds
+        db=db, client=client, clock=utc_now, tick_seconds=settings.tick_seconds, homes=homes
     )
     try:
         if settings.socket_mode:
@@ -109,6 +116,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     finally:
         scheduler.shutdown(wait=True)
         executor.shutdown(wait=True)
+        homes.stop()
         engine.dispose()
         log.info("stopped")
     return 0

@@ -9,19 +9,25 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock
 from bot.due import run_due
+from handlers.home import HomeRefresher
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
 
 def start_scheduler(
-    *, db: SessionFactory, client: WebClient, clock: Clock, tick_seconds: int
+    *,
+    db: SessionFactory,
+    client: WebClient,
+    clock: Clock,
+    tick_seconds: int,
+    homes: HomeRefresher | None = None,
 ) -> BackgroundScheduler:
     """Start a scheduler that calls `run_due(now)` every tick (coalesced, one at a time)."""
 
     def tick() -> None:
         try:
-            run_due(db, client, clock())
+            run_due(db, client, clock(), homes)
         except Exception:
             log.exception("due work failed; it is retried on the next tick")
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.messages import notice
-from handlers import occurrences, points, scheduling
+from handlers import follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.dm import add_chosen_message
 from store.access import Invalid, NotAllowed, get_pair, other_person
@@ -45,9 +45,10 @@ def _listener(run: Action) -> Callable[..., None]:
 
 
 def _reply(deps: Deps, body: dict, respond: Respond, reply: dict[str, Any]) -> None:
-    """Answer ephemerally where the click happened (or by DM from a modal or the Home tab)."""
+    """Answer ephemerally where the click happened (or by DM from a modal or the Home tab);
+    a reply with `replace_original` replaces the clicked message instead."""
     if body.get("response_url"):
-        respond(replace_original=False, response_type="ephemeral", **reply)
+        respond(**{"replace_original": False, "response_type": "ephemeral", **reply})
     else:
         deps.client.chat_postMessage(channel=deps.actor.user_id, **reply)
 
@@ -140,6 +141,74 @@ def schedule_open(deps: Deps, body: dict, action: dict) -> None:
     scheduling.open_schedule_modal(deps, body["trigger_id"])
 
 
+def take_notes(deps: Deps, body: dict, action: dict) -> None:
+    """The notes modal of the meeting on the button."""
+    in_modal = (body.get("view") or {}).get("type") == "modal"  # e.g. the summary modal
+    notes.open_notes(
+        deps, body["trigger_id"], meeting_id=id_from(action.get("value")), push=in_modal
+    )
+
+
+def item_done(deps: Deps, body: dict, action: dict) -> dict[str, Any] | None:
+    """An action item's "Done": the agenda updates in place; a list or reminder is redrawn."""
+    done_body, pair = follow_ups.done(deps, id_from(action.get("value")))
+    if (body.get("container") or {}).get("is_ephemeral"):
+        return {"replace_original": True, **follow_ups.actions_list(deps)}
+    channel = (body.get("channel") or {}).get("id")
+    if body.get("view") or channel == pair.channel_id:
+        return None  # the agenda (or the Home tab) shows it done
+    return {"replace_original": True, **done_body}
+
+
+def item_snooze(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """A reminder's "Snooze a week"."""
+    return {"replace_original": True, **follow_ups.snooze(deps, id_from(action.get("value")))}
+
+
+def drop_point(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """A carried-over talking point dropped by its author."""
+    return follow_ups.drop_point(deps, id_from(action.get("value")))
+
+
+def huddle_notes(deps: Deps, body: dict, action: dict) -> None:
+    """ "Take notes" after a huddle: the 1:1 near it, or a new unscheduled one."""
+    meeting_id = follow_ups.huddle_meeting(deps, id_from(action.get("value")))
+    notes.open_notes(deps, body["trigger_id"], meeting_id=meeting_id)
+
+
+def huddle_dismiss(deps: Deps, body: dict, action: dict) -> None:
+    """ "Dismiss" after a huddle."""
+    follow_ups.dismiss_huddle(deps, id_from(action.get("value")))
+
+
+def notes_add_item(deps: Deps, body: dict, action: dict) -> None:
+    """One more action item row in the notes modal."""
+    notes.change_rows(deps, body["view"])
+
+
+def notes_remove_item(deps: Deps, body: dict, action: dict) -> None:
+    """One action item row fewer in the notes modal."""
+    notes.change_rows(deps, body["view"], remove=action.get("value") or "")
+
+
+def pair_notes(deps: Deps, body: dict, action: dict) -> None:
+    """The Home tab's "Take notes": the pair's current (or last) meeting."""
+    with deps.db() as session:
+        pair = get_pair(session, deps.actor, id_from(action.get("value")))
+    notes.open_notes(deps, body["trigger_id"], person=other_person(pair, deps.actor.user_id))
+
+
+def show_summary(deps: Deps, body: dict, action: dict) -> None:
+    """The Home tab's "Summary" of the last meeting, in a modal."""
+    follow_ups.open_summary(deps, body["trigger_id"], id_from(action.get("value")))
+
+
+def home_page(deps: Deps, body: dict, action: dict) -> None:
+    """ "Show more" / "Previous" on the Home tab."""
+    if deps.homes is not None:
+        deps.homes.publish_now(deps.actor, page=max(0, id_from(action.get("value"))))
+
+
 ACTIONS: dict[str, Action] = {
     ids.ADD_POINT: add_point,
     ids.ADD_QUESTION: add_question,
@@ -152,4 +221,15 @@ ACTIONS: dict[str, Action] = {
     ids.END_CANCEL: end_cancel,
     ids.CHOOSE_PAIR: choose_pair,
     ids.SCHEDULE_OPEN: schedule_open,
+    ids.TAKE_NOTES: take_notes,
+    ids.ITEM_DONE: item_done,
+    ids.ITEM_SNOOZE: item_snooze,
+    ids.DROP_POINT: drop_point,
+    ids.HUDDLE_NOTES: huddle_notes,
+    ids.HUDDLE_DISMISS: huddle_dismiss,
+    ids.NOTES_ADD_ITEM: notes_add_item,
+    ids.NOTES_REMOVE_ITEM: notes_remove_item,
+    ids.PAIR_NOTES: pair_notes,
+    ids.SHOW_SUMMARY: show_summary,
+    ids.HOME_PAGE: home_page,
 }

@@ -14,7 +14,7 @@ from blocks.help import SUBCOMMANDS, help_message
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import occurrences, points, scheduling
+from handlers import follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.parsing import (
     ParseError,
@@ -152,9 +152,21 @@ def run_end(call: Invocation) -> None:
     call.respond(**occurrences.end_confirmation(call.deps, person))
 
 
-def run_not_yet(call: Invocation) -> None:
-    """Subcommands of a later release."""
-    call.respond(**notice("Notes and action items are coming in the next release of oneonone."))
+def run_notes(call: Invocation) -> None:
+    """`notes [@person]`: the notes modal of the current (or last) 1:1."""
+    person, _ = person_and_rest(call.rest)
+    notes.open_notes(call.deps, call.trigger_id, person=person)
+
+
+def run_actions(call: Invocation) -> None:
+    """`actions`: the caller's open action items across their 1:1s."""
+    call.respond(**follow_ups.actions_list(call.deps))
+
+
+def run_history(call: Invocation) -> None:
+    """`history [@person]`: the last meetings' summaries."""
+    person, _ = person_and_rest(call.rest)
+    call.respond(**follow_ups.history_of(call.deps, person))
 
 
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
@@ -166,6 +178,7 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "reschedule": run_reschedule,
     "pause": run_pause,
     "end": run_end,
-    "notes": run_not_yet,
-    "actions": run_not_yet,
+    "notes": run_notes,
+    "actions": run_actions,
+    "history": run_history,
 }

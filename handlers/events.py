@@ -9,6 +9,8 @@ from slack_sdk import WebClient
 
 from handlers.context import deps_from
 from handlers.dm import handle_direct_message
+from handlers.huddles import huddle_changed, huddle_thread
+from store.access import Actor
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +33,11 @@ def register(app: App) -> None:
     app.event("tokens_revoked")(handle_tokens_revoked)
 
 
-def handle_app_home_opened(event: dict) -> None:
-    """A person opened the app's Home (the Home tab is built by a later issue)."""
-    log.debug("app_home_opened by %s on tab %s", event.get("user"), event.get("tab"))
+def handle_app_home_opened(event: dict, client: WebClient, context: dict) -> None:
+    """A person opened the app's Home tab: publish it fresh."""
+    deps = deps_from(context, client)
+    if event.get("tab") == "home" and deps.homes is not None and event.get("user"):
+        deps.homes.publish_now(Actor(deps.actor.team_id, event["user"]))
 
 
 def handle_message(event: dict, client: WebClient, context: dict) -> None:
@@ -45,11 +49,15 @@ def handle_message(event: dict, client: WebClient, context: dict) -> None:
     is_person = event.get("user") and not event.get("bot_id") and not event.get("subtype")
     if event.get("channel_type") == "im" and is_person:
         handle_direct_message(deps_from(context, client), event)
+        return
+    changed = event.get("message") or {} if event.get("subtype") == "message_changed" else event
+    if changed.get("subtype") == "huddle_thread":
+        huddle_thread(deps_from(context, client), event.get("channel") or "", changed)
 
 
-def handle_user_huddle_changed(event: dict) -> None:
-    """Someone's huddle state changed (huddle follow-ups come with the notes issue)."""
-    log.debug("huddle state of %s changed", (event.get("user") or {}).get("id"))
+def handle_user_huddle_changed(event: dict, client: WebClient, context: dict) -> None:
+    """Someone in the workspace joined or left a huddle."""
+    huddle_changed(deps_from(context, client), event)
 
 
 def handle_app_uninstalled(body: dict) -> None:

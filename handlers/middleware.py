@@ -1,4 +1,4 @@
-"""Global middleware: hand listeners `db` and `clock`, and drop events already handled."""
+"""Global middleware: hand listeners `db`, `clock` and `homes`; drop events already handled."""
 
 from __future__ import annotations
 
@@ -14,20 +14,25 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[..., object]
 
+# Sent for everyone in the workspace; its listener is idempotent by (user, event_ts) and
+# writes nothing for people in no pair, so it skips the per-event write of processed_event.
+SELF_DEDUPLICATED = frozenset({"user_huddle_changed"})
 
-def install(app: App, *, db: SessionFactory, clock: Clock) -> None:
+
+def install(app: App, *, db: SessionFactory, clock: Clock, homes: object = None) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, next: Callable[[], None]) -> None:
         context["db"] = db
         context["clock"] = clock
+        context["homes"] = homes
         next()
 
     def once_per_event(
         req: BoltRequest, body: dict, next: Callable[[], None]
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not event_id:
+        if not event_id or (body.get("event") or {}).get("type") in SELF_DEDUPLICATED:
             next()
             return None
         with db() as session:

@@ -91,6 +91,7 @@ def announce_skip(deps: Deps, skipped: Meeting, following: Meeting | None, pair:
     """Both people are told; the posted agenda (if any) shows the skip."""
     with deps.db() as session:
         refresh_agenda(deps.client, session, skipped, pair, now=deps.now())
+        deps.refresh_homes(pair)
     body = messages.skipped_notice(
         actor_id=deps.actor.user_id,
         starts_at=skipped.starts_at,
@@ -145,6 +146,7 @@ def announce_reschedule(deps: Deps, moved: Meeting, pair: Pair) -> dict[str, Any
     """Update the posted agenda and tell the other person; returns the actor's confirmation."""
     with deps.db() as session:
         refresh_agenda(deps.client, session, moved, pair, now=deps.now())
+        deps.refresh_homes(pair)
     body = messages.rescheduled_notice(actor_id=deps.actor.user_id, starts_at=moved.starts_at)
     _tell_other(deps, pair, body)
     return body
@@ -180,6 +182,7 @@ def announce_pause(deps: Deps, pair: Pair, following: Meeting | None) -> dict[st
         next_starts_at=following.starts_at if following else None,
     )
     _tell_other(deps, pair, body)
+    deps.refresh_homes(pair)
     return body
 
 
@@ -196,6 +199,7 @@ def end(deps: Deps, pair_id: int) -> dict[str, Any]:
         pair = end_pair(session, deps.actor, pair_id, now=deps.now())
     body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=pair.report_id)
     _tell_other(deps, pair, body)
+    deps.refresh_homes(pair)
     return body
 
 

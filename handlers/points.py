@@ -34,8 +34,11 @@ def add_point(
         point, meeting = add_talking_point(
             session, deps.actor, pair.id, text, private=private, now=deps.now(), origin_key=origin
         )
-        if not point.is_private:
+        if point.is_private:
+            deps.refresh_homes(pair, only=deps.actor.user_id)  # only its author sees it
+        else:
             refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+            deps.refresh_homes(pair)
         return point_added(
             text=point.text,
             other_id=other_person(pair, deps.actor.user_id),
@@ -94,4 +97,5 @@ def tick(deps: Deps, meeting_id: int, point_id: int, discussed: bool) -> tuple[M
         meeting = set_discussed(session, deps.actor, [point_id], discussed, meeting_id=meeting_id)
         pair = get_pair(session, deps.actor, meeting.pair_id)
         refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        deps.refresh_homes(pair)
         return meeting, pair

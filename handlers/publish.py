@@ -14,11 +14,16 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from blocks.agenda import agenda_message
+from blocks.follow_ups import huddle_message, reminder_message
 from blocks.prompt import prompt_message
+from blocks.summary import summary_message
+from store.actions import item_view
 from store.agenda import agenda_view
-from store.models import Meeting, Pair, PostedMessage
+from store.huddles import set_follow_up_post
+from store.models import ActionItem, HuddleFollowUp, Meeting, Pair, PostedMessage
 from store.schedule import set_channel
 from store.suggestions import suggest_question
+from store.summary import PENDING, claim_summary, set_summary_ts, summary_view
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +108,54 @@ def _agenda_body(session: Session, meeting: Meeting, pair: Pair, *, now: datetim
         else None
     )
     return agenda_message(view, suggestion=suggestion)
+
+
+def publish_summary(
+    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
+) -> None:
+    """Post the meeting's summary in the group DM once; later calls update it in place."""
+    body = summary_message(summary_view(session, meeting, pair, now=now))
+    channel = pair_channel(client, session, pair)
+    if meeting.summary_ts and meeting.summary_ts != PENDING:
+        client.chat_update(channel=channel, ts=meeting.summary_ts, **body)
+        return
+    if not claim_summary(session, meeting):
+        return  # someone else is posting it right now
+    try:
+        response = client.chat_postMessage(channel=channel, **body)
+    except Exception:
+        set_summary_ts(session, meeting, None)
+        raise
+    set_summary_ts(session, meeting, response["ts"])
+    remember_post(
+        session,
+        meeting,
+        pair,
+        channel=response["channel"],
+        ts=response["ts"],
+        kind="summary",
+        now=now,
+    )
+
+
+def send_reminder(
+    client: WebClient, session: Session, item: ActionItem, pair: Pair, *, now: datetime
+) -> None:
+    """DM an open action item's owner on its due date."""
+    post_to_user(client, item.owner_id, reminder_message(item_view(item, pair)))
+    item.reminded_at = now
+    session.add(item)
+    session.commit()
+
+
+def post_huddle_follow_up(
+    client: WebClient, session: Session, follow_up: HuddleFollowUp, pair: Pair
+) -> None:
+    """Offer to capture notes after the pair's huddle, in their group DM."""
+    minutes = round((follow_up.ended_at - follow_up.started_at).total_seconds() / 60)
+    body = huddle_message(follow_up.id, pair.manager_id, pair.report_id, minutes)  # type: ignore[arg-type]
+    response = client.chat_postMessage(channel=pair_channel(client, session, pair), **body)
+    set_follow_up_post(session, follow_up, response["channel"], response["ts"])
 
 
 def remember_post(

@@ -77,6 +77,7 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
             pair_channel(deps.client, session, pair)
         except SlackApiError as error:  # the agenda post opens it again later
             log.warning("could not open the group DM of pair %s: %s", pair.id, error)
+    deps.refresh_homes(pair)
     post_to_user(
         deps.client,
         pair.report_id,

@@ -13,12 +13,13 @@ from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.messages import notice
-from handlers import occurrences, scheduling
+from handlers import notes, occurrences, scheduling
 from handlers.context import Deps, deps_from
 from handlers.points import add_point
 from handlers.publish import post_to_user
 from store.access import Invalid, NotAllowed, get_pair
 from store.agenda import clean_text
+from store.notes import save_notes
 from store.schedule import PairRequest
 
 log = logging.getLogger(__name__)
@@ -205,10 +206,36 @@ def submit_pause(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     return after
 
 
+NOTES_FIELDS = {"shared_notes": ids.NOTES_SHARED}
+
+
+def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Save notes, ticks and action items; then post or update the summary."""
+    try:
+        meeting_id, request = notes.submitted(view, values)
+    except notes.RowError as error:
+        raise FieldError(error.block_id, str(error)) from error
+    with deps.db() as session:
+        pair_people = notes.people_of(session, deps.actor, meeting_id)
+    zones = notes.timezones(deps, pair_people)
+    try:
+        with deps.db() as session:
+            saved = save_notes(
+                session, deps.actor, meeting_id, request, now=deps.now(), timezones=zones
+            )
+    except Invalid as error:
+        block = NOTES_FIELDS.get(error.field or "")
+        if block is None:
+            raise
+        raise FieldError(block, str(error)) from error
+    return lambda: notes.after_save(deps, saved)
+
+
 SUBMISSIONS: dict[str, Submission] = {
     ids.ADD_POINT_MODAL: submit_add_point,
     ids.SCHEDULE_MODAL: submit_schedule,
     ids.RESCHEDULE_MODAL: submit_reschedule,
     ids.SKIP_MODAL: submit_skip,
     ids.PAUSE_MODAL: submit_pause,
+    ids.NOTES_MODAL: submit_notes,
 }

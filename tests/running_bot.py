@@ -17,12 +17,14 @@ from bot.app import create_app
 from bot.due import DueReport, run_due
 from bot.http import create_http_server, create_wsgi_app
 from bot.slack_client import create_client
+from handlers.home import HomeRefresher
 from store.db import SessionFactory, session_factory
 from tests.db_fixtures import sqlite_engine
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 SIGNING_SECRET = "test-signing-secret"
+HOME_DELAY = 3600.0  # Home tabs are published by settle() (a flush), never by the timer
 BOT_TOKEN = "xoxb-test-token"
 
 
@@ -79,14 +81,17 @@ class RunningBot:
     url: str
     executor: TrackingExecutor
     server: Any
+    homes: HomeRefresher
 
     def tick(self) -> DueReport:
         """Run due work once at the clock's time (what the scheduler does every tick)."""
-        return run_due(self.db, self.client, self.clock())
+        return run_due(self.db, self.client, self.clock(), self.homes)
 
     def settle(self) -> None:
-        """Wait until every listener started so far has finished its work after the ack."""
+        """Wait until every listener started so far has finished its work after the ack,
+        then publish the Home tabs those changes asked for (the debounce, without waiting)."""
         self.executor.wait_idle()
+        self.homes.flush()
 
 
 def _serve(server: Any) -> None:
@@ -104,18 +109,25 @@ def start_bot(fake: FakeSlack, tmp_path: Path, clock: FakeClock) -> RunningBot:
     db = session_factory(engine)
     client = create_client(token=BOT_TOKEN, api_url=fake.url)
     executor = TrackingExecutor(max_workers=4)
+    homes = HomeRefresher(client, db, clock, delay=HOME_DELAY)
     app = create_app(
-        client=client, signing_secret=SIGNING_SECRET, db=db, clock=clock, executor=executor
+        client=client,
+        signing_secret=SIGNING_SECRET,
+        db=db,
+        clock=clock,
+        executor=executor,
+        homes=homes,
     )
     server = create_http_server(create_wsgi_app(app, engine), host="127.0.0.1", port=0)
     threading.Thread(target=_serve, args=(server,), name="http", daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"
     slack = SlackRequests(url, SIGNING_SECRET, response_urls=fake.response_url)
-    return RunningBot(slack, fake, app, client, engine, db, clock, url, executor, server)
+    return RunningBot(slack, fake, app, client, engine, db, clock, url, executor, server, homes)
 
 
 def stop_bot(bot: RunningBot) -> None:
     """Let listeners finish, then stop the server and close the database."""
     bot.executor.shutdown(wait=True)
+    bot.homes.stop()
     bot.server.close()
     bot.engine.dispose()

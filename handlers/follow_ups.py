@@ -1,0 +1,110 @@
+"""After the meeting: action items done or snoozed, points dropped, history, huddles."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from blocks.follow_ups import (
+    actions_list_message,
+    huddle_dismissed_message,
+    item_done_message,
+    item_snoozed_message,
+)
+from blocks.home import summary_modal
+from blocks.messages import notice
+from blocks.summary import history_message
+from handlers.context import Deps
+from handlers.people import time_zone
+from handlers.publish import refresh_agenda
+from store.access import find_pair_with, other_person
+from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
+from store.agenda import drop_talking_point
+from store.huddles import dismiss_follow_up, meeting_for_huddle
+from store.models import Pair
+from store.schedule import upcoming_meeting
+from store.summary import history, summary_for
+
+log = logging.getLogger(__name__)
+
+
+def actions_list(deps: Deps) -> dict[str, Any]:
+    """`/oneonone actions`: the caller's open action items, oldest first."""
+    with deps.db() as session:
+        items = open_items_owned(session, deps.actor)
+    return actions_list_message(items, today=deps.local_today())
+
+
+def history_of(deps: Deps, person: str | None) -> dict[str, Any]:
+    """`/oneonone history [@person]`: the last meetings' summaries."""
+    with deps.db() as session:
+        pair = find_pair_with(session, deps.actor, person)
+        summaries = history(session, deps.actor, pair.id, now=deps.now())  # type: ignore[arg-type]
+    return history_message(summaries, other_person(pair, deps.actor.user_id))
+
+
+def done(deps: Deps, item_id: int) -> tuple[dict[str, Any], Pair]:
+    """Mark an item done; the agenda that lists it is updated in place."""
+    with deps.db() as session:
+        item, pair, _changed = complete_item(session, deps.actor, item_id, now=deps.now())
+        view = item_view(item, pair)
+        _refresh_upcoming_agenda(deps, session, pair)
+        deps.refresh_homes(pair)
+    return item_done_message(view, item.done_by or deps.actor.user_id), pair
+
+
+def snooze(deps: Deps, item_id: int) -> dict[str, Any]:
+    """Move an item's due date a week on (its owner's time zone decides "today")."""
+    with deps.db() as session:
+        item, _pair = get_item(session, deps.actor, item_id)
+        zone = time_zone(deps.client, item.owner_id)
+        item, pair = snooze_item(session, deps.actor, item_id, now=deps.now(), timezone=zone)
+        _refresh_upcoming_agenda(deps, session, pair)
+        deps.refresh_homes(pair)
+        return item_snoozed_message(item_view(item, pair))
+
+
+def drop_point(deps: Deps, point_id: int) -> dict[str, Any]:
+    """The author drops one of their open talking points."""
+    with deps.db() as session:
+        meeting, pair = drop_talking_point(session, deps.actor, point_id)
+        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        deps.refresh_homes(pair)
+    return notice("Dropped that talking point from your next 1:1.")
+
+
+def open_summary(deps: Deps, trigger_id: str, meeting_id: int) -> None:
+    """One meeting's summary in a read-only modal."""
+    with deps.db() as session:
+        summary = summary_for(session, deps.actor, meeting_id, now=deps.now())
+    deps.client.views_open(trigger_id=trigger_id, view=summary_modal(summary))
+
+
+def huddle_meeting(deps: Deps, follow_up_id: int) -> int:
+    """The meeting a huddle's notes go to."""
+    with deps.db() as session:
+        meeting = meeting_for_huddle(session, deps.actor, follow_up_id, now=deps.now())
+        return meeting.id  # type: ignore[return-value]
+
+
+def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:
+    """Nothing to capture: the offer is replaced by a one-line note."""
+    with deps.db() as session:
+        follow_up, _pair = dismiss_follow_up(session, deps.actor, follow_up_id, now=deps.now())
+        if not (follow_up.channel_id and follow_up.ts):
+            return
+        minutes = round((follow_up.ended_at - follow_up.started_at).total_seconds() / 60)
+        body = huddle_dismissed_message(minutes, deps.actor.user_id)
+        try:
+            deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)
+        except SlackApiError as error:
+            log.warning("could not update huddle follow-up %s: %s", follow_up.id, error)
+
+
+def _refresh_upcoming_agenda(deps: Deps, session: Any, pair: Pair) -> None:
+    meeting = upcoming_meeting(session, pair, deps.now())
+    if meeting is not None:
+        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        deps.refresh_homes(pair)
