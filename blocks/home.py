@@ -29,7 +29,7 @@ from store.agenda import ItemView
 from store.home import HomeData, OneOnOne, Square
 from store.summary import SummaryView
 
-PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + 7 dividers, with overview and paging ≤ 84 blocks
+PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + dividers, overview, paging and schedule ≤ 86 blocks
 OVERVIEW_SECTIONS_MAX = 4  # ~45 reports a section; more reports fold into "…and N more"
 AGENDA_POINTS_MAX = 8  # talking points listed per 1:1 before "…and N more"
 AGENDA_CHARS_MAX = 2_000
@@ -145,6 +145,7 @@ def _one_on_ones(data: HomeData, today: date, page: int, pages: int) -> list[Blo
         blocks += _one_on_one(o, today)
     if pages > 1:
         blocks += [divider(), *_page_buttons(page, pages)]
+    blocks += [divider(), actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN))]
     return blocks
 
 
