@@ -206,7 +206,7 @@ def submit_pause(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     return after
 
 
-NOTES_FIELDS = {"shared_notes": ids.NOTES_SHARED}
+NOTES_FIELDS = {"shared_notes": ids.NOTES_SHARED, "private_notes": ids.NOTES_PRIVATE}
 
 
 def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:

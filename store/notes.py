@@ -92,11 +92,14 @@ class SavedNotes:
     first_save: bool
 
 
-def clean_notes(text: str) -> str:
-    """Notes text, trimmed; Invalid when over 10,000 characters."""
+def clean_notes(text: str, *, field: str = "shared_notes") -> str:
+    """Notes text, trimmed; Invalid (on `field`) when over 10,000 characters."""
     text = text.strip()
     if len(text) > NOTES_MAX:
-        raise Invalid(f"Notes are limited to {NOTES_MAX:,} characters; these are {len(text):,}.")
+        raise Invalid(
+            f"Notes are limited to {NOTES_MAX:,} characters; these are {len(text):,}.",
+            field=field,
+        )
     return text
 
 
@@ -269,7 +272,7 @@ def _save_shared(
 def _save_private(
     session: Session, actor: Actor, meeting: Meeting, text: str, *, now: datetime
 ) -> None:
-    text = clean_notes(text)
+    text = clean_notes(text, field="private_notes")
     current = _note(session, meeting, actor.user_id)
     if current is None:
         if text:

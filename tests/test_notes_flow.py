@@ -135,3 +135,39 @@ def test_a_stranger_with_forged_metadata_gets_a_refusal(bot: RunningBot) -> None
     told = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_STRANGER"]
     assert told and "isn't one of yours" in json.dumps(told[0].args)
     assert not group_posts(bot)
+
+
+def test_too_long_notes_and_items_are_refused_next_to_their_field(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.clock.advance(days=1, hours=3, minutes=5)
+    view = open_notes(bot)
+    reply = submit(bot, view, {ids.NOTES_PRIVATE: {ids.VALUE: rich("x" * 10_001)}})
+    assert reply.json()["errors"].keys() == {ids.NOTES_PRIVATE}
+    reply = submit(bot, view, item_values("n1", "y" * 501, "U_REPORT"))
+    assert reply.json()["errors"].keys() == {f"{ids.ITEM_TEXT}:n1"}
+    assert not group_posts(bot)
+
+
+def test_removing_a_row_keeps_what_was_typed_in_the_others(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.clock.advance(days=1, hours=3, minutes=5)
+    view = open_notes(bot)
+    bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.NOTES_ADD_ITEM, "action_ts": "1.1"}],
+        user_id="U_MANAGER",
+        view=view,
+    )
+    bot.settle()
+    grown = opened_view(bot)
+    typed = {**item_values("n1", "first", "U_MANAGER"), **item_values("n2", "second", "U_REPORT")}
+    bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.NOTES_REMOVE_ITEM, "value": "n1", "action_ts": "1.2"}],
+        user_id="U_MANAGER",
+        view={**grown, "state": {"values": typed}},
+    )
+    bot.settle()
+    shrunk = opened_view(bot)
+    assert row_keys(shrunk) == ["n2"]
+    text = json.dumps(shrunk["blocks"])
+    assert "second" in text and "first" not in text
+    assert json.loads(shrunk["private_metadata"])["version"] == 0
