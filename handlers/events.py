@@ -50,7 +50,9 @@ def handle_message(event: dict, client: WebClient, context: dict) -> None:
     if event.get("channel_type") == "im" and is_person:
         handle_direct_message(deps_from(context, client), event)
         return
-    changed = event.get("message") or {} if event.get("subtype") == "message_changed" else event
+    # Slack's huddle message, as posted or as updated when the huddle ends.
+    edited = event.get("subtype") == "message_changed"
+    changed = (event.get("message") or {}) if edited else event
     if changed.get("subtype") == "huddle_thread":
         huddle_thread(deps_from(context, client), event.get("channel") or "", changed)
 
