@@ -151,7 +151,8 @@ def take_notes(deps: Deps, body: dict, action: dict) -> None:
 
 def item_done(deps: Deps, body: dict, action: dict) -> dict[str, Any] | None:
     """An action item's "Done": the agenda updates in place; a list or reminder is redrawn."""
-    done_body, pair = follow_ups.done(deps, id_from(action.get("value")))
+    clicked_ts = (body.get("message") or {}).get("ts")
+    done_body, pair = follow_ups.done(deps, id_from(action.get("value")), clicked_ts=clicked_ts)
     if (body.get("container") or {}).get("is_ephemeral"):
         return {"replace_original": True, **follow_ups.actions_list(deps)}
     channel = (body.get("channel") or {}).get("id")

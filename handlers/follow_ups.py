@@ -21,7 +21,7 @@ from handlers.people import time_zone
 from handlers.publish import refresh_agenda
 from store.access import find_pair_with, other_person
 from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
-from store.agenda import drop_talking_point
+from store.agenda import agenda_posted_at, drop_talking_point
 from store.huddles import dismiss_follow_up, meeting_for_huddle
 from store.models import Pair
 from store.schedule import upcoming_meeting
@@ -45,12 +45,16 @@ def history_of(deps: Deps, person: str | None) -> dict[str, Any]:
     return history_message(summaries, other_person(pair, deps.actor.user_id))
 
 
-def done(deps: Deps, item_id: int) -> tuple[dict[str, Any], Pair]:
-    """Mark an item done; the agenda that lists it is updated in place."""
+def done(deps: Deps, item_id: int, *, clicked_ts: str | None = None) -> tuple[dict[str, Any], Pair]:
+    """Mark an item done; the upcoming agenda, and the posted agenda it was clicked on, are
+    updated in place."""
     with deps.db() as session:
         item, pair, _changed = complete_item(session, deps.actor, item_id, now=deps.now())
         view = item_view(item, pair)
         _refresh_upcoming_agenda(deps, session, pair)
+        clicked = agenda_posted_at(session, pair, clicked_ts) if clicked_ts else None
+        if clicked is not None and clicked.id != _upcoming_id(deps, session, pair):
+            refresh_agenda(deps.client, session, clicked, pair, now=deps.now())
         deps.refresh_homes(pair)
     return item_done_message(view, item.done_by or deps.actor.user_id), pair
 
@@ -101,6 +105,11 @@ def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:
             deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)
         except SlackApiError as error:
             log.warning("could not update huddle follow-up %s: %s", follow_up.id, error)
+
+
+def _upcoming_id(deps: Deps, session: Any, pair: Pair) -> int | None:
+    meeting = upcoming_meeting(session, pair, deps.now())
+    return meeting.id if meeting else None
 
 
 def _refresh_upcoming_agenda(deps: Deps, session: Any, pair: Pair) -> None:

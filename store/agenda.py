@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -194,7 +194,7 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
         starts_at=meeting.starts_at,
         duration_minutes=meeting.duration_minutes,
         status=meeting.status,
-        follow_ups=_open_action_items(session, pair),
+        follow_ups=_open_action_items(session, pair, meeting),
         carried=[i for i in visible if i.carried_count > 0],
         new=[i for i in visible if i.carried_count == 0],
     )
@@ -212,10 +212,12 @@ def point_view(point: TalkingPoint) -> ItemView:
     )
 
 
-def _open_action_items(session: Session, pair: Pair) -> list[FollowUpView]:
+def _open_action_items(session: Session, pair: Pair, meeting: Meeting) -> list[FollowUpView]:
+    """Open items from earlier meetings (those decided in this one are not follow-ups yet)."""
     query = (
         select(ActionItem)
         .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_(None))
+        .where(or_(col(ActionItem.meeting_id).is_(None), ActionItem.meeting_id != meeting.id))
         .order_by(col(ActionItem.created_at), col(ActionItem.id))
     )
     return [
@@ -234,6 +236,12 @@ def agenda_for(session: Session, actor: Actor, pair_id: int, *, now: datetime) -
     pair = get_pair(session, actor, pair_id)
     meeting = next_meeting(session, actor, pair_id, now=now)
     return agenda_view(session, meeting, pair, actor.user_id)
+
+
+def agenda_posted_at(session: Session, pair: Pair, ts: str) -> Meeting | None:
+    """The pair's meeting whose agenda post has this ts."""
+    query = select(Meeting).where(Meeting.pair_id == pair.id, Meeting.agenda_ts == ts)
+    return session.exec(query).first()
 
 
 def move_open_items(session: Session, source: Meeting, target: Meeting) -> None:
