@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func
@@ -39,6 +40,7 @@ from store.schedule import (
     upcoming_meeting,
 )
 from store.summary import claim_summary, history, set_summary_ts, summary_for
+from tests.db_fixtures import engine_for
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday, 07:00 in New York
 FIRST = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # the first 1:1: Tuesday 10:00 in New York
@@ -407,11 +409,18 @@ def test_both_saving_their_first_notes_from_version_zero_conflict(session, pair_
     assert (view.shared_notes, view.shared_version) == ("Manager's", 1)
 
 
-def test_the_first_save_race_between_two_sessions_is_a_conflict(engine: Engine) -> None:
+@pytest.fixture
+def postgres(tmp_path: Path) -> Iterator[Engine]:
+    """PostgreSQL only: SQLite takes its write lock at the first statement, so two saves
+    can never interleave there."""
+    yield from engine_for("postgres", tmp_path)
+
+
+@pytest.mark.postgres
+def test_the_first_save_race_between_two_sessions_is_a_conflict(postgres: Engine) -> None:
     """Both open the modal at version 0; the other's first save commits after this save
     checked for shared notes but before it wrote its own: a Conflict, not a crash."""
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite takes the write lock at the first statement: saves cannot interleave")
+    engine = postgres
     with Session(engine, expire_on_commit=False) as setup:
         _pair, first = create_pair(setup, MANAGER, tuesday_at_ten(), now=NOW)
     t = FIRST + 20 * MINUTE
