@@ -21,7 +21,8 @@ from store.actions import (
 )
 from store.agenda import ItemView, mark_held_if_closed, meeting_points, point_view
 from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
-from store.schedule import upcoming_meeting
+from store.recurrence import next_slot
+from store.schedule import recurrence_of, upcoming_meeting
 
 NOTES_MAX = 10_000
 EARLY = timedelta(hours=1)  # notes may be opened this long before a meeting starts
@@ -171,6 +172,7 @@ def _meeting_items(session: Session, meeting: Meeting) -> list[ActionItem]:
 
 
 def _next_meeting_day(session: Session, meeting: Meeting, pair: Pair) -> date | None:
+    """The next meeting's local date: its row, or the series' next slot before it exists."""
     following = session.exec(
         select(Meeting.starts_at)
         .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
@@ -178,6 +180,8 @@ def _next_meeting_day(session: Session, meeting: Meeting, pair: Pair) -> date | 
         .order_by(col(Meeting.starts_at))
         .limit(1)
     ).first()
+    if following is None and pair.ended_at is None:
+        following = next_slot(recurrence_of(pair), max(meeting.slot_at, meeting.starts_at))
     return following.astimezone(ZoneInfo(pair.timezone)).date() if following else None
 
 

@@ -1119,3 +1119,11 @@ def test_a_summary_is_claimed_once(session, pair_and_meeting):
     set_summary_ts(session, first, "1796139000.000100")
     assert claim_summary(session, first) is False
     assert session.get(Meeting, first.id).summary_ts == "1796139000.000100"
+
+
+def test_the_default_due_date_is_the_next_slot_even_before_that_meeting_exists(
+    session: Session,
+) -> None:
+    _pair, first = create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
+    assert session.exec(select(func.count()).select_from(Meeting)).one() == 1
+    assert notes_view(session, MANAGER, first.id).default_due == date(2026, 12, 8)  # type: ignore[arg-type]
