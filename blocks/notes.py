@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -11,13 +13,15 @@ from blocks import ids
 from blocks.agenda import slack_date
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
-from blocks.rich_text import RichText, from_plain
+from blocks.rich_text import RichText, from_plain, to_plain
+from store.actions import ITEM_MAX
 from store.notes import NotesView
 
 POINTS_PER_GROUP = 10  # Slack's limit of options in one checkbox group
 POINT_GROUPS_MAX = 5
+POINTS_SHOWN = POINTS_PER_GROUP * POINT_GROUPS_MAX
 ROWS_MAX = 12  # action item rows: 4 blocks each keeps the modal under 100 blocks
-ITEM_TEXT_MAX = 500
+ROW_KEY = re.compile(r"^[in]\d{1,12}$")
 
 
 @dataclass(frozen=True)
@@ -33,18 +37,94 @@ class ItemRow:
 
 @dataclass(frozen=True)
 class Typed:
-    """What the person typed before the modal was rebuilt (kept across `views.update`)."""
+    """What the person typed before the modal was rebuilt (kept across `views.update`):
+    `discussed` are their ticks among the points the modal showed then."""
 
-    discussed: frozenset[int] | None = None
+    discussed: frozenset[int] = frozenset()
     shared: RichText | None = None
     private: RichText | None = None
 
 
-def notes_metadata(meeting_id: int, version: int, rows: list[ItemRow], points: list[int]) -> str:
-    """private_metadata: the meeting, the shared notes' version when opened, the row keys
-    and the talking points shown (only those are ticked or unticked on save)."""
-    meta = {"meeting": meeting_id, "version": version, "rows": [r.key for r in rows]}
-    return json.dumps(meta | {"points": points}, separators=(",", ":"))
+@dataclass(frozen=True)
+class NotesMeta:
+    """What a notes modal showed when first opened: its private_metadata.
+
+    A save applies only what the person changed from this: the shared notes' `version`
+    and `shared_hash` (unchanged text is not saved), the `points` shown and those of them
+    `ticked`, and the saved items `removed` with "Remove". `rows` are the row keys.
+    """
+
+    meeting_id: int
+    version: int
+    shared_hash: str
+    rows: tuple[str, ...]
+    points: tuple[int, ...]
+    ticked: tuple[int, ...]
+    removed: tuple[int, ...] = ()
+
+    def to_json(self) -> str:
+        meta = {
+            "meeting": self.meeting_id,
+            "version": self.version,
+            "shared": self.shared_hash,
+            "rows": self.rows,
+            "points": self.points,
+            "ticked": self.ticked,
+            "removed": self.removed,
+        }
+        return json.dumps(meta, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> NotesMeta:
+        """Parse private_metadata; ValueError (or KeyError, TypeError) when malformed."""
+        meta = json.loads(text)
+        rows = tuple(str(key) for key in meta["rows"])
+        if len(rows) > ROWS_MAX or not all(ROW_KEY.match(key) for key in rows):
+            raise ValueError("bad rows")
+        return cls(
+            meeting_id=int(meta["meeting"]),
+            version=int(meta["version"]),
+            shared_hash=str(meta["shared"]),
+            rows=rows,
+            points=tuple(int(point) for point in meta["points"]),
+            ticked=tuple(int(point) for point in meta["ticked"]),
+            removed=tuple(int(item) for item in meta["removed"]),
+        )
+
+
+def fingerprint(text: str) -> str:
+    """A short hash of notes text, to tell whether the person changed it."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def opening_meta(notes: NotesView, rows: list[ItemRow]) -> NotesMeta:
+    """The metadata of a modal opened just now."""
+    shown = notes.points[:POINTS_SHOWN]
+    return NotesMeta(
+        meeting_id=notes.meeting_id,
+        version=notes.shared_version,
+        shared_hash=fingerprint(to_plain(from_plain(notes.shared_notes))),
+        rows=tuple(r.key for r in rows),
+        points=tuple(p.id for p in shown),
+        ticked=tuple(p.id for p in shown if p.discussed),
+    )
+
+
+def rebuilt_meta(before: NotesMeta, notes: NotesView, rows: list[ItemRow]) -> NotesMeta:
+    """The metadata after rows were added or removed: points that appeared meanwhile are
+    taken as they are now; the rest keep what they were at opening."""
+    shown = notes.points[:POINTS_SHOWN]
+    removed = [int(key[1:]) for key in before.rows if key.startswith("i")]
+    removed = [i for i in removed if f"i{i}" not in {r.key for r in rows}]
+    return replace(
+        before,
+        rows=tuple(r.key for r in rows),
+        points=tuple(p.id for p in shown),
+        ticked=tuple(
+            p.id for p in shown if (p.id in before.ticked if p.id in before.points else p.discussed)
+        ),
+        removed=tuple(dict.fromkeys([*before.removed, *removed])),
+    )
 
 
 def notes_modal(
@@ -52,14 +132,18 @@ def notes_modal(
     rows: list[ItemRow],
     names: dict[str, str],
     *,
-    version: int | None = None,
+    before: NotesMeta | None = None,
     typed: Typed | None = None,
 ) -> dict[str, Any]:
-    """The modal; `version` is the one first opened (kept when rows are added or removed)."""
-    typed = typed or Typed()
+    """The modal; `before` and `typed` when it is rebuilt after rows were added or removed."""
     rows = rows[:ROWS_MAX]
+    meta = rebuilt_meta(before, notes, rows) if before else opening_meta(notes, rows)
+    ticks = {p.id: p.discussed for p in notes.points}
+    if before and typed:  # what the person ticked, for the points they saw
+        ticks |= {point: point in typed.discussed for point in before.points}
+    typed = typed or Typed()
     blocks = [_head(notes)]
-    blocks += _point_groups(notes, typed.discussed)
+    blocks += _point_groups(notes, ticks)
     blocks += [
         _notes_input(
             ids.NOTES_SHARED,
@@ -82,11 +166,9 @@ def notes_modal(
     if len(rows) < ROWS_MAX:
         blocks.append(actions(button("➕ Add another action item", ids.NOTES_ADD_ITEM)))
     blocks.append(context("Clear an action item's text to remove it. 🔒 marks what only you see."))
-    shown = [p.id for p in notes.points[: POINTS_PER_GROUP * POINT_GROUPS_MAX]]
-    metadata = notes_metadata(
-        notes.meeting_id, notes.shared_version if version is None else version, rows, shown
+    return modal(
+        ids.NOTES_MODAL, "1:1 notes", blocks, submit="Save", private_metadata=meta.to_json()
     )
-    return modal(ids.NOTES_MODAL, "1:1 notes", blocks, submit="Save", private_metadata=metadata)
 
 
 def _head(notes: NotesView) -> Block:
@@ -95,19 +177,15 @@ def _head(notes: NotesView) -> Block:
     return section(f"*{what}* · {people} · {slack_date(notes.starts_at)}")
 
 
-def _point_groups(notes: NotesView, ticked: frozenset[int] | None) -> list[Block]:
-    points = notes.points[: POINTS_PER_GROUP * POINT_GROUPS_MAX]
+def _point_groups(notes: NotesView, ticks: dict[int, bool]) -> list[Block]:
+    points = notes.points[:POINTS_SHOWN]
     blocks = []
     for start in range(0, len(points), POINTS_PER_GROUP):
         group = points[start : start + POINTS_PER_GROUP]
         options = [
             option(_point_label(p.text, p.is_private, p.carried_count), str(p.id)) for p in group
         ]
-        chosen = [
-            o
-            for o, p in zip(options, group, strict=True)
-            if (p.id in ticked if ticked is not None else p.discussed)
-        ]
+        chosen = [o for o, p in zip(options, group, strict=True) if ticks.get(p.id)]
         element: dict[str, Any] = {"type": "checkboxes", "options": options}
         if chosen:
             element["initial_options"] = chosen
@@ -147,11 +225,11 @@ def _row_blocks(
 ) -> list[Block]:
     text: dict[str, Any] = {
         "type": "plain_text_input",
-        "max_length": ITEM_TEXT_MAX,
+        "max_length": ITEM_MAX,
         "placeholder": {"type": "plain_text", "text": "What will be done?"},
     }
     if row.text:
-        text["initial_value"] = row.text[:ITEM_TEXT_MAX]
+        text["initial_value"] = row.text[:ITEM_MAX]
     people = [
         (notes.manager_id, names.get(notes.manager_id, notes.manager_id)),
         (notes.report_id, names.get(notes.report_id, notes.report_id)),

@@ -20,11 +20,12 @@ from handlers.publish import (
 from store.actions import reminder_target
 from store.agenda import close_finished_meetings
 from store.db import SessionFactory
-from store.due_work import Claim, claim, claimable_ids, finish, release_after_failure
+from store.due_work import CANCELLED, Claim, claim, claimable_ids, finish, release_after_failure
 from store.events import prune_events
 from store.huddles import prune_huddle_events
-from store.models import HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind
+from store.models import NOT_HAPPENING, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind
 from store.schedule import pairs_to_roll, roll_forward
+from store.summary import is_posted
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def _perform(session: Session, client: WebClient, taken: Claim, now: datetime) -
     if taken.kind == WorkKind.SUMMARY:
         return _summarize(session, client, meeting, pair, now)
     if meeting.status != MeetingStatus.SCHEDULED or pair.ended_at is not None:
-        return "cancelled"
+        return CANCELLED
     if now >= meeting.starts_at:
         return "expired"  # the meeting has started: a prompt or agenda now would be noise
     if taken.kind == WorkKind.PROMPT and taken.user_id:
@@ -118,9 +119,9 @@ def _summarize(
     session: Session, client: WebClient, meeting: Meeting, pair: Pair, now: datetime
 ) -> str:
     """An hour after the end: the summary, or a nudge to take notes when nobody did."""
-    if meeting.status in (MeetingStatus.SKIPPED, MeetingStatus.CANCELLED) or pair.ended_at:
-        return "cancelled"
-    if meeting.summary_ts:
+    if meeting.status in NOT_HAPPENING or pair.ended_at:
+        return CANCELLED
+    if is_posted(meeting.summary_ts):
         return "done"  # notes were saved and summarized already
     publish_summary(client, session, meeting, pair, now=now)
     return "sent"
@@ -129,7 +130,7 @@ def _summarize(
 def _remind(session: Session, client: WebClient, taken: Claim, now: datetime) -> str:
     target = reminder_target(session, taken.action_item_id or 0, taken.user_id or "")
     if target is None:
-        return "cancelled"
+        return CANCELLED
     send_reminder(client, session, *target, now=now)
     return "sent"
 
@@ -138,7 +139,7 @@ def _huddle(session: Session, client: WebClient, taken: Claim) -> str:
     follow_up = session.get(HuddleFollowUp, int(taken.key.rpartition(":")[2]))
     pair = session.get(Pair, follow_up.pair_id) if follow_up else None
     if follow_up is None or pair is None or pair.ended_at is not None:
-        return "cancelled"
+        return CANCELLED
     if follow_up.ts or follow_up.dismissed_at:
         return "done"
     post_huddle_follow_up(client, session, follow_up, pair)

@@ -22,7 +22,7 @@ from handlers.publish import refresh_agenda
 from store.access import find_pair_with, other_person
 from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
 from store.agenda import agenda_posted_at, drop_talking_point
-from store.huddles import dismiss_follow_up, meeting_for_huddle
+from store.huddles import dismiss_follow_up, huddle_minutes, meeting_for_huddle
 from store.models import Pair
 from store.schedule import upcoming_meeting
 from store.summary import history, summary_for
@@ -62,8 +62,9 @@ def done(deps: Deps, item_id: int, *, clicked_ts: str | None = None) -> tuple[di
 def snooze(deps: Deps, item_id: int) -> dict[str, Any]:
     """Move an item's due date a week on (its owner's time zone decides "today")."""
     with deps.db() as session:
-        item, _pair = get_item(session, deps.actor, item_id)
-        zone = time_zone(deps.client, item.owner_id)
+        owner = get_item(session, deps.actor, item_id)[0].owner_id
+    zone = time_zone(deps.client, owner)  # users.info outside the transaction
+    with deps.db() as session:
         item, pair = snooze_item(session, deps.actor, item_id, now=deps.now(), timezone=zone)
         _refresh_upcoming_agenda(deps, session, pair)
         deps.refresh_homes(pair)
@@ -99,7 +100,7 @@ def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:
         follow_up, _pair = dismiss_follow_up(session, deps.actor, follow_up_id, now=deps.now())
         if not (follow_up.channel_id and follow_up.ts):
             return
-        minutes = round((follow_up.ended_at - follow_up.started_at).total_seconds() / 60)
+        minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
         body = huddle_dismissed_message(minutes, deps.actor.user_id)
         try:
             deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.notes import ROWS_MAX, ItemRow, Typed, notes_modal
+from blocks.notes import ROWS_MAX, ItemRow, NotesMeta, Typed, fingerprint, notes_modal
 from blocks.rich_text import to_plain
 from handlers.context import Deps
 from handlers.people import display_name, time_zone
 from handlers.publish import publish_summary, refresh_agenda
-from store.access import Actor, NotAllowed, find_pair_with, get_meeting
-from store.actions import ITEM_MAX
-from store.notes import ItemInput, NotesInput, NotesView, SavedNotes, notes_meeting, notes_view
+from store.access import NotAllowed, find_pair_with
+from store.actions import ITEM_MAX, retime_reminders
+from store.models import Meeting, Pair
+from store.notes import NotesView, notes_meeting, notes_view
+from store.notes_save import ItemInput, NotesInput, SavedNotes
 
 Values = dict[str, dict[str, Any]]
-ROW_KEY = re.compile(r"^[in]\d{1,12}$")
 
 
 class RowError(Exception):
@@ -28,16 +26,6 @@ class RowError(Exception):
     def __init__(self, block_id: str, message: str) -> None:
         super().__init__(message)
         self.block_id = block_id
-
-
-@dataclass(frozen=True)
-class Opened:
-    """What a notes modal was opened for (from its private_metadata; re-checked in the store)."""
-
-    meeting_id: int
-    version: int
-    rows: list[str]
-    points: frozenset[int]
 
 
 def open_notes(
@@ -72,15 +60,10 @@ def _names(deps: Deps, notes: NotesView) -> dict[str, str]:
     return {p: display_name(deps.client, p) for p in (notes.manager_id, notes.report_id)}
 
 
-def opened(view: dict[str, Any]) -> Opened:
-    """The modal's private_metadata; anything malformed is a forged payload."""
+def opened(view: dict[str, Any]) -> NotesMeta:
+    """The modal's private_metadata (re-checked in the store); malformed is a forgery."""
     try:
-        meta = json.loads(view.get("private_metadata") or "")
-        rows = [str(key) for key in meta["rows"]]
-        if len(rows) > ROWS_MAX or not all(ROW_KEY.match(key) for key in rows):
-            raise ValueError("bad rows")
-        points = frozenset(int(point) for point in meta["points"])
-        return Opened(int(meta["meeting"]), int(meta["version"]), rows, points)
+        return NotesMeta.from_json(view.get("private_metadata") or "")
     except (ValueError, KeyError, TypeError) as error:
         raise NotAllowed() from error
 
@@ -101,7 +84,7 @@ def change_rows(deps: Deps, view: dict[str, Any], *, remove: str | None = None) 
         shared=_value(values, ids.NOTES_SHARED).get("rich_text_value"),
         private=_value(values, ids.NOTES_PRIVATE).get("rich_text_value"),
     )
-    body = notes_modal(notes, rows, _names(deps, notes), version=meta.version, typed=typed)
+    body = notes_modal(notes, rows, _names(deps, notes), before=meta, typed=typed)
     deps.client.views_update(view_id=view["id"], hash=view.get("hash"), view=body)
 
 
@@ -158,32 +141,29 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
                 due_date=row.due_date,
             )
         )
+    shared = to_plain(_value(values, ids.NOTES_SHARED).get("rich_text_value"))
     return meta.meeting_id, NotesInput(
-        shown_points=meta.points,
+        shown_points=frozenset(meta.points),
+        ticked_before=frozenset(meta.ticked),
         discussed=_ticked(values),
-        shared_notes=to_plain(_value(values, ids.NOTES_SHARED).get("rich_text_value")),
+        shared_notes=None if fingerprint(shared) == meta.shared_hash else shared,
         private_notes=to_plain(_value(values, ids.NOTES_PRIVATE).get("rich_text_value")),
         base_version=meta.version,
         items=items,
+        removed_items=frozenset(meta.removed),
     )
 
 
 def after_save(deps: Deps, saved: SavedNotes) -> None:
-    """Post the summary (or update it in place) and show the ticks on the posted agenda."""
+    """After the ack: re-time new reminders to each owner's Slack time zone, post the
+    summary (or update it in place) and show the ticks on the posted agenda."""
+    zones = {p: time_zone(deps.client, p) for p in (saved.pair.manager_id, saved.pair.report_id)}
     with deps.db() as session:
-        meeting = session.merge(saved.meeting)
-        pair = session.merge(saved.pair)
+        meeting = session.get(Meeting, saved.meeting.id)
+        pair = session.get(Pair, saved.pair.id)
+        if meeting is None or pair is None:
+            return
+        retime_reminders(session, saved.reminded_items, zones, now=deps.now())
         publish_summary(deps.client, session, meeting, pair, now=deps.now())
         refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
         deps.refresh_homes(pair)
-
-
-def people_of(session: Any, actor: Actor, meeting_id: int) -> tuple[str, str]:
-    """The two people of the meeting's pair (NotAllowed for anyone else)."""
-    _meeting, pair = get_meeting(session, actor, meeting_id)
-    return pair.manager_id, pair.report_id
-
-
-def timezones(deps: Deps, notes_people: tuple[str, str]) -> dict[str, str]:
-    """Each person's Slack time zone, for their due-date reminders."""
-    return {person: time_zone(deps.client, person) for person in notes_people}

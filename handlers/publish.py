@@ -19,11 +19,11 @@ from blocks.prompt import prompt_message
 from blocks.summary import summary_message
 from store.actions import item_view
 from store.agenda import agenda_view
-from store.huddles import set_follow_up_post
+from store.huddles import huddle_minutes, set_follow_up_post
 from store.models import ActionItem, HuddleFollowUp, Meeting, Pair, PostedMessage
 from store.schedule import set_channel
 from store.suggestions import suggest_question
-from store.summary import PENDING, claim_summary, set_summary_ts, summary_view
+from store.summary import claim_summary, is_posted, set_summary_ts, summary_view
 
 log = logging.getLogger(__name__)
 
@@ -113,20 +113,28 @@ def _agenda_body(session: Session, meeting: Meeting, pair: Pair, *, now: datetim
 def publish_summary(
     client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
 ) -> None:
-    """Post the meeting's summary in the group DM once; later calls update it in place."""
-    body = summary_message(summary_view(session, meeting, pair, now=now))
+    """Post the meeting's summary in the group DM once; later calls update it in place.
+
+    While one call posts it, another returns at once: the poster renders the summary again
+    once posted and updates it when it changed meanwhile.
+    """
+    body = summary_message(summary_view(session, meeting, pair))
     channel = pair_channel(client, session, pair)
-    if meeting.summary_ts and meeting.summary_ts != PENDING:
+    if is_posted(meeting.summary_ts):
         client.chat_update(channel=channel, ts=meeting.summary_ts, **body)
         return
-    if not claim_summary(session, meeting):
-        return  # someone else is posting it right now
+    if not claim_summary(session, meeting, now=now):
+        return
     try:
         response = client.chat_postMessage(channel=channel, **body)
     except Exception:
         set_summary_ts(session, meeting, None)
         raise
     set_summary_ts(session, meeting, response["ts"])
+    session.expire_all()  # see what other sessions saved while we posted
+    again = summary_message(summary_view(session, meeting, pair))
+    if again != body:
+        client.chat_update(channel=response["channel"], ts=response["ts"], **again)
     remember_post(
         session,
         meeting,
@@ -152,7 +160,7 @@ def post_huddle_follow_up(
     client: WebClient, session: Session, follow_up: HuddleFollowUp, pair: Pair
 ) -> None:
     """Offer to capture notes after the pair's huddle, in their group DM."""
-    minutes = round((follow_up.ended_at - follow_up.started_at).total_seconds() / 60)
+    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
     body = huddle_message(follow_up.id, pair.manager_id, pair.report_id, minutes)  # type: ignore[arg-type]
     response = client.chat_postMessage(channel=pair_channel(client, session, pair), **body)
     set_follow_up_post(session, follow_up, response["channel"], response["ts"])

@@ -19,7 +19,7 @@ from handlers.points import add_point
 from handlers.publish import post_to_user
 from store.access import Invalid, NotAllowed, get_pair
 from store.agenda import clean_text
-from store.notes import save_notes
+from store.notes_save import save_notes
 from store.schedule import PairRequest
 
 log = logging.getLogger(__name__)
@@ -215,14 +215,9 @@ def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
         meeting_id, request = notes.submitted(view, values)
     except notes.RowError as error:
         raise FieldError(error.block_id, str(error)) from error
-    with deps.db() as session:
-        pair_people = notes.people_of(session, deps.actor, meeting_id)
-    zones = notes.timezones(deps, pair_people)
     try:
         with deps.db() as session:
-            saved = save_notes(
-                session, deps.actor, meeting_id, request, now=deps.now(), timezones=zones
-            )
+            saved = save_notes(session, deps.actor, meeting_id, request, now=deps.now())
     except Invalid as error:
         block = NOTES_FIELDS.get(error.field or "")
         if block is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, is_member, other_person
-from store.due_work import add_work
+from store.due_work import CANCELLED, add_work
 from store.models import ActionItem, DueWork, Pair, WorkKind
 
 ITEM_MAX = 500
@@ -136,6 +137,18 @@ def schedule_reminder(session: Session, item: ActionItem, *, timezone: str, now:
     )
 
 
+def retime_reminders(
+    session: Session, item_ids: list[int], timezones: Mapping[str, str], *, now: datetime
+) -> None:
+    """Re-time the items' pending reminders to 09:00 in each owner's own time zone."""
+    if not item_ids:
+        return
+    for item in session.exec(select(ActionItem).where(col(ActionItem.id).in_(item_ids))).all():
+        zone = timezones.get(item.owner_id, "UTC")
+        schedule_reminder(session, item, timezone=zone, now=now)
+    session.commit()
+
+
 def cancel_reminders(
     session: Session, item: ActionItem, *, now: datetime, keep: str | None = None
 ) -> None:
@@ -145,7 +158,7 @@ def cancel_reminders(
     )
     if keep is not None:
         query = query.where(col(DueWork.key) != keep)
-    session.execute(query.values(done_at=now, outcome="cancelled"))
+    session.execute(query.values(done_at=now, outcome=CANCELLED))
 
 
 def forget_reminders(session: Session, item: ActionItem) -> None:

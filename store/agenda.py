@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
+from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
 from store.schedule import next_meeting, roll_forward, upcoming_meeting
 
 TEXT_MAX = 2000
@@ -267,7 +267,7 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
         if target is not None and target.id != meeting.id:
             _carry(session, meeting, target)
         meeting.closed_at = now
-        if meeting.notes_saved_at or any(p.discussed for p in meeting_points(session, meeting)):
+        if meeting_has_content(session, meeting):
             mark_held_if_closed(meeting)
         session.add(meeting)
         closed += 1
@@ -292,7 +292,37 @@ def _carry(session: Session, source: Meeting, target: Meeting) -> None:
 def _move_undiscussed(session: Session, source: Meeting, target: Meeting, *, carried: bool) -> None:
     position = _next_position(session, target)
     for offset, point in enumerate(p for p in meeting_points(session, source) if not p.discussed):
-        point.meeting_id = target.id  # type: ignore[assignment]
-        point.carried_count += int(carried)
-        point.position = position + offset
-        session.add(point)
+        if carried:
+            carry_point(session, point, source, target, position=position + offset)
+        else:
+            point.meeting_id = target.id  # type: ignore[assignment]
+            point.position = position + offset
+            session.add(point)
+
+
+def carry_point(
+    session: Session,
+    point: TalkingPoint,
+    source: Meeting,
+    target: Meeting,
+    *,
+    position: int | None = None,
+) -> None:
+    """Carry one undiscussed point from a finished meeting to a later one (count +1)."""
+    point.meeting_id = target.id  # type: ignore[assignment]
+    point.carried_from_id = source.id
+    point.carried_count += 1
+    point.position = position if position is not None else _next_position(session, target)
+    session.add(point)
+
+
+def meeting_has_content(session: Session, meeting: Meeting) -> bool:
+    """Whether anything shows the meeting took place: notes, an action item or a ticked point."""
+    noted = select(Note.id).where(Note.meeting_id == meeting.id, Note.text != "")
+    decided = select(ActionItem.id).where(ActionItem.meeting_id == meeting.id)
+    ticked = select(TalkingPoint.id).where(
+        TalkingPoint.meeting_id == meeting.id, col(TalkingPoint.discussed).is_(True)
+    )
+    return any(
+        session.exec(query.limit(1)).first() is not None for query in (noted, decided, ticked)
+    )

@@ -14,6 +14,7 @@ from store.models import DueWork
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 FIRST_BACKOFF = timedelta(minutes=1)
+CANCELLED = "cancelled"  # the outcome of work that was no longer wanted
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def add_work(
     action_item_id: int | None = None,
     user_id: str | None = None,
 ) -> DueWork:
-    """Add a piece of due work, or re-time the unfinished one with the same key."""
+    """Add a piece of due work, or re-time the unfinished one with the same key (work that
+    was cancelled is wanted again: it is reopened)."""
     work = session.exec(select(DueWork).where(DueWork.key == key)).first()
     if work is None:
         work = DueWork(
@@ -63,6 +65,9 @@ def add_work(
             user_id=user_id,
             next_attempt_at=due_at,
         )
+    elif work.outcome == CANCELLED:
+        work.done_at = work.outcome = work.claimed_at = work.claim_token = None
+        work.attempts = 0
     elif work.done_at is not None:
         return work
     work.next_attempt_at = due_at

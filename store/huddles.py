@@ -210,26 +210,45 @@ def meeting_for_huddle(
         assert meeting is not None
         return meeting
     meeting = _nearby_meeting(session, pair, follow_up)
-    if meeting is None:
-        meeting = Meeting(
-            team_id=pair.team_id,
-            pair_id=pair.id,  # type: ignore[arg-type]
-            slot_at=follow_up.started_at,
-            starts_at=follow_up.started_at,
-            duration_minutes=max(
-                1, round((follow_up.ended_at - follow_up.started_at).total_seconds() / 60)
-            ),
-            status=MeetingStatus.HELD,
-            unscheduled=True,
-            closed_at=now,
-            created_at=now,
-        )
-        session.add(meeting)
-        session.flush()
-    follow_up.meeting_id = meeting.id
-    session.add(follow_up)
-    session.commit()
+    try:
+        if meeting is None:
+            meeting = _record_huddle(session, pair, follow_up, now=now)
+        follow_up.meeting_id = meeting.id
+        session.add(follow_up)
+        session.commit()
+    except IntegrityError:  # a double click: the other click recorded the huddle first
+        session.rollback()
+        meeting = session.exec(
+            select(Meeting).where(
+                Meeting.pair_id == pair.id, Meeting.slot_at == follow_up.started_at
+            )
+        ).one()
     return meeting
+
+
+def _record_huddle(
+    session: Session, pair: Pair, follow_up: HuddleFollowUp, *, now: datetime
+) -> Meeting:
+    """An unscheduled meeting for a huddle away from any 1:1, in the pair's history."""
+    meeting = Meeting(
+        team_id=pair.team_id,
+        pair_id=pair.id,  # type: ignore[arg-type]
+        slot_at=follow_up.started_at,
+        starts_at=follow_up.started_at,
+        duration_minutes=huddle_minutes(follow_up.started_at, follow_up.ended_at),
+        status=MeetingStatus.HELD,
+        unscheduled=True,
+        closed_at=now,
+        created_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def huddle_minutes(started_at: datetime, ended_at: datetime) -> int:
+    """A huddle's length in whole minutes (at least one)."""
+    return max(1, round((ended_at - started_at).total_seconds() / 60))
 
 
 def _nearby_meeting(session: Session, pair: Pair, follow_up: HuddleFollowUp) -> Meeting | None:

@@ -29,6 +29,9 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+NOT_HAPPENING = (MeetingStatus.SKIPPED, MeetingStatus.CANCELLED)
+
+
 class WorkKind(StrEnum):
     PROMPT = "prompt"
     AGENDA = "agenda"
@@ -100,6 +103,7 @@ class TalkingPoint(SQLModel, table=True):
     __tablename__ = "talking_point"
     __table_args__ = (
         Index("ix_talking_point_meeting", "meeting_id", "position"),
+        Index("ix_talking_point_carried_from", "carried_from_id"),
         UniqueConstraint("team_id", "origin_key", name="uq_talking_point_origin"),
     )
 
@@ -111,6 +115,8 @@ class TalkingPoint(SQLModel, table=True):
     is_private: bool = Field(default=False)
     discussed: bool = Field(default=False)
     carried_count: int = Field(default=0)
+    # The meeting it was last carried out of, so that meeting's notes can still tick it.
+    carried_from_id: int | None = Field(default=None, foreign_key="meeting.id")
     position: int = Field(default=0)
     origin_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -11,11 +11,11 @@ from sqlmodel import Session, col, select
 from store.access import Actor, get_meeting, get_pair
 from store.actions import ActionItemView, item_view
 from store.agenda import ItemView, meeting_points, point_view
-from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
+from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
 
-PENDING = "pending"  # summary_ts while one runner is posting the summary
+PENDING = "pending:"  # summary_ts is PENDING + epoch seconds while one runner posts the summary
+PENDING_LEASE = timedelta(minutes=5)  # after that, the poster is taken to have died
 HISTORY_MAX = 5
-NOT_HAPPENING = (MeetingStatus.SKIPPED, MeetingStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,11 @@ class SummaryView:
     next_starts_at: datetime | None
 
 
-def summary_view(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> SummaryView:
+def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
     """The summary as posted in the pair's group DM."""
     points = [p for p in meeting_points(session, meeting) if not p.is_private]
     following = _following(session, meeting)
-    carried = [point_view(p) for p in points if not p.discussed]
-    if meeting.closed_at is not None and following is not None:
-        carried += _carried_into(session, following)
+    carried = [point_view(p) for p in points if not p.discussed] + _carried_out(session, meeting)
     shared = session.exec(
         select(Note.text).where(Note.meeting_id == meeting.id, col(Note.is_private).is_(False))
     ).first()
@@ -82,12 +80,13 @@ def _end(meeting: Meeting) -> datetime:
     return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
 
 
-def _carried_into(session: Session, following: Meeting) -> list[ItemView]:
+def _carried_out(session: Session, meeting: Meeting) -> list[ItemView]:
+    """Shared points carried from this meeting to a later one."""
     query = (
         select(TalkingPoint)
-        .where(TalkingPoint.meeting_id == following.id, col(TalkingPoint.carried_count) > 0)
+        .where(TalkingPoint.carried_from_id == meeting.id, TalkingPoint.meeting_id != meeting.id)
         .where(col(TalkingPoint.is_private).is_(False))
-        .order_by(col(TalkingPoint.position))
+        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
     )
     return [point_view(p) for p in session.exec(query)]
 
@@ -119,7 +118,7 @@ def _previous_start(session: Session, meeting: Meeting) -> datetime | None:
 def summary_for(session: Session, actor: Actor, meeting_id: int, *, now: datetime) -> SummaryView:
     """One meeting's summary, for one of the pair's two people."""
     meeting, pair = get_meeting(session, actor, meeting_id)
-    return summary_view(session, meeting, pair, now=now)
+    return summary_view(session, meeting, pair)
 
 
 def history(
@@ -134,15 +133,28 @@ def history(
         .order_by(col(Meeting.starts_at).desc())
         .limit(limit)
     ).all()
-    return [summary_view(session, m, pair, now=now) for m in meetings]
+    return [summary_view(session, m, pair) for m in meetings]
 
 
-def claim_summary(session: Session, meeting: Meeting) -> bool:
-    """Take the right to post a meeting's first summary (one conditional UPDATE)."""
+def is_posted(summary_ts: str | None) -> bool:
+    """Whether a summary_ts is a posted message's (not empty, not a claim to post it)."""
+    return bool(summary_ts) and not summary_ts.startswith(PENDING)  # type: ignore[union-attr]
+
+
+def claim_summary(session: Session, meeting: Meeting, *, now: datetime) -> bool:
+    """Take the right to post a meeting's first summary (one conditional UPDATE); a claim
+    older than the lease is taken over."""
+    stale = f"{PENDING}{int((now - PENDING_LEASE).timestamp())}"
     result = session.execute(
         update(Meeting)
-        .where(col(Meeting.id) == meeting.id, col(Meeting.summary_ts).is_(None))
-        .values(summary_ts=PENDING)
+        .where(col(Meeting.id) == meeting.id)
+        .where(
+            or_(
+                col(Meeting.summary_ts).is_(None),
+                col(Meeting.summary_ts).startswith(PENDING) & (col(Meeting.summary_ts) < stale),
+            )
+        )
+        .values(summary_ts=f"{PENDING}{int(now.timestamp())}")
     )
     session.commit()
     session.refresh(meeting)

@@ -21,15 +21,8 @@ from store.agenda import (
     set_discussed,
 )
 from store.models import ActionItem, DueWork, Meeting, MeetingStatus, Note, Pair, TalkingPoint
-from store.notes import (
-    Conflict,
-    ItemInput,
-    NotesInput,
-    SavedNotes,
-    notes_meeting,
-    notes_view,
-    save_notes,
-)
+from store.notes import Conflict, notes_meeting, notes_view
+from store.notes_save import ItemInput, NotesInput, SavedNotes, save_notes
 from store.schedule import (
     PairRequest,
     create_pair,
@@ -85,15 +78,23 @@ def notes_input(
     base: int = 0,
     shown: Iterable[int] = (),
     ticked: Iterable[int] = (),
+    before: Iterable[int] | None = None,
     items: Iterable[ItemInput] = (),
+    removed: Iterable[int] = (),
+    shared_unchanged: bool = False,
 ) -> NotesInput:
+    """A save; `before` are the points ticked at opening (by default: every shown point's
+    tick counts as changed)."""
+    shown, ticked = frozenset(shown), frozenset(ticked)
     return NotesInput(
-        shown_points=frozenset(shown),
-        discussed=frozenset(ticked),
-        shared_notes=shared,
+        shown_points=shown,
+        ticked_before=shown - ticked if before is None else frozenset(before),
+        discussed=ticked,
+        shared_notes=None if shared_unchanged else shared,
         private_notes=private,
         base_version=base,
         items=list(items),
+        removed_items=frozenset(removed),
     )
 
 
@@ -313,7 +314,7 @@ def test_saving_notes_round_trip(session, pair_and_meeting):
         ),
         now=t1,
     )
-    assert saved.first_save is True
+    assert saved.reminded_items == [item_named(session, "Write the doc").id]
     assert (saved.meeting.id, saved.pair.id) == (first.id, pair.id)
     assert session.get(Meeting, first.id).notes_saved_at == t1
 
@@ -347,7 +348,7 @@ def test_saving_notes_round_trip(session, pair_and_meeting):
         ),
         now=t1 + 5 * MINUTE,
     )
-    assert saved.first_save is False
+    assert saved.reminded_items == [doc]  # its due date changed
     assert session.get(Meeting, first.id).notes_saved_at == t1  # the first save's time
 
     theirs = notes_view(session, REPORT, first.id)
@@ -400,7 +401,7 @@ def test_a_stale_version_with_other_text_is_a_conflict_and_saves_nothing(session
 def test_both_saving_their_first_notes_from_version_zero_conflict(session, pair_and_meeting):
     _pair, first = pair_and_meeting
     t = FIRST + 20 * MINUTE
-    assert save(session, MANAGER, first, notes_input(shared="Manager's"), now=t).first_save
+    save(session, MANAGER, first, notes_input(shared="Manager's"), now=t)
     for text in ("Report's", ""):  # even an empty field would wipe the other's notes
         with pytest.raises(Conflict):
             save(session, REPORT, first, notes_input(shared=text, base=0), now=t + MINUTE)
@@ -536,12 +537,18 @@ def test_items_of_another_meeting_or_pair_are_refused(session, pair_and_meeting)
         (second, edit_item(ours, "Hijacked", "UREP")),  # an item of an earlier meeting
         (second, edit_item(ours, "", "UREP")),  # ...may not be removed from here either
         (first, edit_item(theirs, "Hijacked", "UREP")),  # an item of another pair
-        (first, edit_item(999_999, "Made up", "UREP")),
     ]
     for meeting, row in attempts:
         with pytest.raises(NotAllowed):
             save(session, MANAGER, meeting, notes_input(items=[row]), now=second.starts_at)
         session.rollback()
+    for meeting, removed in ((second, ours), (first, theirs)):  # nor removed with "Remove"
+        with pytest.raises(NotAllowed):
+            save(session, MANAGER, meeting, notes_input(removed=[removed]), now=second.starts_at)
+        session.rollback()
+    # An item that no longer exists was removed meanwhile: its row is skipped, not recreated.
+    gone = notes_input(items=[edit_item(999_999, "Made up", "UREP")], removed=[999_998])
+    save(session, MANAGER, first, gone, now=second.starts_at)
     assert item_named(session, "Ours").meeting_id == first.id
     assert item_named(session, "Theirs").pair_id == other_pair.id
     assert session.exec(select(func.count()).select_from(ActionItem)).one() == 2
@@ -1112,12 +1119,12 @@ def test_an_older_summary_lists_only_its_own_carried_points(session, pair_and_me
 
 def test_a_summary_is_claimed_once(session, pair_and_meeting):
     _pair, first = pair_and_meeting
-    assert claim_summary(session, first) is True
-    assert claim_summary(session, first) is False
+    assert claim_summary(session, first, now=NOW) is True
+    assert claim_summary(session, first, now=NOW) is False
     set_summary_ts(session, first, None)  # a failed post gives the claim back
-    assert claim_summary(session, first) is True
+    assert claim_summary(session, first, now=NOW) is True
     set_summary_ts(session, first, "1796139000.000100")
-    assert claim_summary(session, first) is False
+    assert claim_summary(session, first, now=NOW) is False
     assert session.get(Meeting, first.id).summary_ts == "1796139000.000100"
 
 
