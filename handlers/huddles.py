@@ -18,8 +18,10 @@ def huddle_changed(deps: Deps, event: dict[str, Any]) -> None:
     user = event.get("user") or {}
     profile = user.get("profile") or {}
     in_huddle = profile.get("huddle_state") == IN_A_HUDDLE
+    # The installation's team: on Enterprise Grid, user.team_id is the person's home
+    # workspace, not always the one their 1:1s were scheduled in.
     change = HuddleChange(
-        team_id=user.get("team_id") or deps.actor.team_id,
+        team_id=deps.actor.team_id,
         user_id=str(user.get("id") or ""),
         call_id=(profile.get("huddle_state_call_id") or None) if in_huddle else None,
         event_ts=str(event.get("event_ts") or ""),

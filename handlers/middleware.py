@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from handlers.home import HomeRefresher
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -19,7 +20,9 @@ Clock = Callable[..., object]
 SELF_DEDUPLICATED = frozenset({"user_huddle_changed"})
 
 
-def install(app: App, *, db: SessionFactory, clock: Clock, homes: object = None) -> None:
+def install(
+    app: App, *, db: SessionFactory, clock: Clock, homes: HomeRefresher | None = None
+) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, next: Callable[[], None]) -> None:

@@ -199,7 +199,8 @@ def test_the_overview_shows_how_regularly_the_1on1s_happen(bot: RunningBot) -> N
     )
     command_reply(bot, "reschedule 2026-12-16 11:00", "U_MANAGER")  # week 3: moved, then held
     tick_at(bot, "2026-12-16 16:05")
-    add_items(bot, notes_with(bot, "U_REPORT"), [], extra={ids.NOTES_SHARED: {ids.VALUE: rich("ok")}})
+    noted = {ids.NOTES_SHARED: {ids.VALUE: rich("ok")}}  # an empty save would not count
+    add_items(bot, notes_with(bot, "U_REPORT"), [], extra=noted)
     tick_at(bot, "2026-12-16 17:30")
     line = overview_line(open_home(bot, "U_MANAGER"), "U_REPORT")
     assert "🟩⬜🟨▫️" in line, line

@@ -1,0 +1,117 @@
+"""Two people with the notes modal open at once, through signed requests and the fake Slack:
+a save applies what its author changed, nothing of the other's is lost."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from blocks import ids
+from store.models import ActionItem, DueWork, Note, TalkingPoint
+from tests.running_bot import RunningBot
+from tests.test_follow_ups_flow import db_all, state_of, summary_posts, tick_at
+from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
+from tests.test_weekly_loop import command_reply, schedule
+
+Payload = dict[str, Any]
+DURING = "2026-12-01 15:05"  # the first 1:1 of `schedule(bot)` is on
+
+
+def ticks(view: Payload, point_ids: list[int]) -> Payload:
+    """The first checkbox group with these points ticked."""
+    chosen = [{"value": str(p)} for p in point_ids]
+    return {
+        f"{ids.NOTES_POINTS}:0": {ids.VALUE: {"type": "checkboxes", "selected_options": chosen}}
+    }
+
+
+def point_id(bot: RunningBot, text: str) -> int:
+    (point,) = [p for p in db_all(bot, TalkingPoint) if p.text == text]
+    return point.id
+
+
+def point_ticked(bot: RunningBot, text: str) -> bool:
+    return next(p.discussed for p in db_all(bot, TalkingPoint) if p.text == text)
+
+
+def shared_notes(bot: RunningBot) -> list[str]:
+    return [n.text for n in db_all(bot, Note) if not n.is_private]
+
+
+def test_a_tick_saved_by_the_other_survives_a_save_that_did_not_touch_it(bot: RunningBot) -> None:
+    schedule(bot)
+    command_reply(bot, "add roadmap", user_id="U_MANAGER")
+    tick_at(bot, DURING)
+    managers = open_notes(bot, "U_MANAGER")
+    reports = open_notes(bot, "U_REPORT")
+    roadmap = point_id(bot, "roadmap")
+    assert submit(bot, reports, state_of(reports) | ticks(reports, [roadmap]), "U_REPORT").status
+    assert point_ticked(bot, "roadmap")
+    typed = state_of(managers) | {ids.NOTES_PRIVATE: {ids.VALUE: rich("my worry")}}
+    reply = submit(bot, managers, typed)  # roadmap unticked there, as it was at opening
+    assert reply.status == 200 and not reply.body
+    assert point_ticked(bot, "roadmap")
+
+
+def test_editing_only_private_notes_is_no_conflict_with_the_others_shared_notes(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    tick_at(bot, DURING)
+    managers = open_notes(bot, "U_MANAGER")
+    reports = open_notes(bot, "U_REPORT")
+    shared = {ids.NOTES_SHARED: {ids.VALUE: rich("report's shared")}}
+    assert submit(bot, reports, state_of(reports) | shared, "U_REPORT").status == 200
+    private = {ids.NOTES_PRIVATE: {ids.VALUE: rich("manager's own")}}
+    reply = submit(bot, managers, state_of(managers) | private)
+    assert reply.status == 200 and not reply.body  # no errors: the modal closes
+    assert shared_notes(bot) == ["report's shared"]
+    assert [n.text for n in db_all(bot, Note) if n.is_private] == ["manager's own"]
+    # Changing the shared notes from the stale modal is still refused.
+    stale = state_of(managers) | {ids.NOTES_SHARED: {ids.VALUE: rich("manager's shared")}}
+    assert ids.NOTES_SHARED in submit(bot, managers, stale).json()["errors"]
+
+
+def test_remove_on_a_saved_item_deletes_it_on_save(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, DURING)
+    view = open_notes(bot)
+    items = item_values("n1", "Write the RFC", "U_REPORT", "2026-12-08")
+    assert submit(bot, view, state_of(view) | items).status == 200
+    again = open_notes(bot)
+    (key,) = row_keys(again)
+    bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.NOTES_REMOVE_ITEM, "value": key, "action_ts": "2.1"}],
+        user_id="U_MANAGER",
+        view={**again, "state": {"values": state_of(again)}},
+    )
+    bot.settle()
+    shrunk = bot.fake.calls("views.update")[-1].response["view"]
+    assert key not in row_keys(shrunk)
+    assert json.loads(shrunk["private_metadata"])["removed"] == [int(key[1:])]
+    assert submit(bot, shrunk, state_of(shrunk)).status == 200
+    assert db_all(bot, ActionItem) == []
+    assert [w for w in db_all(bot, DueWork) if w.kind == "reminder"] == []
+    (summary,) = summary_posts(bot)
+    updated = bot.fake.delivered("chat.update")[-1]
+    assert updated.args["ts"] == summary.response["ts"]
+    assert "Write the RFC" not in json.dumps(updated.args["blocks"])
+
+
+def test_a_point_carried_out_of_a_closed_meeting_can_still_be_ticked_in_its_notes(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    command_reply(bot, "add roadmap", user_id="U_MANAGER")
+    tick_at(bot, DURING)
+    tick_at(bot, "2026-12-01 16:00")  # closed with nothing ticked: roadmap moves on
+    (moved,) = [p for p in db_all(bot, TalkingPoint) if p.text == "roadmap"]
+    assert moved.carried_count == 1 and moved.carried_from_id is not None
+    view = open_notes(bot)  # still the notes of the meeting that just ended
+    meta = json.loads(view["private_metadata"])
+    assert meta["meeting"] == moved.carried_from_id and moved.id in meta["points"]
+    assert submit(bot, view, state_of(view) | ticks(view, [moved.id])).status == 200
+    (back,) = [p for p in db_all(bot, TalkingPoint) if p.text == "roadmap"]
+    assert (back.meeting_id, back.discussed, back.carried_count) == (meta["meeting"], True, 0)
+    (summary,) = summary_posts(bot)
+    assert "roadmap" in json.dumps(summary.args["blocks"])
