@@ -1,23 +1,29 @@
-"""The agenda of a 1:1: posted in the pair's group DM, and shown to one person on request.
-
-Also the formatting every other surface shares: Slack dates, item lines, long lists split
-over sections within Slack's limits.
-"""
+"""The agenda of a 1:1: posted in the pair's group DM, and shown to one person on request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from typing import Any
 
 from blocks import ids
+from blocks.format import (
+    LIST_SECTIONS_MAX,
+    NOTE_MAX,
+    TEXT_BUDGET,
+    clip,
+    follow_up_line,
+    list_sections,
+    more_note,
+    point_line,
+    slack_date,
+    text_size,
+)
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
     Block,
     actions,
     button,
-    context,
     divider,
     header,
     message,
@@ -28,113 +34,10 @@ from blocks.text import escape
 from store.agenda import AgendaView, FollowUpView, ItemView
 from store.questions import Question
 
-# Slack rejects a message whose blocks hold about 12,000 characters of text in all, less some
-# undisclosed overhead per block (`msg_blocks_too_long`; slackapi/bolt-js#2509, #2867 saw it
-# at 11,341), so long agendas are fitted to this budget as well as to the 50-block limit.
-TEXT_BUDGET = 10_000
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
-LINE_MAX = 300  # an item's text on one line of a list
 FOLLOW_UPS_MAX_CHARS = 3_000
 FOLLOW_UP_BUTTONS_MAX = 10  # open action items shown with a "Done" button; the rest are listed
-LIST_SECTIONS_MAX = 2  # sections of a folded list before "…and N more"
-NOTE_MAX = 60  # characters of one "…and N more" note
 SKIPPED = frozenset({"skipped", "cancelled"})
-
-
-# --- formatting shared by every surface ----------------------------------------------------
-
-
-def slack_date(when: datetime, fmt: str = "{date_short_pretty} at {time}") -> str:
-    """A date Slack shows in each reader's time zone, with a UTC fallback (naive = UTC)."""
-    utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    return f"<!date^{int(utc.timestamp())}^{fmt}|{utc:%Y-%m-%d %H:%M} UTC>"
-
-
-def day_text(iso_day: str, *, year: bool = False) -> str:
-    """A calendar date ("2026-12-03") as "Thu Dec 3" (", 2026" with `year`)."""
-    try:
-        day = date.fromisoformat(iso_day)
-    except ValueError:
-        return escape(iso_day)
-    return f"{day:%a %b} {day.day}" + (f", {day.year}" if year else "")
-
-
-def clip(text: str, limit: int) -> str:
-    """User text escaped for mrkdwn, cut so that the escaped form fits in `limit`."""
-    escaped = escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    pieces: list[str] = []
-    size = 0
-    for char in text:
-        piece = escape(char)
-        if size + len(piece) > limit - 1:
-            break
-        pieces.append(piece)
-        size += len(piece)
-    return "".join(pieces).rstrip() + "…"
-
-
-def one_line(text: str) -> str:
-    """User text on one line of a list: escaped, whitespace folded, cut to LINE_MAX."""
-    return clip(" ".join(text.split()), LINE_MAX)
-
-
-def follow_up_line(item: FollowUpView) -> str:
-    """An open action item on one line: "• text — @owner, due Thu Dec 3"."""
-    due = f", due {day_text(item.due_date)}" if item.due_date else ""
-    return f"• {one_line(item.text)} — <@{item.owner_id}>{due}"
-
-
-def point_line(item: ItemView, *, author: bool = True) -> str:
-    """A talking point on one line: ticked when discussed, with its author and marks."""
-    marks = [f"<@{item.author_id}>"] if author else []
-    if item.carried_count:
-        marks.append(f"carried {item.carried_count}×")
-    if item.is_private:
-        marks.append("🔒 private")
-    bullet = "✅" if item.discussed else "•"
-    return f"{bullet} {one_line(item.text)}" + (f" — {', '.join(marks)}" if marks else "")
-
-
-def list_sections(
-    lines: list[str], *, title: str = "", max_sections: int, max_chars: int
-) -> tuple[list[Block], int]:
-    """Lines packed into sections of ≤3000 characters; returns the blocks and lines shown."""
-    texts: list[str] = []
-    current = title
-    used = len(title)
-    shown = 0
-    for line in lines:
-        if used + 1 + len(line) > max_chars:
-            break
-        if current and len(current) + 1 + len(line) > SECTION_TEXT_MAX:
-            if len(texts) + 1 >= max_sections:
-                break
-            texts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-        used += 1 + len(line)
-        shown += 1
-    if current:
-        texts.append(current)
-    return [section(text) for text in texts], shown
-
-
-def more_note(count: int, what: str) -> list[Block]:
-    """The "…and N more" context under a list that was cut, or nothing."""
-    return [context(f"_…and {count} more {what}._")] if count else []
-
-
-def text_size(value: Any) -> int:
-    """Characters of text in a block tree (what Slack's aggregate limit counts)."""
-    if isinstance(value, dict):
-        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
-        return own + sum(text_size(v) for v in value.values() if not isinstance(v, str))
-    if isinstance(value, list):
-        return sum(text_size(v) for v in value)
-    return 0
 
 
 # --- the agenda ----------------------------------------------------------------------------

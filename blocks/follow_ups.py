@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import NOTE_MAX, TEXT_BUDGET, clip, day_text, more_note, one_line, text_size
+from blocks.format import NOTE_MAX, TEXT_BUDGET, clip, day_text, more_note, one_line, text_size
 from blocks.kit import Block, actions, button, context, message, section
 from store.actions import ActionItemView
 

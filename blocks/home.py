@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import NOTE_MAX, day_text, point_line, slack_date
 from blocks.follow_ups import due_text, item_text
+from blocks.format import NOTE_MAX, day_text, point_line, slack_date
 from blocks.kit import (
     SECTION_TEXT_MAX,
     VIEW_BLOCKS_MAX,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import clip, day_text, slack_date
+from blocks.format import clip, day_text, slack_date
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     Block,

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import slack_date
+from blocks.format import slack_date
 from blocks.kit import (
     MODAL_TITLE_MAX,
     VIEW_BLOCKS_MAX,

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import slack_date
+from blocks.format import slack_date
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain

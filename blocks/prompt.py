@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import (
+from blocks.agenda import suggestion_section
+from blocks.format import (
     LIST_SECTIONS_MAX,
     TEXT_BUDGET,
     follow_up_line,
@@ -14,7 +15,6 @@ from blocks.agenda import (
     more_note,
     point_line,
     slack_date,
-    suggestion_section,
     text_size,
 )
 from blocks.kit import Block, actions, button, context, divider, message, section

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from blocks import ids
-from blocks.agenda import (
+from blocks.follow_ups import item_line
+from blocks.format import (
     LIST_SECTIONS_MAX,
     NOTE_MAX,
     TEXT_BUDGET,
@@ -16,7 +17,6 @@ from blocks.agenda import (
     slack_date,
     text_size,
 )
-from blocks.follow_ups import item_line
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,

@@ -11,14 +11,8 @@ from typing import Any
 import pytest
 
 from blocks import ids
-from blocks.agenda import (
-    TEXT_BUDGET,
-    agenda_ephemeral,
-    agenda_message,
-    day_text,
-    slack_date,
-    text_size,
-)
+from blocks.agenda import agenda_ephemeral, agenda_message
+from blocks.format import TEXT_BUDGET, day_text, slack_date, text_size
 from blocks.messages import (
     PairRow,
     choose_pair_message,

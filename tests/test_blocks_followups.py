@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from blocks import ids
-from blocks.agenda import TEXT_BUDGET, agenda_ephemeral, agenda_message, text_size
+from blocks.agenda import agenda_ephemeral, agenda_message
 from blocks.follow_ups import (
     actions_list_message,
     huddle_dismissed_message,
@@ -19,6 +19,7 @@ from blocks.follow_ups import (
     item_snoozed_message,
     reminder_message,
 )
+from blocks.format import TEXT_BUDGET, text_size
 from blocks.prompt import prompt_message
 from blocks.summary import history_message, summary_message
 from store.actions import ActionItemView
