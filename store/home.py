@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
@@ -157,23 +158,28 @@ def _past_scheduled(pair_ids: list, now: datetime):  # type: ignore[no-untyped-d
 
 
 def _recent(session: Session, pair_ids: list, now: datetime) -> dict[int, list[Meeting]]:
-    """The last SQUARES - 1 past meetings of every pair, with one windowed query."""
+    """The last SQUARES - 1 past meetings of every pair (the last square is the upcoming)."""
+    recent: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in _latest_per_pair(session, _past_scheduled(pair_ids, now), count=SQUARES - 1):
+        recent[meeting.pair_id].append(meeting)
+    return recent
+
+
+def _latest_per_pair(session: Session, where: Any, *, count: int) -> list[Meeting]:
+    """Each pair's latest `count` meetings matching `where`, oldest first: one windowed query."""
     rank = (
         func.row_number()
         .over(partition_by=Meeting.pair_id, order_by=col(Meeting.starts_at).desc())
         .label("rank")
     )
-    ranked = select(col(Meeting.id), rank).where(_past_scheduled(pair_ids, now)).subquery()
+    ranked = select(col(Meeting.id), rank).where(where).subquery()
     query = (
         select(Meeting)
         .join(ranked, ranked.c.id == Meeting.id)
-        .where(ranked.c.rank < SQUARES)
+        .where(ranked.c.rank <= count)
         .order_by(col(Meeting.starts_at))
     )
-    recent: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in session.exec(query):
-        recent[meeting.pair_id].append(meeting)
-    return recent
+    return list(session.exec(query).all())
 
 
 def _streaks(session: Session, pair_ids: list, now: datetime) -> dict[int, int]:
@@ -200,22 +206,12 @@ def _streaks(session: Session, pair_ids: list, now: datetime) -> dict[int, int]:
 
 def _last_meetings(session: Session, pair_ids: list, now: datetime) -> dict[int, Meeting]:
     """Each pair's latest meeting that took place (scheduled or a recorded huddle)."""
-    rank = (
-        func.row_number()
-        .over(partition_by=Meeting.pair_id, order_by=col(Meeting.starts_at).desc())
-        .label("rank")
-    )
     took_place = or_(
         Meeting.status == MeetingStatus.HELD,
         and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
     )
-    ranked = (
-        select(col(Meeting.id), rank)
-        .where(col(Meeting.pair_id).in_(pair_ids), col(Meeting.starts_at) <= now, took_place)
-        .subquery()
-    )
-    query = select(Meeting).join(ranked, ranked.c.id == Meeting.id).where(ranked.c.rank == 1)
-    return {m.pair_id: m for m in session.exec(query)}
+    where = and_(col(Meeting.pair_id).in_(pair_ids), col(Meeting.starts_at) <= now, took_place)
+    return {m.pair_id: m for m in _latest_per_pair(session, where, count=1)}
 
 
 def _squares(recent: list[Meeting], upcoming: Meeting | None) -> list[Square]:
