@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
@@ -15,8 +16,8 @@ from sqlmodel import Session, SQLModel
 
 from store.db import create_db_engine, session_factory
 from store.events import prune_events, record_event
-from store.migrate import upgrade
-from store.models import Meeting, Pair, ProcessedEvent
+from store.migrate import alembic_config, upgrade
+from store.models import DueWork, Meeting, Pair, ProcessedEvent
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -148,3 +149,33 @@ def test_sqlite_serves_several_threads(tmp_path) -> None:
     assert errors == []
     with sessions() as session:
         assert len(session.exec(select(ProcessedEvent)).all()) == 80
+
+
+def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0002")
+    with Session(engine) as session:
+        pair = make_pair()
+        session.add(pair)
+        session.commit()
+        starts = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+        for slot, closed in ((starts, None), (starts - timedelta(days=7), NOW)):
+            session.add(
+                Meeting(
+                    team_id="T1",
+                    pair_id=pair.id,
+                    slot_at=slot,
+                    starts_at=slot,
+                    duration_minutes=30,
+                    closed_at=closed,
+                    created_at=NOW,
+                )
+            )
+        session.commit()
+        open_id = session.scalar(select(Meeting.id).where(Meeting.starts_at == starts))
+    upgrade(engine)
+    upgrade(engine)  # and only once
+    with Session(engine) as session:
+        work = session.scalars(select(DueWork)).all()
+    assert [(w.key, w.kind, w.meeting_id, w.next_attempt_at) for w in work] == [
+        (f"summary:{open_id}", "summary", open_id, starts + timedelta(minutes=90))
+    ]

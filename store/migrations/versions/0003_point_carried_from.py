@@ -1,4 +1,5 @@
-"""talking points remember the meeting they were last carried out of
+"""talking points remember the meeting they were last carried out of; meetings scheduled
+before 0002 get their summary due work
 
 Revision ID: 0003
 Revises: 0002
@@ -7,8 +8,12 @@ Create Date: 2026-12-01 13:30:00
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from alembic import op
+
+from store.db import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"
@@ -23,6 +28,51 @@ def upgrade() -> None:
             "fk_talking_point_carried_from", "meeting", ["carried_from_id"], ["id"]
         )
         batch.create_index("ix_talking_point_carried_from", ["carried_from_id"])
+    _add_summary_work()
+
+
+def _add_summary_work() -> None:
+    """Open meetings scheduled before 0002 have no "summary" due work (the nudge an hour after
+    the end when nobody saved notes): add it, keyed as the app keys it."""
+    meeting = sa.table(
+        "meeting",
+        sa.column("id", sa.Integer),
+        sa.column("team_id", sa.String),
+        sa.column("starts_at", UTCDateTime()),
+        sa.column("duration_minutes", sa.Integer),
+        sa.column("status", sa.String),
+        sa.column("closed_at", UTCDateTime()),
+    )
+    due_work = sa.table(
+        "due_work",
+        sa.column("team_id", sa.String),
+        sa.column("key", sa.String),
+        sa.column("kind", sa.String),
+        sa.column("meeting_id", sa.Integer),
+        sa.column("next_attempt_at", UTCDateTime()),
+        sa.column("attempts", sa.Integer),
+    )
+    bind = op.get_bind()
+    have = set(
+        bind.execute(sa.select(due_work.c.key).where(due_work.c.kind == "summary")).scalars()
+    )
+    open_meetings = bind.execute(
+        sa.select(meeting).where(meeting.c.status == "scheduled", meeting.c.closed_at.is_(None))
+    ).all()
+    rows = [
+        {
+            "team_id": m.team_id,
+            "key": f"summary:{m.id}",
+            "kind": "summary",
+            "meeting_id": m.id,
+            "next_attempt_at": m.starts_at + timedelta(minutes=m.duration_minutes + 60),
+            "attempts": 0,
+        }
+        for m in open_meetings
+        if f"summary:{m.id}" not in have
+    ]
+    if rows:
+        op.bulk_insert(due_work, rows)
 
 
 def downgrade() -> None:
