@@ -15,6 +15,7 @@ from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
 from store.actions import ITEM_MAX
+from store.agenda import ItemView
 from store.notes import NotesView
 
 POINTS_PER_GROUP = 10  # Slack's limit of options in one checkbox group
@@ -182,9 +183,7 @@ def _point_groups(notes: NotesView, ticks: dict[int, bool]) -> list[Block]:
     blocks = []
     for start in range(0, len(points), POINTS_PER_GROUP):
         group = points[start : start + POINTS_PER_GROUP]
-        options = [
-            option(_point_label(p.text, p.is_private, p.carried_count), str(p.id)) for p in group
-        ]
+        options = [option(_point_label(p, p.id in notes.moved_on), str(p.id)) for p in group]
         chosen = [o for o, p in zip(options, group, strict=True) if ticks.get(p.id)]
         element: dict[str, Any] = {"type": "checkboxes", "options": options}
         if chosen:
@@ -200,9 +199,14 @@ def _point_groups(notes: NotesView, ticks: dict[int, bool]) -> list[Block]:
     return blocks
 
 
-def _point_label(text: str, private: bool, carried: int) -> str:
-    marks = ("🔒 " if private else "") + (f"↻{carried} " if carried else "")
-    return marks + " ".join(text.split())
+def _point_label(point: ItemView, moved_on: bool) -> str:
+    """The checkbox text: marks first, as Slack cuts options at 75 characters."""
+    marks = "🔒 " if point.is_private else ""
+    if moved_on:
+        marks += "→ moved to next 1:1 · "
+    elif point.carried_count:
+        marks += f"↻{point.carried_count} "
+    return marks + " ".join(point.text.split())
 
 
 def _notes_input(

@@ -45,6 +45,7 @@ class NotesView:
     duration_minutes: int
     unscheduled: bool
     points: list[ItemView]  # shared ones and the viewer's private ones
+    moved_on: frozenset[int]  # those carried on to the next meeting (ticking brings them back)
     shared_notes: str
     shared_version: int  # 0 while there are none
     private_notes: str
@@ -90,6 +91,7 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
     meeting, pair = get_meeting(session, actor, meeting_id)
     shared = note_of(session, meeting, None)
     private = note_of(session, meeting, actor.user_id)
+    moved_on = _carried_on(session, meeting)
     return NotesView(
         meeting_id=meeting.id,  # type: ignore[arg-type]
         pair_id=pair.id,  # type: ignore[arg-type]
@@ -101,9 +103,10 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
         unscheduled=meeting.unscheduled,
         points=[
             point_view(p)
-            for p in meeting_points(session, meeting) + _carried_on(session, meeting)
+            for p in meeting_points(session, meeting) + moved_on
             if not p.is_private or p.author_id == actor.user_id
         ],
+        moved_on=frozenset(p.id for p in moved_on if p.id is not None),
         shared_notes=shared.text if shared else "",
         shared_version=shared.version if shared else 0,
         private_notes=private.text if private else "",

@@ -110,6 +110,7 @@ def test_a_point_carried_out_of_a_closed_meeting_can_still_be_ticked_in_its_note
     view = open_notes(bot)  # still the notes of the meeting that just ended
     meta = json.loads(view["private_metadata"])
     assert meta["meeting"] == moved.carried_from_id and moved.id in meta["points"]
+    assert "→ moved to next 1:1 · roadmap" in json.dumps(view["blocks"], ensure_ascii=False)
     assert submit(bot, view, state_of(view) | ticks(view, [moved.id])).status == 200
     (back,) = [p for p in db_all(bot, TalkingPoint) if p.text == "roadmap"]
     assert (back.meeting_id, back.discussed, back.carried_count) == (meta["meeting"], True, 0)
