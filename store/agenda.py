@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
+from store.models import (
+    ActionItem,
+    Meeting,
+    MeetingStatus,
+    Note,
+    Pair,
+    PointCarry,
+    TalkingPoint,
+)
 from store.schedule import next_meeting, roll_forward, upcoming_meeting
 
 TEXT_MAX = 2000
@@ -163,6 +171,7 @@ def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[M
     meeting, pair = get_meeting(session, actor, point.meeting_id)
     if point.discussed or meeting.closed_at is not None:
         raise Invalid("That talking point was already discussed.")
+    session.execute(delete(PointCarry).where(col(PointCarry.point_id) == point.id))
     session.delete(point)
     session.commit()
     return meeting, pair
@@ -310,10 +319,31 @@ def carry_point(
 ) -> None:
     """Carry one undiscussed point from a finished meeting to a later one (count +1)."""
     point.meeting_id = target.id  # type: ignore[assignment]
-    point.carried_from_id = source.id
+    if carried_from(session, point, source) is None:
+        session.add(PointCarry(point_id=point.id, from_meeting_id=source.id))  # type: ignore[arg-type]
     point.carried_count += 1
     point.position = position if position is not None else _next_position(session, target)
     session.add(point)
+
+
+def carried_from(session: Session, point: TalkingPoint, meeting: Meeting) -> PointCarry | None:
+    """The record that the point was carried out of this meeting, if it was."""
+    query = select(PointCarry).where(
+        PointCarry.point_id == point.id, PointCarry.from_meeting_id == meeting.id
+    )
+    return session.exec(query).first()
+
+
+def carried_out_of(session: Session, meeting: Meeting) -> list[TalkingPoint]:
+    """The points carried out of this meeting undiscussed (private ones included: filter them),
+    wherever they are now."""
+    query = (
+        select(TalkingPoint)
+        .join(PointCarry, col(PointCarry.point_id) == col(TalkingPoint.id))
+        .where(PointCarry.from_meeting_id == meeting.id, TalkingPoint.meeting_id != meeting.id)
+        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
+    )
+    return list(session.exec(query).all())
 
 
 def meeting_has_content(session: Session, meeting: Meeting) -> bool:

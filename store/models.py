@@ -103,7 +103,6 @@ class TalkingPoint(SQLModel, table=True):
     __tablename__ = "talking_point"
     __table_args__ = (
         Index("ix_talking_point_meeting", "meeting_id", "position"),
-        Index("ix_talking_point_carried_from", "carried_from_id"),
         UniqueConstraint("team_id", "origin_key", name="uq_talking_point_origin"),
     )
 
@@ -115,11 +114,23 @@ class TalkingPoint(SQLModel, table=True):
     is_private: bool = Field(default=False)
     discussed: bool = Field(default=False)
     carried_count: int = Field(default=0)
-    # The meeting it was last carried out of, so that meeting's notes can still tick it.
-    carried_from_id: int | None = Field(default=None, foreign_key="meeting.id")
     position: int = Field(default=0)
     origin_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# A talking point was carried out of a meeting undiscussed: that meeting's summary lists it
+# as carried over, and its notes can still tick it (which brings it back and drops the row).
+class PointCarry(SQLModel, table=True):
+    __tablename__ = "point_carry"
+    __table_args__ = (
+        UniqueConstraint("point_id", "from_meeting_id", name="uq_point_carry"),
+        Index("ix_point_carry_from", "from_meeting_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    point_id: int = Field(foreign_key="talking_point.id")
+    from_meeting_id: int = Field(foreign_key="meeting.id")
 
 
 # Shared notes of a meeting (owner_id "") or one person's private notes (owner_id = author).

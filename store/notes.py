@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, get_meeting, get_pair
 from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, meeting_points, point_view
-from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
+from store.agenda import ItemView, carried_out_of, meeting_points, point_view
+from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.recurrence import next_slot
 from store.schedule import recurrence_of, upcoming_meeting
 
@@ -91,7 +91,7 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
     meeting, pair = get_meeting(session, actor, meeting_id)
     shared = note_of(session, meeting, None)
     private = note_of(session, meeting, actor.user_id)
-    moved_on = _carried_on(session, meeting)
+    moved_on = [p for p in carried_out_of(session, meeting) if not p.discussed]
     return NotesView(
         meeting_id=meeting.id,  # type: ignore[arg-type]
         pair_id=pair.id,  # type: ignore[arg-type]
@@ -113,17 +113,6 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
         action_items=[item_view(i, pair) for i in meeting_items(session, meeting)],
         default_due=_next_meeting_day(session, meeting, pair),
     )
-
-
-def _carried_on(session: Session, meeting: Meeting) -> list[TalkingPoint]:
-    """Points carried out of this (closed) meeting and still open: ticking one brings it back."""
-    query = (
-        select(TalkingPoint)
-        .where(TalkingPoint.carried_from_id == meeting.id, TalkingPoint.meeting_id != meeting.id)
-        .where(col(TalkingPoint.discussed).is_(False))
-        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
-    )
-    return list(session.exec(query).all())
 
 
 def note_of(session: Session, meeting: Meeting, owner_id: str | None) -> Note | None:

@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting
 from store.actions import clean_item_text, forget_reminders, schedule_reminder
-from store.agenda import carry_point, mark_held_if_closed, meeting_has_content
-from store.models import ActionItem, Meeting, Note, Pair, TalkingPoint
+from store.agenda import carried_from, carry_point, mark_held_if_closed, meeting_has_content
+from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
 from store.schedule import upcoming_meeting
 
@@ -123,19 +123,32 @@ def _save_points(
         if where.pair_id != pair.id or (point.is_private and point.author_id != actor.user_id):
             raise NotAllowed("That talking point isn't on this agenda.")
         if point.id in notes.discussed:
-            _tick(point, meeting, where)
+            _tick(session, point, meeting, where)
         elif point.discussed:
             _untick(session, point, meeting, pair, now=now)
         session.add(point)
 
 
-def _tick(point: TalkingPoint, meeting: Meeting, where: Meeting) -> None:
-    if where.id != meeting.id and not point.discussed and point.carried_from_id == meeting.id:
-        point.meeting_id = meeting.id  # type: ignore[assignment]
-        point.carried_count = max(0, point.carried_count - 1)
-        point.carried_from_id = None
+def _tick(session: Session, point: TalkingPoint, meeting: Meeting, where: Meeting) -> None:
+    carry = carried_from(session, point, meeting) if where.id != meeting.id else None
+    if carry is not None and not point.discussed:  # discussed there after all: it comes back
+        _bring_back(session, point, meeting)
     if point.meeting_id == meeting.id:
         point.discussed = True
+
+
+def _bring_back(session: Session, point: TalkingPoint, meeting: Meeting) -> None:
+    """Move a point back to a meeting it was carried out of, forgetting the carries since."""
+    carries = session.exec(
+        select(PointCarry, Meeting.starts_at)
+        .join(Meeting, col(Meeting.id) == col(PointCarry.from_meeting_id))
+        .where(PointCarry.point_id == point.id)
+    ).all()
+    for carry, starts_at in carries:
+        if starts_at >= meeting.starts_at:
+            session.delete(carry)
+    point.meeting_id = meeting.id  # type: ignore[assignment]
+    point.carried_count = sum(1 for _carry, starts_at in carries if starts_at < meeting.starts_at)
 
 
 def _untick(

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, get_meeting, get_pair
 from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, meeting_points, point_view
-from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint
+from store.agenda import ItemView, carried_out_of, meeting_points, point_view
+from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 
 PENDING = "pending:"  # summary_ts is PENDING + epoch seconds while one runner posts the summary
 PENDING_LEASE = timedelta(minutes=5)  # after that, the poster is taken to have died
@@ -42,7 +42,8 @@ def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
     """The summary as posted in the pair's group DM."""
     points = [p for p in meeting_points(session, meeting) if not p.is_private]
     following = _following(session, meeting)
-    carried = [point_view(p) for p in points if not p.discussed] + _carried_out(session, meeting)
+    carried = [point_view(p) for p in points if not p.discussed]
+    carried += [point_view(p) for p in carried_out_of(session, meeting) if not p.is_private]
     shared = session.exec(
         select(Note.text).where(Note.meeting_id == meeting.id, col(Note.is_private).is_(False))
     ).first()
@@ -78,17 +79,6 @@ def _following(session: Session, meeting: Meeting) -> Meeting | None:
 
 def _end(meeting: Meeting) -> datetime:
     return meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-
-
-def _carried_out(session: Session, meeting: Meeting) -> list[ItemView]:
-    """Shared points carried from this meeting to a later one."""
-    query = (
-        select(TalkingPoint)
-        .where(TalkingPoint.carried_from_id == meeting.id, TalkingPoint.meeting_id != meeting.id)
-        .where(col(TalkingPoint.is_private).is_(False))
-        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
-    )
-    return [point_view(p) for p in session.exec(query)]
 
 
 def _items(session: Session, meeting: Meeting, *, own: bool) -> list[ActionItem]:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from blocks import ids
-from store.models import ActionItem, DueWork, Note, TalkingPoint
+from store.models import ActionItem, DueWork, Note, PointCarry, TalkingPoint
 from tests.running_bot import RunningBot
 from tests.test_follow_ups_flow import db_all, state_of, summary_posts, tick_at
 from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
@@ -106,13 +106,15 @@ def test_a_point_carried_out_of_a_closed_meeting_can_still_be_ticked_in_its_note
     tick_at(bot, DURING)
     tick_at(bot, "2026-12-01 16:00")  # closed with nothing ticked: roadmap moves on
     (moved,) = [p for p in db_all(bot, TalkingPoint) if p.text == "roadmap"]
-    assert moved.carried_count == 1 and moved.carried_from_id is not None
+    (carry,) = db_all(bot, PointCarry)
+    assert moved.carried_count == 1 and carry.point_id == moved.id
     view = open_notes(bot)  # still the notes of the meeting that just ended
     meta = json.loads(view["private_metadata"])
-    assert meta["meeting"] == moved.carried_from_id and moved.id in meta["points"]
+    assert meta["meeting"] == carry.from_meeting_id and moved.id in meta["points"]
     assert "→ moved to next 1:1 · roadmap" in json.dumps(view["blocks"], ensure_ascii=False)
     assert submit(bot, view, state_of(view) | ticks(view, [moved.id])).status == 200
     (back,) = [p for p in db_all(bot, TalkingPoint) if p.text == "roadmap"]
     assert (back.meeting_id, back.discussed, back.carried_count) == (meta["meeting"], True, 0)
+    assert db_all(bot, PointCarry) == []
     (summary,) = summary_posts(bot)
     assert "roadmap" in json.dumps(summary.args["blocks"])

@@ -1,5 +1,5 @@
-"""talking points remember the meeting they were last carried out of; meetings scheduled
-before 0002 get their summary due work
+"""point_carry records which meetings a talking point was carried out of; meetings
+scheduled before 0002 get their summary due work
 
 Revision ID: 0003
 Revises: 0002
@@ -22,12 +22,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("talking_point") as batch:
-        batch.add_column(sa.Column("carried_from_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_talking_point_carried_from", "meeting", ["carried_from_id"], ["id"]
-        )
-        batch.create_index("ix_talking_point_carried_from", ["carried_from_id"])
+    op.create_table(
+        "point_carry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("point_id", sa.Integer(), nullable=False),
+        sa.Column("from_meeting_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["from_meeting_id"], ["meeting.id"]),
+        sa.ForeignKeyConstraint(["point_id"], ["talking_point.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("point_id", "from_meeting_id", name="uq_point_carry"),
+    )
+    op.create_index("ix_point_carry_from", "point_carry", ["from_meeting_id"])
     _add_summary_work()
 
 
@@ -76,7 +81,5 @@ def _add_summary_work() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("talking_point") as batch:
-        batch.drop_index("ix_talking_point_carried_from")
-        batch.drop_constraint("fk_talking_point_carried_from", type_="foreignkey")
-        batch.drop_column("carried_from_id")
+    op.drop_index("ix_point_carry_from", table_name="point_carry")
+    op.drop_table("point_carry")
