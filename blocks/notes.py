@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -52,7 +52,8 @@ class NotesMeta:
 
     A save applies only what the person changed from this: the shared notes' `version`
     and `shared_hash` (unchanged text is not saved), the `points` shown and those of them
-    `ticked`, and the saved items `removed` with "Remove". `rows` are the row keys.
+    `ticked`, the `saved` items' rows as shown (an untouched row is not saved), and the
+    saved items `removed` with "Remove". `rows` are the row keys.
     """
 
     meeting_id: int
@@ -61,6 +62,7 @@ class NotesMeta:
     rows: tuple[str, ...]
     points: tuple[int, ...]
     ticked: tuple[int, ...]
+    saved: dict[str, str] = field(default_factory=dict)  # "i<id>" -> row_fingerprint
     removed: tuple[int, ...] = ()
 
     def to_json(self) -> str:
@@ -71,6 +73,7 @@ class NotesMeta:
             "rows": self.rows,
             "points": self.points,
             "ticked": self.ticked,
+            "saved": self.saved,
             "removed": self.removed,
         }
         return json.dumps(meta, separators=(",", ":"))
@@ -89,6 +92,7 @@ class NotesMeta:
             rows=rows,
             points=tuple(int(point) for point in meta["points"]),
             ticked=tuple(int(point) for point in meta["ticked"]),
+            saved={str(key): str(value) for key, value in dict(meta["saved"]).items()},
             removed=tuple(int(item) for item in meta["removed"]),
         )
 
@@ -96,6 +100,12 @@ class NotesMeta:
 def fingerprint(text: str) -> str:
     """A short hash of notes text, to tell whether the person changed it."""
     return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def row_fingerprint(row: ItemRow) -> str:
+    """A short hash of an action item row's text, owner and due date."""
+    due = row.due_date.isoformat() if row.due_date else ""
+    return fingerprint(f"{row.text.strip()}\x1f{row.owner_id}\x1f{due}")[:8]
 
 
 def opening_meta(notes: NotesView, rows: list[ItemRow]) -> NotesMeta:
@@ -108,6 +118,7 @@ def opening_meta(notes: NotesView, rows: list[ItemRow]) -> NotesMeta:
         rows=tuple(r.key for r in rows),
         points=tuple(p.id for p in shown),
         ticked=tuple(p.id for p in shown if p.discussed),
+        saved={r.key: row_fingerprint(r) for r in rows if r.key.startswith("i")},
     )
 
 

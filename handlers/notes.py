@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlmodel import Session
+
 from blocks import ids
-from blocks.notes import ROWS_MAX, ItemRow, NotesMeta, Typed, fingerprint, notes_modal
+from blocks.notes import (
+    ROWS_MAX,
+    ItemRow,
+    NotesMeta,
+    Typed,
+    fingerprint,
+    notes_modal,
+    row_fingerprint,
+)
 from blocks.rich_text import to_plain
 from handlers.context import Deps
-from handlers.people import display_name, time_zone
+from handlers.people import display_name, look_up
 from handlers.publish import publish_summary, refresh_agenda
 from store.access import NotAllowed, find_pair_with
 from store.actions import ITEM_MAX, retime_reminders
@@ -133,6 +143,8 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
             raise RowError(
                 f"{ids.ITEM_TEXT}:{key}", f"Keep an action item under {ITEM_MAX} characters."
             )
+        if meta.saved.get(key) == row_fingerprint(row):
+            continue  # untouched: keep what the other person may have saved meanwhile
         items.append(
             ItemInput(
                 id=int(key[1:]) if key.startswith("i") else None,
@@ -156,14 +168,20 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
 
 def after_save(deps: Deps, saved: SavedNotes) -> None:
     """After the ack: re-time new reminders to each owner's Slack time zone, post the
-    summary (or update it in place) and show the ticks on the posted agenda."""
-    zones = {p: time_zone(deps.client, p) for p in (saved.pair.manager_id, saved.pair.report_id)}
+    summary (or update it in place) and show the ticks on the posted agendas."""
+    people = (saved.pair.manager_id, saved.pair.report_id)
+    known = {p: person.tz for p in people if (person := look_up(deps.client, p)) is not None}
     with deps.db() as session:
         meeting = session.get(Meeting, saved.meeting.id)
         pair = session.get(Pair, saved.pair.id)
         if meeting is None or pair is None:
             return
-        retime_reminders(session, saved.reminded_items, zones, now=deps.now())
+        retime_reminders(session, saved.reminded_items, known, now=deps.now())
         publish_summary(deps.client, session, meeting, pair, now=deps.now())
-        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
+        for changed in (meeting, *_meetings(session, saved.moved_points_of)):
+            refresh_agenda(deps.client, session, changed, pair, now=deps.now())
         deps.refresh_homes(pair)
+
+
+def _meetings(session: Session, meeting_ids: frozenset[int]) -> list[Meeting]:
+    return [m for m in (session.get(Meeting, i) for i in sorted(meeting_ids)) if m is not None]

@@ -140,12 +140,13 @@ def schedule_reminder(session: Session, item: ActionItem, *, timezone: str, now:
 def retime_reminders(
     session: Session, item_ids: list[int], timezones: Mapping[str, str], *, now: datetime
 ) -> None:
-    """Re-time the items' pending reminders to 09:00 in each owner's own time zone."""
+    """Re-time the items' pending reminders to 09:00 in each owner's own time zone (owners
+    missing from `timezones` keep theirs)."""
     if not item_ids:
         return
     for item in session.exec(select(ActionItem).where(col(ActionItem.id).in_(item_ids))).all():
-        zone = timezones.get(item.owner_id, "UTC")
-        schedule_reminder(session, item, timezone=zone, now=now)
+        if item.owner_id in timezones:
+            schedule_reminder(session, item, timezone=timezones[item.owner_id], now=now)
     session.commit()
 
 

@@ -58,6 +58,7 @@ class SavedNotes:
     meeting: Meeting
     pair: Pair
     reminded_items: list[int]
+    moved_points_of: frozenset[int] = frozenset()  # other meetings whose agenda changed
 
 
 def save_notes(
@@ -81,7 +82,7 @@ def save_notes(
         raise Invalid(f"This 1:1 was {meeting.status}; there are no notes to take for it.")
     zones = {pair.manager_id: pair.timezone, pair.report_id: pair.timezone} | dict(timezones or {})
     try:
-        _save_points(session, actor, meeting, pair, notes, now=now)
+        touched = _save_points(session, actor, meeting, pair, notes, now=now)
         _save_shared(session, actor, meeting, notes, now=now)
         _save_private(session, actor, meeting, notes.private_notes, now=now)
         _remove_items(session, meeting, notes.removed_items)
@@ -97,7 +98,7 @@ def save_notes(
     except Exception:
         session.rollback()
         raise
-    return SavedNotes(meeting=meeting, pair=pair, reminded_items=reminded)
+    return SavedNotes(meeting, pair, reminded, moved_points_of=frozenset(touched))
 
 
 def _save_points(
@@ -108,12 +109,14 @@ def _save_points(
     notes: NotesInput,
     *,
     now: datetime,
-) -> None:
+) -> set[int]:
     """Apply the ticks the person changed. A point carried out of this meeting comes back
-    when ticked; one unticked after the meeting closed goes on to the next meeting."""
+    when ticked; one unticked after the meeting closed goes on to the next meeting.
+    Returns the other meetings points left or joined."""
     changed = notes.shown_points & (notes.ticked_before ^ notes.discussed)
+    touched: set[int] = set()
     if not changed:
-        return
+        return touched
     found = session.exec(
         select(TalkingPoint, Meeting)
         .join(Meeting, col(Meeting.id) == col(TalkingPoint.meeting_id))
@@ -123,18 +126,23 @@ def _save_points(
         if where.pair_id != pair.id or (point.is_private and point.author_id != actor.user_id):
             raise NotAllowed("That talking point isn't on this agenda.")
         if point.id in notes.discussed:
-            _tick(session, point, meeting, where)
-        elif point.discussed:
-            _untick(session, point, meeting, pair, now=now)
+            moved_from = _tick(session, point, meeting, where)
+        else:
+            moved_from = _untick(session, point, meeting, pair, now=now)
+        touched |= {moved_from} if moved_from is not None else set()
         session.add(point)
+    return touched
 
 
-def _tick(session: Session, point: TalkingPoint, meeting: Meeting, where: Meeting) -> None:
+def _tick(session: Session, point: TalkingPoint, meeting: Meeting, where: Meeting) -> int | None:
+    """Tick the point; the meeting it came back from, if it did."""
     carry = carried_from(session, point, meeting) if where.id != meeting.id else None
-    if carry is not None and not point.discussed:  # discussed there after all: it comes back
+    came_back = carry is not None and not point.discussed  # discussed there after all
+    if came_back:
         _bring_back(session, point, meeting)
     if point.meeting_id == meeting.id:
         point.discussed = True
+    return where.id if came_back else None
 
 
 def _bring_back(session: Session, point: TalkingPoint, meeting: Meeting) -> None:
@@ -144,22 +152,25 @@ def _bring_back(session: Session, point: TalkingPoint, meeting: Meeting) -> None
         .join(Meeting, col(Meeting.id) == col(PointCarry.from_meeting_id))
         .where(PointCarry.point_id == point.id)
     ).all()
-    for carry, starts_at in carries:
-        if starts_at >= meeting.starts_at:
-            session.delete(carry)
+    since = [carry for carry, starts_at in carries if starts_at >= meeting.starts_at]
+    for carry in since:
+        session.delete(carry)
     point.meeting_id = meeting.id  # type: ignore[assignment]
-    point.carried_count = sum(1 for _carry, starts_at in carries if starts_at < meeting.starts_at)
+    point.carried_count = max(0, point.carried_count - len(since))
 
 
 def _untick(
     session: Session, point: TalkingPoint, meeting: Meeting, pair: Pair, *, now: datetime
-) -> None:
-    if point.meeting_id != meeting.id:
-        return
+) -> int | None:
+    """Untick the point; after the meeting closed it goes on: the meeting it went to."""
+    if point.meeting_id != meeting.id or not point.discussed:
+        return None
     point.discussed = False
     target = upcoming_meeting(session, pair, now) if meeting.closed_at else None
-    if target is not None and target.id != meeting.id:
-        carry_point(session, point, meeting, target)
+    if target is None or target.id == meeting.id:
+        return None
+    carry_point(session, point, meeting, target)
+    return target.id
 
 
 def _save_shared(

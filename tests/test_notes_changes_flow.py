@@ -9,7 +9,7 @@ from typing import Any
 from blocks import ids
 from store.models import ActionItem, DueWork, Note, PointCarry, TalkingPoint
 from tests.running_bot import RunningBot
-from tests.test_follow_ups_flow import db_all, state_of, summary_posts, tick_at
+from tests.test_follow_ups_flow import click, db_all, state_of, summary_posts, tick_at
 from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
 from tests.test_weekly_loop import command_reply, schedule
 
@@ -118,3 +118,38 @@ def test_a_point_carried_out_of_a_closed_meeting_can_still_be_ticked_in_its_note
     assert db_all(bot, PointCarry) == []
     (summary,) = summary_posts(bot)
     assert "roadmap" in json.dumps(summary.args["blocks"])
+
+
+def test_an_untouched_item_row_keeps_the_others_edit(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, DURING)
+    view = open_notes(bot)
+    items = item_values("n1", "Write the RFC", "U_REPORT", "2026-12-08")
+    assert submit(bot, view, state_of(view) | items).status == 200
+    managers = open_notes(bot, "U_MANAGER")
+    reports = open_notes(bot, "U_REPORT")
+    (key,) = row_keys(reports)
+    edited = item_values(key, "Write the RFC and the FAQ", "U_REPORT", "2026-12-09")
+    assert submit(bot, reports, state_of(reports) | edited, "U_REPORT").status == 200
+    private = {ids.NOTES_PRIVATE: {ids.VALUE: rich("manager's own")}}
+    assert submit(bot, managers, state_of(managers) | private).status == 200
+    (item,) = db_all(bot, ActionItem)
+    assert (item.text, str(item.due_date)) == ("Write the RFC and the FAQ", "2026-12-09")
+
+
+def test_bringing_a_point_back_updates_the_next_meetings_posted_agenda(bot: RunningBot) -> None:
+    schedule(bot)
+    command_reply(bot, "add roadmap", user_id="U_MANAGER")
+    tick_at(bot, "2026-12-01 16:00")  # week 1 closes undiscussed: roadmap moves to week 2
+    tick_at(bot, "2026-12-08 14:31")  # week 2's agenda is posted, roadmap carried over
+    week2_agenda = bot.fake.delivered("chat.postMessage")[-1]
+    assert "roadmap" in json.dumps(week2_agenda.args["blocks"])
+    (carry,) = db_all(bot, PointCarry)
+    click(bot, ids.TAKE_NOTES, str(carry.from_meeting_id), "U_MANAGER", message={"blocks": []})
+    view = bot.fake.calls("views.open")[-1].response["view"]
+    assert json.loads(view["private_metadata"])["meeting"] == carry.from_meeting_id
+    assert submit(bot, view, state_of(view) | ticks(view, [carry.point_id])).status == 200
+    updates = [
+        c for c in bot.fake.delivered("chat.update") if c.args["ts"] == week2_agenda.response["ts"]
+    ]
+    assert updates and "roadmap" not in json.dumps(updates[-1].args["blocks"])

@@ -35,6 +35,7 @@ from tests.test_store_notes import (
     MINUTE,
     NOW,
     REPORT,
+    ZONES,
     edit_item,
     end_of,
     item_named,
@@ -274,9 +275,9 @@ def test_retime_reminders_moves_them_to_nine_in_the_given_zone(session, pair_and
     items = [new_item("Report's", "UREP", due), new_item("Manager's", "UMGR", due)]
     save(session, MANAGER, first, notes_input(items=items), now=DURING)
     theirs, mine = item_named(session, "Report's").id, item_named(session, "Manager's").id
-    zones = {"UREP": "Asia/Kolkata"}  # the manager's zone is unknown: UTC
+    zones = {"UREP": "Asia/Kolkata"}  # the manager's zone is unknown: theirs stays
     retime_reminders(session, [theirs, mine], zones, now=DURING + MINUTE)
-    for item_id, zone in ((theirs, "Asia/Kolkata"), (mine, "UTC")):
+    for item_id, zone in ((theirs, "Asia/Kolkata"), (mine, ZONES["UMGR"])):
         nine = datetime.combine(due, time(9, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
         assert reminders(session, item_id) == [
             (session.get(ActionItem, item_id).owner_id, nine, None)
