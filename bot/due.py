@@ -115,6 +115,10 @@ def _perform(session: Session, client: WebClient, taken: Claim, now: datetime) -
     return "unknown"
 
 
+class SummaryBusy(Exception):
+    """Someone else holds the claim to post the summary (released as a failure, retried)."""
+
+
 def _summarize(
     session: Session, client: WebClient, meeting: Meeting, pair: Pair, now: datetime
 ) -> str:
@@ -123,7 +127,8 @@ def _summarize(
         return CANCELLED
     if is_posted(meeting.summary_ts):
         return "done"  # notes were saved and summarized already
-    publish_summary(client, session, meeting, pair, now=now)
+    if not publish_summary(client, session, meeting, pair, now=now):
+        raise SummaryBusy("another runner is posting this summary: look again later")
     return "sent"
 
 

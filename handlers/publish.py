@@ -112,29 +112,25 @@ def _agenda_body(session: Session, meeting: Meeting, pair: Pair, *, now: datetim
 
 def publish_summary(
     client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
-) -> None:
+) -> bool:
     """Post the meeting's summary in the group DM once; later calls update it in place.
 
-    While one call posts it, another returns at once: the poster renders the summary again
-    once posted and updates it when it changed meanwhile.
+    While one call posts it, another returns False at once: the poster renders the summary
+    again once posted and updates it when it changed meanwhile.
     """
     body = summary_message(summary_view(session, meeting, pair))
     channel = pair_channel(client, session, pair)
     if is_posted(meeting.summary_ts):
         client.chat_update(channel=channel, ts=meeting.summary_ts, **body)
-        return
+        return True
     if not claim_summary(session, meeting, now=now):
-        return
+        return False
     try:
         response = client.chat_postMessage(channel=channel, **body)
     except Exception:
         set_summary_ts(session, meeting, None)
         raise
     set_summary_ts(session, meeting, response["ts"])
-    session.expire_all()  # see what other sessions saved while we posted
-    again = summary_message(summary_view(session, meeting, pair))
-    if again != body:
-        client.chat_update(channel=response["channel"], ts=response["ts"], **again)
     remember_post(
         session,
         meeting,
@@ -144,6 +140,11 @@ def publish_summary(
         kind="summary",
         now=now,
     )
+    session.expire_all()  # see what other sessions saved while we posted
+    again = summary_message(summary_view(session, meeting, pair))
+    if again != body:
+        client.chat_update(channel=response["channel"], ts=response["ts"], **again)
+    return True
 
 
 def send_reminder(

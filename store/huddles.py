@@ -218,11 +218,11 @@ def meeting_for_huddle(
         session.commit()
     except IntegrityError:  # a double click: the other click recorded the huddle first
         session.rollback()
-        meeting = session.exec(
-            select(Meeting).where(
-                Meeting.pair_id == pair.id, Meeting.slot_at == follow_up.started_at
-            )
-        ).one()
+        session.refresh(follow_up)
+        if follow_up.meeting_id is None:
+            raise
+        meeting = session.get(Meeting, follow_up.meeting_id)
+        assert meeting is not None
     return meeting
 
 

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from blocks import ids
-from store.models import ActionItem, DueWork, Note, PointCarry, TalkingPoint
+from store.models import ActionItem, DueWork, Meeting, Note, PointCarry, TalkingPoint
 from tests.running_bot import RunningBot
-from tests.test_follow_ups_flow import click, db_all, state_of, summary_posts, tick_at
+from tests.test_follow_ups_flow import click, db_all, state_of, summary_posts, tick_at, utc
 from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
 from tests.test_weekly_loop import command_reply, schedule
 
@@ -153,3 +153,20 @@ def test_bringing_a_point_back_updates_the_next_meetings_posted_agenda(bot: Runn
         c for c in bot.fake.delivered("chat.update") if c.args["ts"] == week2_agenda.response["ts"]
     ]
     assert updates and "roadmap" not in json.dumps(updates[-1].args["blocks"])
+
+
+def test_a_summary_someone_else_is_posting_is_retried_until_posted(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 16:00")
+    (meeting,) = [m for m in db_all(bot, Meeting) if m.starts_at.day == 1]
+    with bot.db() as session:  # a poster took the claim at 16:29 and died
+        stuck = session.get(Meeting, meeting.id)
+        stuck.summary_ts = f"pending:{int(utc('2026-12-01 16:29').timestamp())}"
+        session.add(stuck)
+        session.commit()
+    assert "summary_retry" in tick_at(bot, "2026-12-01 16:31")  # the claim is fresh: not yet
+    assert summary_posts(bot) == []
+    tick_at(bot, "2026-12-01 16:40")  # the claim's lease has run out: taken over
+    assert len(summary_posts(bot)) == 1
+    (work,) = [w for w in db_all(bot, DueWork) if w.key == f"summary:{meeting.id}"]
+    assert work.outcome == "sent"
