@@ -10,6 +10,10 @@ from sqlmodel import Field, SQLModel
 
 from store.db import UTCDateTime
 
+# Ids of items and points travel in modals and buttons; SQLite would hand a deleted row's id
+# to the next insert unless the table says AUTOINCREMENT (PostgreSQL never reuses them).
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 def utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
     """A timezone-aware UTC timestamp column."""
@@ -104,6 +108,7 @@ class TalkingPoint(SQLModel, table=True):
     __table_args__ = (
         Index("ix_talking_point_meeting", "meeting_id", "position"),
         UniqueConstraint("team_id", "origin_key", name="uq_talking_point_origin"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -157,6 +162,7 @@ class ActionItem(SQLModel, table=True):
         Index("ix_action_item_pair_open", "pair_id", "done_at"),
         Index("ix_action_item_owner_open", "team_id", "owner_id", "done_at"),
         Index("ix_action_item_due", "done_at", "due_date"),
+        NEVER_REUSE_IDS,
     )
 
     id: int | None = Field(default=None, primary_key=True)

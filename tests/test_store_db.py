@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, SQLModel
@@ -17,7 +17,15 @@ from sqlmodel import Session, SQLModel
 from store.db import create_db_engine, session_factory
 from store.events import prune_events, record_event
 from store.migrate import alembic_config, upgrade
-from store.models import DueWork, Meeting, Pair, ProcessedEvent
+from store.models import (
+    ActionItem,
+    DueWork,
+    Meeting,
+    Pair,
+    PointCarry,
+    ProcessedEvent,
+    TalkingPoint,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -179,3 +187,75 @@ def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: En
     assert [(w.key, w.kind, w.meeting_id, w.next_attempt_at) for w in work] == [
         (f"summary:{open_id}", "summary", open_id, starts + timedelta(minutes=90))
     ]
+
+
+def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0002")
+    week1 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        pair = make_pair()
+        session.add(pair)
+        session.commit()
+        first, second = (
+            Meeting(team_id="T1", pair_id=pair.id, slot_at=at, starts_at=at, created_at=NOW)
+            for at in (week1, week1 + timedelta(days=7))
+        )
+        first.closed_at, first.summary_ts = week1 + timedelta(hours=1), "pending"
+        session.add_all([first, second])
+        session.commit()
+        point = TalkingPoint(
+            team_id="T1",
+            meeting_id=second.id,
+            author_id="UMGR",
+            text="Stuck",
+            carried_count=1,
+            created_at=NOW,
+        )
+        item = ActionItem(
+            team_id="T1",
+            pair_id=pair.id,
+            meeting_id=first.id,
+            owner_id="UREP",
+            text="Do it",
+            created_by="UMGR",
+            created_at=NOW,
+        )
+        session.add_all([point, item])
+        session.commit()
+        session.add(
+            DueWork(
+                team_id="T1", key="r", kind="reminder", action_item_id=item.id, next_attempt_at=NOW
+            )
+        )
+        session.commit()
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.scalars(select(TalkingPoint.text)).all() == ["Stuck"]
+        assert session.scalar(select(DueWork.action_item_id)) == item.id
+        carries = session.execute(select(PointCarry.point_id, PointCarry.from_meeting_id)).all()
+        assert [tuple(c) for c in carries] == [(point.id, first.id)]
+        assert session.get(Meeting, first.id).summary_ts is None  # the old claim, released
+        session.execute(delete(PointCarry))
+        session.execute(delete(DueWork))
+        session.execute(delete(TalkingPoint))
+        session.execute(delete(ActionItem))
+        session.commit()
+        again = TalkingPoint(
+            team_id="T1", meeting_id=second.id, author_id="UMGR", text="New", created_at=NOW
+        )
+        other = ActionItem(
+            team_id="T1",
+            pair_id=pair.id,
+            owner_id="UREP",
+            text="New",
+            created_by="UMGR",
+            created_at=NOW,
+        )
+        session.add_all([again, other])
+        session.commit()
+        assert again.id > point.id and other.id > item.id  # a deleted row's id never returns
+        session.add(
+            TalkingPoint(team_id="T1", meeting_id=10**6, author_id="U", text="x", created_at=NOW)
+        )
+        with pytest.raises(IntegrityError):  # foreign keys are on again
+            session.commit()

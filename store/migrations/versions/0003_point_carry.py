@@ -1,5 +1,7 @@
-"""point_carry records which meetings a talking point was carried out of; meetings
-scheduled before 0002 get their summary due work
+"""point_carry records which meetings a talking point was carried out of (back-filled
+where it can be inferred); SQLite never reuses ids of talking points and action items;
+meetings scheduled before 0002 get their summary due work; a summary claim left behind
+by the old marker is released
 
 Revision ID: 0003
 Revises: 0002
@@ -33,7 +35,64 @@ def upgrade() -> None:
         sa.UniqueConstraint("point_id", "from_meeting_id", name="uq_point_carry"),
     )
     op.create_index("ix_point_carry_from", "point_carry", ["from_meeting_id"])
+    _never_reuse_ids()
+    _back_fill_carries()
     _add_summary_work()
+    op.execute("UPDATE meeting SET summary_ts = NULL WHERE summary_ts = 'pending'")
+
+
+def _never_reuse_ids() -> None:
+    """Rebuild the two tables as AUTOINCREMENT on SQLite (env.py turns foreign keys off)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table in ("talking_point", "action_item"):
+        with op.batch_alter_table(
+            table, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ):
+            pass
+
+
+def _back_fill_carries() -> None:
+    """A point carried before this revision was carried, at least, out of its pair's last
+    finished meeting before the one it is on now: record that carry."""
+    point = sa.table(
+        "talking_point",
+        sa.column("id", sa.Integer),
+        sa.column("meeting_id", sa.Integer),
+        sa.column("carried_count", sa.Integer),
+    )
+    meeting = sa.table(
+        "meeting",
+        sa.column("id", sa.Integer),
+        sa.column("pair_id", sa.Integer),
+        sa.column("starts_at", UTCDateTime()),
+        sa.column("status", sa.String),
+        sa.column("unscheduled", sa.Boolean),
+        sa.column("closed_at", UTCDateTime()),
+    )
+    carry = sa.table(
+        "point_carry", sa.column("point_id", sa.Integer), sa.column("from_meeting_id", sa.Integer)
+    )
+    bind = op.get_bind()
+    carried = bind.execute(
+        sa.select(point.c.id, meeting.c.pair_id, meeting.c.starts_at)
+        .join(meeting, meeting.c.id == point.c.meeting_id)
+        .where(point.c.carried_count > 0)
+    ).all()
+    rows = []
+    for point_id, pair_id, starts_at in carried:
+        source = bind.execute(
+            sa.select(meeting.c.id)
+            .where(meeting.c.pair_id == pair_id, meeting.c.starts_at < starts_at)
+            .where(meeting.c.status.in_(("scheduled", "held")), meeting.c.closed_at.is_not(None))
+            .where(meeting.c.unscheduled.is_(False))
+            .order_by(meeting.c.starts_at.desc())
+            .limit(1)
+        ).scalar()
+        if source is not None:
+            rows.append({"point_id": point_id, "from_meeting_id": source})
+    if rows:
+        op.bulk_insert(carry, rows)
 
 
 def _add_summary_work() -> None:
@@ -81,5 +140,6 @@ def _add_summary_work() -> None:
 
 
 def downgrade() -> None:
+    # Ids stay AUTOINCREMENT on SQLite: harmless for 0002.
     op.drop_index("ix_point_carry_from", table_name="point_carry")
     op.drop_table("point_carry")
