@@ -16,7 +16,13 @@ def to_plain(value: RichText | None) -> str:
     """The text of a `rich_text_value`, one line per paragraph or list item."""
     if not value:
         return ""
-    return "".join(_block(element) for element in value.get("elements") or []).strip()
+    text = ""
+    for element in value.get("elements") or []:
+        piece = _block(element)
+        if text and not text.endswith("\n") and element.get("type") != "rich_text_section":
+            text += "\n"  # a list, quote or code block starts on its own line
+        text += piece
+    return text.strip()
 
 
 def from_plain(text: str) -> RichText:
