@@ -54,6 +54,7 @@ class HomeRefresher:
         self._pending: dict[Actor, float] = {}  # person -> when to publish (monotonic)
         self._failures: dict[Actor, int] = {}
         self._pages: dict[Actor, int] = {}
+        self._publishing: dict[Actor, threading.Lock] = {}  # one publish per person at a time
         self._lock = threading.Condition()
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="home-refresher", daemon=True)
@@ -116,6 +117,14 @@ class HomeRefresher:
         return max(0.0, min(self._pending.values()) - time.monotonic())
 
     def _publish(self, actor: Actor, page: int) -> None:
+        # Building and publishing run under the person's lock: a view built from older data
+        # can never land after one built from newer data.
+        with self._lock:
+            one_at_a_time = self._publishing.setdefault(actor, threading.Lock())
+        with one_at_a_time:
+            self._publish_once(actor, page)
+
+    def _publish_once(self, actor: Actor, page: int) -> None:
         try:
             publish_home(self._client, self._db, actor, now=self._clock(), page=page)
         except SlackApiError as error:
