@@ -87,8 +87,11 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
 
 
 def fit_blocks(blocks: list[Block], limit: int) -> list[Block]:
-    """Keep at most `limit` blocks; when cut, the last kept block says how much was left out."""
+    """Keep at most `limit` blocks; when cut, a context says how much was left out, and a
+    closing actions block (the message's buttons) is kept after it."""
     if len(blocks) <= limit:
         return blocks
-    left_out = len(blocks) - (limit - 1)
-    return [*blocks[: limit - 1], context(f"_…and {left_out} more not shown here._")]
+    closing = [blocks[-1]] if blocks[-1].get("type") == "actions" else []
+    kept = blocks[: limit - 1 - len(closing)]
+    left_out = len(blocks) - len(kept) - len(closing)
+    return [*kept, context(f"_…and {left_out} more not shown here._"), *closing]

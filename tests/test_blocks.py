@@ -13,6 +13,7 @@ import pytest
 from blocks import ids
 from blocks.agenda import agenda_ephemeral, agenda_message
 from blocks.format import TEXT_BUDGET, day_text, slack_date, text_size
+from blocks.kit import actions, button, message, section
 from blocks.messages import (
     PairRow,
     choose_pair_message,
@@ -726,3 +727,14 @@ def test_mrkdwn_is_verbatim_so_bare_names_and_at_channel_are_never_auto_parsed()
     from blocks.kit import mrkdwn
 
     assert mrkdwn("@channel ping") == {"type": "mrkdwn", "text": "@channel ping", "verbatim": True}
+
+
+def test_a_cut_message_keeps_its_closing_buttons() -> None:
+    blocks = [section(f"line {n}") for n in range(60)] + [actions(button("Done", "done"))]
+    body = message("many", blocks)
+    assert len(body["blocks"]) == 50
+    assert body["blocks"][-1]["type"] == "actions"
+    assert body["blocks"][-2]["elements"][0]["text"] == "_…and 12 more not shown here._"
+    assert body["blocks"][-3]["text"]["text"] == "line 47"
+    plain = message("few", [section(f"line {n}") for n in range(60)])["blocks"]
+    assert plain[-1]["elements"][0]["text"] == "_…and 11 more not shown here._"
