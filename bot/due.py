@@ -18,7 +18,7 @@ from handlers.publish import (
     send_reminder,
 )
 from store.actions import reminder_target
-from store.agenda import close_finished_meetings
+from store.carry import close_finished_meetings
 from store.db import SessionFactory
 from store.due_work import CANCELLED, Claim, claim, claimable_ids, finish, release_after_failure
 from store.events import prune_events

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, get_meeting, get_pair
 from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, carried_out_of, meeting_points, point_view
+from store.agenda import ItemView, meeting_points, point_view
+from store.carry import carried_out_of
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.recurrence import next_slot
 from store.schedule import recurrence_of, upcoming_meeting

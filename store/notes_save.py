@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting
 from store.actions import clean_item_text, forget_reminders, schedule_reminder
-from store.agenda import carried_from, carry_point, mark_held_if_closed, meeting_has_content
+from store.agenda import mark_held_if_closed, meeting_has_content
+from store.carry import carried_from, carry_point
 from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
 from store.schedule import upcoming_meeting

@@ -266,7 +266,7 @@ def skip_meeting(
     session: Session, actor: Actor, meeting_id: int, *, now: datetime
 ) -> tuple[Meeting, Meeting | None]:
     """Skip one meeting; its open talking points move to the next one."""
-    from store.agenda import move_open_items
+    from store.carry import move_open_items
 
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
@@ -303,7 +303,7 @@ def pause_pair(
     session: Session, actor: Actor, pair_id: int, *, until: date, now: datetime
 ) -> tuple[Pair, Meeting | None]:
     """No meetings, prompts or agendas before `until`; open talking points wait for the next."""
-    from store.agenda import move_open_items
+    from store.carry import move_open_items
 
     pair = get_pair(session, actor, pair_id)
     if until <= now.astimezone(ZoneInfo(pair.timezone)).date():

@@ -16,10 +16,10 @@ from store.actions import complete_item, open_items_owned, snooze_item
 from store.agenda import (
     add_talking_point,
     agenda_for,
-    close_finished_meetings,
     drop_talking_point,
     set_discussed,
 )
+from store.carry import close_finished_meetings
 from store.models import ActionItem, DueWork, Meeting, MeetingStatus, Note, Pair, TalkingPoint
 from store.notes import Conflict, notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes, save_notes

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, find_pair_with
-from store.agenda import add_talking_point, agenda_for, close_finished_meetings, set_discussed
+from store.agenda import add_talking_point, agenda_for, set_discussed
+from store.carry import close_finished_meetings
 from store.due_work import claim, claimable_ids, finish, release_after_failure
 from store.models import DueWork, Meeting, MeetingStatus
 from store.schedule import (
