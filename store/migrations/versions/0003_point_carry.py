@@ -10,7 +10,8 @@ Create Date: 2026-12-01 13:30:00
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,6 +22,19 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
+
+# The meeting columns this revision reads, as they are at 0002.
+MEETING = sa.table(
+    "meeting",
+    sa.column("id", sa.Integer),
+    sa.column("team_id", sa.String),
+    sa.column("pair_id", sa.Integer),
+    sa.column("starts_at", UTCDateTime()),
+    sa.column("duration_minutes", sa.Integer),
+    sa.column("status", sa.String),
+    sa.column("unscheduled", sa.Boolean),
+    sa.column("closed_at", UTCDateTime()),
+)
 
 
 def upgrade() -> None:
@@ -61,36 +75,29 @@ def _back_fill_carries() -> None:
         sa.column("meeting_id", sa.Integer),
         sa.column("carried_count", sa.Integer),
     )
-    meeting = sa.table(
-        "meeting",
-        sa.column("id", sa.Integer),
-        sa.column("pair_id", sa.Integer),
-        sa.column("starts_at", UTCDateTime()),
-        sa.column("status", sa.String),
-        sa.column("unscheduled", sa.Boolean),
-        sa.column("closed_at", UTCDateTime()),
-    )
     carry = sa.table(
         "point_carry", sa.column("point_id", sa.Integer), sa.column("from_meeting_id", sa.Integer)
     )
     bind = op.get_bind()
+    finished = bind.execute(
+        sa.select(MEETING.c.pair_id, MEETING.c.starts_at, MEETING.c.id)
+        .where(MEETING.c.status.in_(("scheduled", "held")), MEETING.c.closed_at.is_not(None))
+        .where(MEETING.c.unscheduled.is_(False))
+        .order_by(MEETING.c.pair_id, MEETING.c.starts_at)
+    ).all()
+    by_pair: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for pair_id, starts_at, meeting_id in finished:
+        by_pair[pair_id].append((starts_at, meeting_id))
     carried = bind.execute(
-        sa.select(point.c.id, meeting.c.pair_id, meeting.c.starts_at)
-        .join(meeting, meeting.c.id == point.c.meeting_id)
+        sa.select(point.c.id, MEETING.c.pair_id, MEETING.c.starts_at)
+        .join(MEETING, MEETING.c.id == point.c.meeting_id)
         .where(point.c.carried_count > 0)
     ).all()
     rows = []
     for point_id, pair_id, starts_at in carried:
-        source = bind.execute(
-            sa.select(meeting.c.id)
-            .where(meeting.c.pair_id == pair_id, meeting.c.starts_at < starts_at)
-            .where(meeting.c.status.in_(("scheduled", "held")), meeting.c.closed_at.is_not(None))
-            .where(meeting.c.unscheduled.is_(False))
-            .order_by(meeting.c.starts_at.desc())
-            .limit(1)
-        ).scalar()
-        if source is not None:
-            rows.append({"point_id": point_id, "from_meeting_id": source})
+        earlier = [m for m in by_pair[pair_id] if m[0] < starts_at]
+        if earlier:
+            rows.append({"point_id": point_id, "from_meeting_id": earlier[-1][1]})
     if rows:
         op.bulk_insert(carry, rows)
 
@@ -98,15 +105,6 @@ def _back_fill_carries() -> None:
 def _add_summary_work() -> None:
     """Open meetings scheduled before 0002 have no "summary" due work (the nudge an hour after
     the end when nobody saved notes): add it, keyed as the app keys it."""
-    meeting = sa.table(
-        "meeting",
-        sa.column("id", sa.Integer),
-        sa.column("team_id", sa.String),
-        sa.column("starts_at", UTCDateTime()),
-        sa.column("duration_minutes", sa.Integer),
-        sa.column("status", sa.String),
-        sa.column("closed_at", UTCDateTime()),
-    )
     due_work = sa.table(
         "due_work",
         sa.column("team_id", sa.String),
@@ -121,7 +119,7 @@ def _add_summary_work() -> None:
         bind.execute(sa.select(due_work.c.key).where(due_work.c.kind == "summary")).scalars()
     )
     open_meetings = bind.execute(
-        sa.select(meeting).where(meeting.c.status == "scheduled", meeting.c.closed_at.is_(None))
+        sa.select(MEETING).where(MEETING.c.status == "scheduled", MEETING.c.closed_at.is_(None))
     ).all()
     rows = [
         {
