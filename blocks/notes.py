@@ -126,8 +126,8 @@ def rebuilt_meta(before: NotesMeta, notes: NotesView, rows: list[ItemRow]) -> No
     """The metadata after rows were added or removed: points that appeared meanwhile are
     taken as they are now; the rest keep what they were at opening."""
     shown = notes.points[:POINTS_SHOWN]
-    removed = [int(key[1:]) for key in before.rows if key.startswith("i")]
-    removed = [i for i in removed if f"i{i}" not in {r.key for r in rows}]
+    kept = {r.key for r in rows}
+    removed = [int(key[1:]) for key in before.rows if key.startswith("i") and key not in kept]
     return replace(
         before,
         rows=tuple(r.key for r in rows),
