@@ -31,8 +31,8 @@ from blocks.kit import (
     section,
 )
 from blocks.text import escape
-from store.agenda import AgendaView, FollowUpView, ItemView
 from store.questions import Question
+from store.views import AgendaView, FollowUpView, ItemView
 
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 FOLLOW_UPS_MAX_CHARS = 3_000

@@ -11,7 +11,7 @@ from typing import Any
 from blocks import ids
 from blocks.format import NOTE_MAX, TEXT_BUDGET, clip, day_text, more_note, one_line, text_size
 from blocks.kit import Block, actions, button, context, message, section
-from store.actions import ActionItemView
+from store.views import ActionItemView
 
 LIST_ITEMS_MAX = 45  # items with a "Done" button in `/oneonone actions` (title + note: 47 blocks)
 ITEM_MAX = 1_000  # an item's escaped text where it stands alone (items are ≤500 characters)

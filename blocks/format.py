@@ -8,7 +8,7 @@ from typing import Any
 
 from blocks.kit import SECTION_TEXT_MAX, Block, context, section
 from blocks.text import escape
-from store.agenda import FollowUpView, ItemView
+from store.views import FollowUpView, ItemView
 
 # Slack rejects a message whose blocks hold about 12,000 characters of text in all, less some
 # undisclosed overhead per block (`msg_blocks_too_long`; slackapi/bolt-js#2509, #2867 saw it

@@ -24,10 +24,7 @@ from blocks.kit import (
 from blocks.modals import modal
 from blocks.summary import summary_message
 from blocks.text import truncate
-from store.actions import ActionItemView
-from store.agenda import ItemView
-from store.home import HomeData, OneOnOne, Square
-from store.summary import SummaryView
+from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 
 PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + dividers, overview, paging and schedule ≤ 86 blocks
 OVERVIEW_SECTIONS_MAX = 4  # ~45 reports a section; more reports fold into "…and N more"

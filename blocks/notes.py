@@ -14,9 +14,7 @@ from blocks.format import slack_date
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
-from store.actions import ITEM_MAX
-from store.agenda import ItemView
-from store.notes import NotesView
+from store.views import ITEM_MAX, ItemView, NotesView
 
 POINTS_PER_GROUP = 10  # Slack's limit of options in one checkbox group
 POINT_GROUPS_MAX = 5

@@ -19,8 +19,8 @@ from blocks.format import (
 )
 from blocks.kit import Block, actions, button, context, divider, message, section
 from blocks.text import escape
-from store.agenda import AgendaView, ItemView
 from store.questions import Question
+from store.views import AgendaView, ItemView
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2

@@ -30,8 +30,7 @@ from blocks.kit import (
     section,
 )
 from blocks.text import escape
-from store.agenda import ItemView
-from store.summary import SummaryView
+from store.views import ItemView, SummaryView
 
 NOTES_MAX = 6_000  # escaped characters of shared notes in a summary
 NOTES_CUT = "_…the notes go on: the button below opens them in full._"

@@ -22,10 +22,11 @@ from handlers.context import Deps
 from handlers.people import display_name, look_up
 from handlers.publish import publish_summary, refresh_agenda
 from store.access import NotAllowed, find_pair_with
-from store.actions import ITEM_MAX, retime_reminders
+from store.actions import retime_reminders
 from store.models import Meeting, Pair
-from store.notes import NotesView, notes_meeting, notes_view
+from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
+from store.views import ITEM_MAX, NotesView
 
 Values = dict[str, dict[str, Any]]
 

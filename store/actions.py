@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,25 +12,10 @@ from sqlmodel import Session, col, select
 from store.access import Actor, Invalid, NotAllowed, is_member, other_person
 from store.due_work import CANCELLED, add_work
 from store.models import ActionItem, DueWork, Pair, WorkKind
+from store.views import ITEM_MAX, ActionItemView
 
-ITEM_MAX = 500
 REMIND_AT = time(9, 0)  # reminders go out at 09:00 in the owner's time zone on the due date
 SNOOZE = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class ActionItemView:
-    """An action item as either of the pair's two people sees it."""
-
-    id: int
-    pair_id: int
-    meeting_id: int | None
-    owner_id: str
-    other_id: str  # the pair's other person, seen from the owner
-    text: str
-    due_date: date | None
-    done: bool
-    created_at: datetime
 
 
 def item_view(item: ActionItem, pair: Pair) -> ActionItemView:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_
@@ -20,51 +19,9 @@ from store.models import (
     TalkingPoint,
 )
 from store.schedule import next_meeting
+from store.views import AgendaView, FollowUpView, ItemView
 
 TEXT_MAX = 2000
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """One talking point as a viewer may see it (text is as the author wrote it)."""
-
-    id: int
-    author_id: str
-    text: str
-    is_private: bool
-    discussed: bool
-    carried_count: int
-
-
-@dataclass(frozen=True)
-class FollowUpView:
-    """An open action item of the pair."""
-
-    id: int
-    owner_id: str
-    text: str
-    due_date: str | None
-
-
-@dataclass(frozen=True)
-class AgendaView:
-    """A meeting's agenda for one viewer (or for the shared channel when viewer is None)."""
-
-    meeting_id: int
-    pair_id: int
-    manager_id: str
-    report_id: str
-    starts_at: datetime
-    duration_minutes: int
-    status: str
-    follow_ups: list[FollowUpView]
-    carried: list[ItemView]
-    new: list[ItemView]
-
-    @property
-    def is_empty(self) -> bool:
-        """Nothing to talk about yet."""
-        return not (self.follow_ups or self.carried or self.new)
 
 
 def clean_text(text: str) -> str:

@@ -7,63 +7,19 @@ so a manager with 60 reports and years of history costs the same eight queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
-from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, point_view
+from store.actions import item_view
+from store.agenda import point_view
 from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
+from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
 SQUARES = 8  # the overview's row: the last 7 meetings and the next one
-
-
-@dataclass(frozen=True)
-class Square:
-    """One meeting in the overview's row: held, rescheduled (and held), skipped, upcoming.
-
-    A meeting counts as held when it was not skipped and its notes were saved or a talking
-    point was ticked as discussed; a past meeting without either shows as not held ("missed").
-    """
-
-    meeting_id: int
-    kind: str  # "held" | "rescheduled" | "skipped" | "missed" | "upcoming"
-    starts_at: datetime
-
-
-@dataclass(frozen=True)
-class OneOnOne:
-    """One of the viewer's 1:1s as their Home tab shows it."""
-
-    pair_id: int
-    other_id: str
-    role: str  # the viewer's role in the pair: "manager" or "report"
-    paused_until: date | None
-    next_meeting_id: int | None
-    next_starts_at: datetime | None
-    agenda: list[ItemView]  # the next meeting's shared points and the viewer's private ones
-    open_items: list[ActionItemView]
-    last_meeting_id: int | None
-    last_starts_at: datetime | None
-    squares: list[Square]  # oldest first
-    streak: int  # held meetings in a row, up to the latest past one
-
-
-@dataclass(frozen=True)
-class HomeData:
-    """One person's 1:1s, soonest first."""
-
-    viewer_id: str
-    one_on_ones: list[OneOnOne]
-
-    @property
-    def reports(self) -> list[OneOnOne]:
-        """The 1:1s where the viewer is the manager (the overview's rows)."""
-        return [o for o in self.one_on_ones if o.role == "manager"]
 
 
 def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:

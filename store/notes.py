@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, get_meeting, get_pair
-from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, meeting_points, point_view
+from store.actions import item_view
+from store.agenda import meeting_points, point_view
 from store.carry import carried_out_of
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.recurrence import next_slot
 from store.schedule import recurrence_of, upcoming_meeting
+from store.views import NotesView
 
 NOTES_MAX = 10_000
 EARLY = timedelta(hours=1)  # notes may be opened this long before a meeting starts
@@ -31,27 +31,6 @@ class Conflict(Invalid):
             "Copy your text, close and reopen the notes, then add it again.",
             field="shared_notes",
         )
-
-
-@dataclass(frozen=True)
-class NotesView:
-    """What one person sees in a meeting's notes modal."""
-
-    meeting_id: int
-    pair_id: int
-    manager_id: str
-    report_id: str
-    viewer_id: str
-    starts_at: datetime
-    duration_minutes: int
-    unscheduled: bool
-    points: list[ItemView]  # shared ones and the viewer's private ones
-    moved_on: frozenset[int]  # those carried on to the next meeting (ticking brings them back)
-    shared_notes: str
-    shared_version: int  # 0 while there are none
-    private_notes: str
-    action_items: list[ActionItemView]  # decided in this meeting
-    default_due: date | None  # the next meeting's date
 
 
 def clean_notes(text: str, *, field: str = "shared_notes") -> str:

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from store.access import Actor, get_meeting, get_pair
-from store.actions import ActionItemView, item_view
-from store.agenda import ItemView, meeting_points, point_view
+from store.actions import item_view
+from store.agenda import meeting_points, point_view
 from store.carry import carried_out_of
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
+from store.views import SummaryView
 
 PENDING = "pending:"  # summary_ts is PENDING + epoch seconds while one runner posts the summary
 PENDING_LEASE = timedelta(minutes=5)  # after that, the poster is taken to have died
 HISTORY_MAX = 5
-
-
-@dataclass(frozen=True)
-class SummaryView:
-    """The shared record of one meeting (never a private note or a private point)."""
-
-    meeting_id: int
-    pair_id: int
-    manager_id: str
-    report_id: str
-    starts_at: datetime
-    duration_minutes: int
-    unscheduled: bool
-    notes_saved: bool
-    discussed: list[ItemView]
-    carried: list[ItemView]  # not discussed: they move to the next meeting
-    shared_notes: str
-    action_items: list[ActionItemView]  # decided in this meeting
-    follow_ups: list[ActionItemView]  # earlier items: done since the last meeting, or open
-    next_starts_at: datetime | None
 
 
 def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:

@@ -29,8 +29,8 @@ from blocks.messages import (
 )
 from blocks.modals import add_point_modal, pause_modal, reschedule_modal, schedule_modal, skip_modal
 from blocks.prompt import intro_message, prompt_message
-from store.agenda import AgendaView, FollowUpView, ItemView
 from store.questions import Question
+from store.views import AgendaView, FollowUpView, ItemView
 from tests.blockcheck import check_message, check_view
 
 MGR, REP = "U_MANAGER", "U_REPORT"

@@ -22,9 +22,7 @@ from blocks.follow_ups import (
 from blocks.format import TEXT_BUDGET, text_size
 from blocks.prompt import prompt_message
 from blocks.summary import history_message, summary_message
-from store.actions import ActionItemView
-from store.agenda import FollowUpView
-from store.summary import SummaryView
+from store.views import ActionItemView, FollowUpView, SummaryView
 from tests.blockcheck import check_message
 from tests.test_blocks import INJECTION, MGR, REP, START, UNIX, agenda, point, texts, walk
 

@@ -11,10 +11,7 @@ import pytest
 
 from blocks import ids
 from blocks.home import PAGE_SIZE, home_view, summary_modal
-from store.actions import ActionItemView
-from store.agenda import ItemView
-from store.home import HomeData, OneOnOne, Square
-from store.summary import SummaryView
+from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 from tests.blockcheck import check_view
 
 ME = "U_MANAGER"

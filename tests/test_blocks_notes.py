@@ -19,8 +19,7 @@ from blocks.notes import (
     row_fingerprint,
 )
 from blocks.rich_text import from_plain, to_plain
-from store.agenda import ItemView
-from store.notes import NotesView
+from store.views import ItemView, NotesView
 from tests.blockcheck import check_view
 
 ME, THEM = "U_MANAGER", "U_REPORT"

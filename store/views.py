@@ -1,0 +1,154 @@
+"""The plain data every surface renders: what store operations return and blocks/ draws.
+
+No SQL here: blocks/ imports these types, never the store modules that query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+ITEM_MAX = 500  # characters of one action item
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One talking point as a viewer may see it (text is as the author wrote it)."""
+
+    id: int
+    author_id: str
+    text: str
+    is_private: bool
+    discussed: bool
+    carried_count: int
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """An open action item of the pair."""
+
+    id: int
+    owner_id: str
+    text: str
+    due_date: str | None
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """A meeting's agenda for one viewer (or for the shared channel when viewer is None)."""
+
+    meeting_id: int
+    pair_id: int
+    manager_id: str
+    report_id: str
+    starts_at: datetime
+    duration_minutes: int
+    status: str
+    follow_ups: list[FollowUpView]
+    carried: list[ItemView]
+    new: list[ItemView]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to talk about yet."""
+        return not (self.follow_ups or self.carried or self.new)
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    """An action item as either of the pair's two people sees it."""
+
+    id: int
+    pair_id: int
+    meeting_id: int | None
+    owner_id: str
+    other_id: str  # the pair's other person, seen from the owner
+    text: str
+    due_date: date | None
+    done: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The shared record of one meeting (never a private note or a private point)."""
+
+    meeting_id: int
+    pair_id: int
+    manager_id: str
+    report_id: str
+    starts_at: datetime
+    duration_minutes: int
+    unscheduled: bool
+    notes_saved: bool
+    discussed: list[ItemView]
+    carried: list[ItemView]  # not discussed: they move to the next meeting
+    shared_notes: str
+    action_items: list[ActionItemView]  # decided in this meeting
+    follow_ups: list[ActionItemView]  # earlier items: done since the last meeting, or open
+    next_starts_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Square:
+    """One meeting in the overview's row: held, rescheduled (and held), skipped, upcoming.
+
+    A meeting counts as held when it was not skipped and its notes were saved or a talking
+    point was ticked as discussed; a past meeting without either shows as not held ("missed").
+    """
+
+    meeting_id: int
+    kind: str  # "held" | "rescheduled" | "skipped" | "missed" | "upcoming"
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class OneOnOne:
+    """One of the viewer's 1:1s as their Home tab shows it."""
+
+    pair_id: int
+    other_id: str
+    role: str  # the viewer's role in the pair: "manager" or "report"
+    paused_until: date | None
+    next_meeting_id: int | None
+    next_starts_at: datetime | None
+    agenda: list[ItemView]  # the next meeting's shared points and the viewer's private ones
+    open_items: list[ActionItemView]
+    last_meeting_id: int | None
+    last_starts_at: datetime | None
+    squares: list[Square]  # oldest first
+    streak: int  # held meetings in a row, up to the latest past one
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """One person's 1:1s, soonest first."""
+
+    viewer_id: str
+    one_on_ones: list[OneOnOne]
+
+    @property
+    def reports(self) -> list[OneOnOne]:
+        """The 1:1s where the viewer is the manager (the overview's rows)."""
+        return [o for o in self.one_on_ones if o.role == "manager"]
+
+
+@dataclass(frozen=True)
+class NotesView:
+    """What one person sees in a meeting's notes modal."""
+
+    meeting_id: int
+    pair_id: int
+    manager_id: str
+    report_id: str
+    viewer_id: str
+    starts_at: datetime
+    duration_minutes: int
+    unscheduled: bool
+    points: list[ItemView]  # shared ones and the viewer's private ones
+    moved_on: frozenset[int]  # those carried on to the next meeting (ticking brings them back)
+    shared_notes: str
+    shared_version: int  # 0 while there are none
+    private_notes: str
+    action_items: list[ActionItemView]  # decided in this meeting
+    default_due: date | None  # the next meeting's date
