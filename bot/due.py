@@ -23,8 +23,8 @@ from store.db import SessionFactory
 from store.due_work import CANCELLED, Claim, claim, claimable_ids, finish, release_after_failure
 from store.events import prune_events
 from store.huddles import prune_huddle_events
+from store.meetings import pairs_to_roll, roll_forward
 from store.models import NOT_HAPPENING, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind
-from store.schedule import pairs_to_roll, roll_forward
 from store.summary import is_posted
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def run_due(
         report.add("meetings_closed", close_finished_meetings(session, now=now))
         for pair in pairs_to_roll(session, now=now):
             report.add("meetings_created", roll_forward(session, pair, now=now) is not None)
+            session.commit()
         report.add("events_pruned", prune_events(session, now=now))
         report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
         work_ids = claimable_ids(session, now=now)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
+from store.meetings import mark_held_if_closed, meeting_points, next_meeting, next_position
 from store.models import (
     ActionItem,
     Meeting,
-    MeetingStatus,
-    Note,
     Pair,
     PointCarry,
     TalkingPoint,
 )
-from store.schedule import next_meeting
 from store.views import AgendaView, FollowUpView, ItemView
 
 TEXT_MAX = 2000
@@ -68,15 +66,16 @@ def add_talking_point(
         origin_key=origin_key,
         created_at=now,
     )
-    session.add(point)
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with session.begin_nested():
+            session.add(point)
+    except IntegrityError:  # the same retry, added by another request a moment ago
         existing = _by_origin(session, actor.team_id, origin_key or "")
         if existing is None:
             raise
+        session.commit()
         return existing, session.get(Meeting, existing.meeting_id)  # type: ignore[return-value]
+    session.commit()
     return point, meeting
 
 
@@ -85,11 +84,6 @@ def _by_origin(session: Session, team_id: str, origin_key: str) -> TalkingPoint 
         TalkingPoint.team_id == team_id, TalkingPoint.origin_key == origin_key
     )
     return session.exec(query).first()
-
-
-def next_position(session: Session, meeting: Meeting) -> int:
-    query = select(func.max(TalkingPoint.position)).where(TalkingPoint.meeting_id == meeting.id)
-    return (session.exec(query).one() or 0) + 1
 
 
 def set_discussed(
@@ -114,12 +108,6 @@ def set_discussed(
     return meeting
 
 
-def mark_held_if_closed(meeting: Meeting) -> None:
-    """A finished meeting with notes or a ticked point counts as held."""
-    if meeting.closed_at is not None and meeting.status == MeetingStatus.SCHEDULED:
-        meeting.status = MeetingStatus.HELD
-
-
 def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[Meeting, Pair]:
     """Remove one of the actor's own open talking points (e.g. one carried over too often)."""
     point = session.get(TalkingPoint, point_id)
@@ -132,16 +120,6 @@ def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[M
     session.delete(point)
     session.commit()
     return meeting, pair
-
-
-def meeting_points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
-    """The meeting's talking points in agenda order (private ones included: filter them)."""
-    query = (
-        select(TalkingPoint)
-        .where(TalkingPoint.meeting_id == meeting.id)
-        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
-    )
-    return list(session.exec(query).all())
 
 
 def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | None) -> AgendaView:
@@ -208,15 +186,3 @@ def agenda_posted_at(session: Session, pair: Pair, ts: str) -> Meeting | None:
     """The pair's meeting whose agenda post has this ts."""
     query = select(Meeting).where(Meeting.pair_id == pair.id, Meeting.agenda_ts == ts)
     return session.exec(query).first()
-
-
-def meeting_has_content(session: Session, meeting: Meeting) -> bool:
-    """Whether anything shows the meeting took place: notes, an action item or a ticked point."""
-    noted = select(Note.id).where(Note.meeting_id == meeting.id, Note.text != "")
-    decided = select(ActionItem.id).where(ActionItem.meeting_id == meeting.id)
-    ticked = select(TalkingPoint.id).where(
-        TalkingPoint.meeting_id == meeting.id, col(TalkingPoint.discussed).is_(True)
-    )
-    return any(
-        session.exec(query.limit(1)).first() is not None for query in (noted, decided, ticked)
-    )

@@ -7,9 +7,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from store.agenda import mark_held_if_closed, meeting_has_content, meeting_points, next_position
+from store.meetings import (
+    mark_held_if_closed,
+    meeting_has_content,
+    meeting_points,
+    next_position,
+    roll_forward,
+    upcoming_meeting,
+)
 from store.models import Meeting, MeetingStatus, Pair, PointCarry, TalkingPoint
-from store.schedule import roll_forward, upcoming_meeting
 
 
 def move_open_items(session: Session, source: Meeting, target: Meeting) -> None:
@@ -47,7 +53,6 @@ def _carry_target(session: Session, pair: Pair, now: datetime) -> Meeting | None
     """The next meeting, created first when the bot missed the whole meeting."""
     target = upcoming_meeting(session, pair, now)
     if target is None:
-        session.commit()  # roll_forward rolls back on a lost race: keep what was done so far
         roll_forward(session, pair, now=now)
         target = upcoming_meeting(session, pair, now)
     return target

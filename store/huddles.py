@@ -65,19 +65,20 @@ def record_huddle_change(
     if not pairs:
         return []
     try:
-        session.add(
-            HuddleEvent(
-                team_id=change.team_id,
-                user_id=change.user_id,
-                call_id=change.call_id or None,
-                event_ts=change.event_ts,
-                at=event_time(change.event_ts),
-                received_at=now,
+        with session.begin_nested():
+            session.add(
+                HuddleEvent(
+                    team_id=change.team_id,
+                    user_id=change.user_id,
+                    call_id=change.call_id or None,
+                    event_ts=change.event_ts,
+                    at=event_time(change.event_ts),
+                    received_at=now,
+                )
             )
-        )
-        session.commit()
     except IntegrityError:
-        session.rollback()  # the same change again: replaying gives the same answer
+        pass  # the same change again: replaying gives the same answer
+    session.commit()
     created = []
     for pair in pairs:
         stays = _stays(session, pair)
@@ -154,21 +155,21 @@ def add_follow_up(
         ended_at=end,
         created_at=now,
     )
-    session.add(follow_up)
     try:
-        session.flush()
-        add_work(
-            session,
-            team_id=pair.team_id,
-            key=f"huddle:{follow_up.id}",
-            kind=WorkKind.HUDDLE,
-            due_at=now,
-            expires_at=now + KEEP,
-        )
-        session.commit()
+        with session.begin_nested():
+            session.add(follow_up)
+            session.flush()
+            add_work(
+                session,
+                team_id=pair.team_id,
+                key=f"huddle:{follow_up.id}",
+                kind=WorkKind.HUDDLE,
+                due_at=now,
+                expires_at=now + KEEP,
+            )
     except IntegrityError:
-        session.rollback()  # another event of the same huddle got here first
-        return None
+        return None  # another event of the same huddle got here first
+    session.commit()
     return follow_up
 
 
@@ -211,13 +212,13 @@ def meeting_for_huddle(
         return meeting
     meeting = _nearby_meeting(session, pair, follow_up)
     try:
-        if meeting is None:
-            meeting = _record_huddle(session, pair, follow_up, now=now)
-        follow_up.meeting_id = meeting.id
-        session.add(follow_up)
+        with session.begin_nested():
+            if meeting is None:
+                meeting = _record_huddle(session, pair, follow_up, now=now)
+            follow_up.meeting_id = meeting.id
+            session.add(follow_up)
         session.commit()
     except IntegrityError:  # a double click: the other click recorded the huddle first
-        session.rollback()
         session.refresh(follow_up)
         if follow_up.meeting_id is None:
             raise

@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, get_meeting, get_pair
 from store.actions import item_view
-from store.agenda import meeting_points, point_view
+from store.agenda import point_view
 from store.carry import carried_out_of
+from store.meetings import meeting_points, recurrence_of, upcoming_meeting
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.recurrence import next_slot
-from store.schedule import recurrence_of, upcoming_meeting
 from store.views import NotesView
 
 NOTES_MAX = 10_000

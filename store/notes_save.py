@@ -16,11 +16,10 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting
 from store.actions import clean_item_text, forget_reminders, schedule_reminder
-from store.agenda import mark_held_if_closed, meeting_has_content
 from store.carry import carried_from, carry_point
+from store.meetings import mark_held_if_closed, meeting_has_content, upcoming_meeting
 from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
-from store.schedule import upcoming_meeting
 
 
 @dataclass(frozen=True)

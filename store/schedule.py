@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
@@ -11,14 +11,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.due_work import add_work
-from store.models import Cadence, Meeting, MeetingStatus, Pair, WorkKind
+from store.carry import move_open_items
+from store.meetings import (
+    add_meeting,
+    pause_start,
+    roll_forward,
+    schedule_meeting_work,
+    upcoming_meeting,
+)
+from store.models import Cadence, Meeting, MeetingStatus, Pair
 from store.recurrence import Recurrence, first_date_on_or_after, next_slot, slot_from_local
 
 DURATION_RANGE = (5, 240)
 PROMPT_LEAD_RANGE = (10, 7 * 24 * 60)
 AGENDA_LEAD_RANGE = (0, 24 * 60)
-SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,6 @@ class PairRequest:
     duration_minutes: int = 30
     prompt_lead_minutes: int = 24 * 60
     agenda_lead_minutes: int = 30
-
-
-def recurrence_of(pair: Pair) -> Recurrence:
-    """The pair's recurrence rule."""
-    return Recurrence(pair.cadence, pair.weekday, pair.local_time, pair.timezone, pair.first_date)
 
 
 def find_pair_between(session: Session, team_id: str, one: str, other: str) -> Pair | None:
@@ -82,13 +83,12 @@ def create_pair(
         agenda_lead_minutes=request.agenda_lead_minutes,
         created_at=now,
     )
-    session.add(pair)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(pair)
     except IntegrityError as error:
-        session.rollback()
         raise _duplicate(request.report_id) from error
-    meeting = _add_meeting(session, pair, first_slot, now=now)
+    meeting = add_meeting(session, pair, first_slot, now=now)
     session.commit()
     return pair, meeting
 
@@ -125,149 +125,10 @@ def _validate_request(actor: Actor, request: PairRequest) -> None:
         raise Invalid(str(error), field="timezone") from error
 
 
-def _add_meeting(session: Session, pair: Pair, slot: datetime, *, now: datetime) -> Meeting:
-    assert pair.id is not None
-    meeting = Meeting(
-        team_id=pair.team_id,
-        pair_id=pair.id,
-        slot_at=slot,
-        starts_at=slot,
-        duration_minutes=pair.duration_minutes,
-        agenda_channel_id=pair.channel_id,
-        created_at=now,
-    )
-    session.add(meeting)
-    session.flush()
-    schedule_meeting_work(session, pair, meeting, now=now)
-    return meeting
-
-
-def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now: datetime) -> None:
-    """Prompts for both people and the agenda post, due their lead before the meeting, and
-    the summary (a nudge to take notes when nobody did) an hour after its end."""
-    start = meeting.starts_at
-    prompt_at = max(start - timedelta(minutes=pair.prompt_lead_minutes), now)
-    agenda_at = max(start - timedelta(minutes=pair.agenda_lead_minutes), now)
-    for user_id in (pair.manager_id, pair.report_id):
-        add_work(
-            session,
-            team_id=pair.team_id,
-            key=f"{WorkKind.PROMPT}:{meeting.id}:{user_id}",
-            kind=WorkKind.PROMPT,
-            due_at=prompt_at,
-            expires_at=start,
-            meeting_id=meeting.id,
-            user_id=user_id,
-        )
-    add_work(
-        session,
-        team_id=pair.team_id,
-        key=f"{WorkKind.AGENDA}:{meeting.id}",
-        kind=WorkKind.AGENDA,
-        due_at=agenda_at,
-        expires_at=start,
-        meeting_id=meeting.id,
-    )
-    add_work(
-        session,
-        team_id=pair.team_id,
-        key=f"{WorkKind.SUMMARY}:{meeting.id}",
-        kind=WorkKind.SUMMARY,
-        due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
-        meeting_id=meeting.id,
-    )
-
-
-def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | None:
-    """The scheduled meeting that has not ended yet (the current one, else the next)."""
-    query = (
-        select(Meeting)
-        .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.closed_at).is_(None))
-        .order_by(col(Meeting.starts_at))
-    )
-    for meeting in session.exec(query):
-        if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
-            return meeting
-    return None
-
-
-def latest_slot(session: Session, pair: Pair) -> datetime | None:
-    """The slot of the pair's newest scheduled-series meeting."""
-    query = (
-        select(Meeting.slot_at)
-        .where(Meeting.pair_id == pair.id, col(Meeting.unscheduled).is_(False))
-        .order_by(col(Meeting.slot_at).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
-def roll_forward(session: Session, pair: Pair, *, now: datetime) -> Meeting | None:
-    """Make sure the pair's next occurrence exists (after `now`, the last slot and any pause)."""
-    if pair.ended_at is not None:
-        return None
-    future = session.exec(
-        select(Meeting)
-        .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.starts_at) > now)
-    ).first()
-    if future is not None:
-        return None
-    after = max(filter(None, [latest_slot(session, pair), now, _pause_start(pair)]))
-    try:
-        meeting = _add_meeting(session, pair, next_slot(recurrence_of(pair), after), now=now)
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # another runner created it first
-        return None
-    return meeting
-
-
-def _pause_start(pair: Pair) -> datetime | None:
-    if pair.paused_until is None:
-        return None
-    # The first slot on paused_until itself is allowed: count from just before its midnight.
-    midnight = slot_from_local(pair.paused_until, time(0, 0), pair.timezone)
-    return midnight - timedelta(microseconds=1)
-
-
-def pairs_to_roll(session: Session, *, now: datetime) -> list[Pair]:
-    """Active pairs without a scheduled meeting in the future (one query)."""
-    has_future = (
-        select(Meeting.id)
-        .where(Meeting.pair_id == Pair.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.starts_at) > now)
-        .exists()
-    )
-    query = select(Pair).where(col(Pair.ended_at).is_(None), ~has_future)
-    return list(session.exec(query).all())
-
-
-def _require_upcoming(session: Session, actor: Actor, pair: Pair, now: datetime) -> Meeting:
-    meeting = upcoming_meeting(session, pair, now)
-    if meeting is None:
-        roll_forward(session, pair, now=now)
-        meeting = upcoming_meeting(session, pair, now)
-    if meeting is None:
-        raise Invalid("This 1:1 has no upcoming meeting.")
-    return meeting
-
-
-def next_meeting(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> Meeting:
-    """The pair's upcoming meeting (created if missing), for one of its two people."""
-    pair = get_pair(session, actor, pair_id)
-    if pair.ended_at is not None:
-        raise Invalid("This 1:1 has ended.")
-    return _require_upcoming(session, actor, pair, now)
-
-
 def skip_meeting(
     session: Session, actor: Actor, meeting_id: int, *, now: datetime
 ) -> tuple[Meeting, Meeting | None]:
     """Skip one meeting; its open talking points move to the next one."""
-    from store.carry import move_open_items
-
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
         raise Invalid("Only an upcoming 1:1 can be skipped.")
@@ -294,8 +155,8 @@ def reschedule_meeting(
     meeting.starts_at = start
     session.add(meeting)
     schedule_meeting_work(session, pair, meeting, now=now)
-    session.commit()
     roll_forward(session, pair, now=now)
+    session.commit()
     return meeting
 
 
@@ -303,20 +164,18 @@ def pause_pair(
     session: Session, actor: Actor, pair_id: int, *, until: date, now: datetime
 ) -> tuple[Pair, Meeting | None]:
     """No meetings, prompts or agendas before `until`; open talking points wait for the next."""
-    from store.carry import move_open_items
-
     pair = get_pair(session, actor, pair_id)
     if until <= now.astimezone(ZoneInfo(pair.timezone)).date():
         raise Invalid("Pick a date in the future to pause until.", field="date")
     pair.paused_until = until
     session.add(pair)
-    pause_start = _pause_start(pair)
+    resumes = pause_start(pair)
     cancelled = session.exec(
         select(Meeting).where(
             Meeting.pair_id == pair.id,
             Meeting.status == MeetingStatus.SCHEDULED,
             col(Meeting.starts_at) > now,
-            col(Meeting.starts_at) <= pause_start,
+            col(Meeting.starts_at) <= resumes,
         )
     ).all()
     for meeting in cancelled:

@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, get_meeting, get_pair
 from store.actions import item_view
-from store.agenda import meeting_points, point_view
+from store.agenda import point_view
 from store.carry import carried_out_of
+from store.meetings import meeting_points
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.views import SummaryView
 

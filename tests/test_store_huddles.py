@@ -21,8 +21,9 @@ from store.huddles import (
     record_huddle_change,
     record_huddle_room,
 )
+from store.meetings import next_meeting
 from store.models import DueWork, HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair
-from store.schedule import PairRequest, create_pair, end_pair, next_meeting, set_channel
+from store.schedule import PairRequest, create_pair, end_pair, set_channel
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the first 1:1 is Tue 15:00 UTC
 EPOCH_NOW = 1796040000  # NOW in seconds since the epoch

@@ -20,18 +20,11 @@ from store.agenda import (
     set_discussed,
 )
 from store.carry import close_finished_meetings
+from store.meetings import pairs_to_roll, roll_forward, upcoming_meeting
 from store.models import ActionItem, DueWork, Meeting, MeetingStatus, Note, Pair, TalkingPoint
 from store.notes import Conflict, notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes, save_notes
-from store.schedule import (
-    PairRequest,
-    create_pair,
-    end_pair,
-    pairs_to_roll,
-    roll_forward,
-    skip_meeting,
-    upcoming_meeting,
-)
+from store.schedule import PairRequest, create_pair, end_pair, skip_meeting
 from store.summary import claim_summary, history, set_summary_ts, summary_for
 from tests.db_fixtures import engine_for
 

@@ -12,6 +12,7 @@ from store.access import Actor, Invalid, NotAllowed, find_pair_with
 from store.agenda import add_talking_point, agenda_for, set_discussed
 from store.carry import close_finished_meetings
 from store.due_work import claim, claimable_ids, finish, release_after_failure
+from store.meetings import roll_forward
 from store.models import DueWork, Meeting, MeetingStatus
 from store.schedule import (
     PairRequest,
@@ -19,7 +20,6 @@ from store.schedule import (
     end_pair,
     pause_pair,
     reschedule_meeting,
-    roll_forward,
     skip_meeting,
 )
 

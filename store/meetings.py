@@ -1,0 +1,193 @@
+"""Meetings, the primitives every other store module builds on: a pair's recurrence, its next
+occurrence (created when missing) with its due work, and a meeting's talking points."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.access import Actor, Invalid, get_pair
+from store.due_work import add_work
+from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint, WorkKind
+from store.recurrence import Recurrence, next_slot, slot_from_local
+
+SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
+
+
+def recurrence_of(pair: Pair) -> Recurrence:
+    """The pair's recurrence rule."""
+    return Recurrence(pair.cadence, pair.weekday, pair.local_time, pair.timezone, pair.first_date)
+
+
+def add_meeting(session: Session, pair: Pair, slot: datetime, *, now: datetime) -> Meeting:
+    assert pair.id is not None
+    meeting = Meeting(
+        team_id=pair.team_id,
+        pair_id=pair.id,
+        slot_at=slot,
+        starts_at=slot,
+        duration_minutes=pair.duration_minutes,
+        agenda_channel_id=pair.channel_id,
+        created_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    schedule_meeting_work(session, pair, meeting, now=now)
+    return meeting
+
+
+def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now: datetime) -> None:
+    """Prompts for both people and the agenda post, due their lead before the meeting, and
+    the summary (a nudge to take notes when nobody did) an hour after its end."""
+    start = meeting.starts_at
+    prompt_at = max(start - timedelta(minutes=pair.prompt_lead_minutes), now)
+    agenda_at = max(start - timedelta(minutes=pair.agenda_lead_minutes), now)
+    for user_id in (pair.manager_id, pair.report_id):
+        add_work(
+            session,
+            team_id=pair.team_id,
+            key=f"{WorkKind.PROMPT}:{meeting.id}:{user_id}",
+            kind=WorkKind.PROMPT,
+            due_at=prompt_at,
+            expires_at=start,
+            meeting_id=meeting.id,
+            user_id=user_id,
+        )
+    add_work(
+        session,
+        team_id=pair.team_id,
+        key=f"{WorkKind.AGENDA}:{meeting.id}",
+        kind=WorkKind.AGENDA,
+        due_at=agenda_at,
+        expires_at=start,
+        meeting_id=meeting.id,
+    )
+    add_work(
+        session,
+        team_id=pair.team_id,
+        key=f"{WorkKind.SUMMARY}:{meeting.id}",
+        kind=WorkKind.SUMMARY,
+        due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
+        meeting_id=meeting.id,
+    )
+
+
+def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | None:
+    """The scheduled meeting that has not ended yet (the current one, else the next)."""
+    query = (
+        select(Meeting)
+        .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.closed_at).is_(None))
+        .order_by(col(Meeting.starts_at))
+    )
+    for meeting in session.exec(query):
+        if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
+            return meeting
+    return None
+
+
+def latest_slot(session: Session, pair: Pair) -> datetime | None:
+    """The slot of the pair's newest scheduled-series meeting."""
+    query = (
+        select(Meeting.slot_at)
+        .where(Meeting.pair_id == pair.id, col(Meeting.unscheduled).is_(False))
+        .order_by(col(Meeting.slot_at).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def roll_forward(session: Session, pair: Pair, *, now: datetime) -> Meeting | None:
+    """Make sure the pair's next occurrence exists (after `now`, the last slot and any pause);
+    the caller commits. None when it existed already."""
+    if pair.ended_at is not None:
+        return None
+    future = session.exec(
+        select(Meeting)
+        .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) > now)
+    ).first()
+    if future is not None:
+        return None
+    after = max(filter(None, [latest_slot(session, pair), now, pause_start(pair)]))
+    try:
+        with session.begin_nested():
+            meeting = add_meeting(session, pair, next_slot(recurrence_of(pair), after), now=now)
+    except IntegrityError:
+        return None  # another runner created it first; the caller's work stays
+    return meeting
+
+
+def pause_start(pair: Pair) -> datetime | None:
+    if pair.paused_until is None:
+        return None
+    # The first slot on paused_until itself is allowed: count from just before its midnight.
+    midnight = slot_from_local(pair.paused_until, time(0, 0), pair.timezone)
+    return midnight - timedelta(microseconds=1)
+
+
+def pairs_to_roll(session: Session, *, now: datetime) -> list[Pair]:
+    """Active pairs without a scheduled meeting in the future (one query)."""
+    has_future = (
+        select(Meeting.id)
+        .where(Meeting.pair_id == Pair.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) > now)
+        .exists()
+    )
+    query = select(Pair).where(col(Pair.ended_at).is_(None), ~has_future)
+    return list(session.exec(query).all())
+
+
+def require_upcoming(session: Session, actor: Actor, pair: Pair, now: datetime) -> Meeting:
+    meeting = upcoming_meeting(session, pair, now)
+    if meeting is None:
+        roll_forward(session, pair, now=now)
+        session.commit()
+        meeting = upcoming_meeting(session, pair, now)
+    if meeting is None:
+        raise Invalid("This 1:1 has no upcoming meeting.")
+    return meeting
+
+
+def next_meeting(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> Meeting:
+    """The pair's upcoming meeting (created if missing), for one of its two people."""
+    pair = get_pair(session, actor, pair_id)
+    if pair.ended_at is not None:
+        raise Invalid("This 1:1 has ended.")
+    return require_upcoming(session, actor, pair, now)
+
+
+def next_position(session: Session, meeting: Meeting) -> int:
+    query = select(func.max(TalkingPoint.position)).where(TalkingPoint.meeting_id == meeting.id)
+    return (session.exec(query).one() or 0) + 1
+
+
+def mark_held_if_closed(meeting: Meeting) -> None:
+    """A finished meeting with notes or a ticked point counts as held."""
+    if meeting.closed_at is not None and meeting.status == MeetingStatus.SCHEDULED:
+        meeting.status = MeetingStatus.HELD
+
+
+def meeting_points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
+    """The meeting's talking points in agenda order (private ones included: filter them)."""
+    query = (
+        select(TalkingPoint)
+        .where(TalkingPoint.meeting_id == meeting.id)
+        .order_by(col(TalkingPoint.position), col(TalkingPoint.id))
+    )
+    return list(session.exec(query).all())
+
+
+def meeting_has_content(session: Session, meeting: Meeting) -> bool:
+    """Whether anything shows the meeting took place: notes, an action item or a ticked point."""
+    noted = select(Note.id).where(Note.meeting_id == meeting.id, Note.text != "")
+    decided = select(ActionItem.id).where(ActionItem.meeting_id == meeting.id)
+    ticked = select(TalkingPoint.id).where(
+        TalkingPoint.meeting_id == meeting.id, col(TalkingPoint.discussed).is_(True)
+    )
+    return any(
+        session.exec(query.limit(1)).first() is not None for query in (noted, decided, ticked)
+    )
