@@ -35,9 +35,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
+def fake_slack(clock: FakeClock) -> Iterator[FakeSlack]:
     """The fake Slack Web API; every Block Kit payload it received must have been valid."""
-    with FakeSlack() as fake:
+    with FakeSlack(clock=clock) as fake:
         for user_id, tz in PEOPLE.items():
             fake.add_user(user_id, tz=tz)
         yield fake

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import copy
 import hashlib
 import itertools
 import json
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -19,6 +24,21 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from tests.blockcheck import check_message, check_view
+from tests.fake_slack_faults import (
+    POST_METHOD,
+    Answer,
+    ChannelGap,
+    Delay,
+    Fault,
+    Hold,
+    Holds,
+    Limits,
+    LostAnswer,
+    TokenBucket,
+    error_body,
+    ratelimited,
+    take_pending,
+)
 
 # WebClient sends these as JSON objects (json= methods) or as JSON strings (form methods).
 JSON_FIELDS = frozenset({"blocks", "view", "attachments", "metadata", "user_auth_blocks"})
@@ -28,7 +48,11 @@ MESSAGE_METHODS = frozenset(
 VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.publish"})
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access", "oauth.access", "blocks.validate"})
 MAX_CONVERSATION_USERS = 8
-FIRST_TS_MICROS = 1_700_000_000_000_000
+HISTORY_LIMIT = 100  # conversations.history's default page size
+HISTORY_LIMIT_MAX = 999
+CURSOR_PREFIX = "next_ts:"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 Args = dict[str, Any]
 
 
@@ -42,39 +66,7 @@ class Call:
     failed: bool = False
     status: int = 200
     response: Args | str = field(default_factory=dict)
-
-
-@dataclass
-class Answer:
-    """An HTTP answer: a dict is sent as JSON, a str as text/plain."""
-
-    status: int
-    body: Args | str
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """HTTP 200 with `"ok": true`."""
-        return self.status == 200 and isinstance(self.body, dict) and self.body.get("ok") is True
-
-
-@dataclass
-class Fault:
-    """An injected failure for the next `times` calls of one method."""
-
-    status: int
-    error: str | None
-    retry_after: int | None
-    times: int
-
-    def answer(self) -> Answer:
-        """The failing answer, shaped as Slack sends it."""
-        if self.status == 429:
-            headers = {"Retry-After": str(self.retry_after or 0)}
-            return Answer(429, error_body(self.error or "ratelimited"), headers)
-        if self.status != 200:
-            return Answer(self.status, error_body(self.error or "internal_error"))
-        return Answer(200, error_body(self.error or "fatal_error"))
+    lost: Args | str | None = None  # the real answer, when lose_answer() dropped or replaced it
 
 
 @dataclass
@@ -109,13 +101,27 @@ class FakeSlack(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, *, team_id: str = "T0001", bot_user_id: str = "UBOT", bot_id: str = "BBOT"
+        self,
+        *,
+        team_id: str = "T0001",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(("127.0.0.1", 0), FakeSlackHandler)
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.block_errors: list[str] = []
+        self.history_page_max: int | None = None  # e.g. 15, as for non-Marketplace apps
+        self._clock = clock
+        self._monotonic = monotonic
+        self._last_ts_micros = 0
+        self._limits = Limits()
+        self._holds = Holds()
+        self._lost: dict[str, list[LostAnswer]] = {}
+        self._delays: dict[str, list[Delay]] = {}
         self._cond = threading.Condition()
         self._calls: list[Call] = []
         self._responses: dict[str, list[Args]] = {}
@@ -161,7 +167,8 @@ class FakeSlack(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Release every hold, stop serving and close the socket."""
+        self._holds.release_all()
         if self._thread is not None:
             self.shutdown()
             self._thread.join()
@@ -226,13 +233,44 @@ class FakeSlack(ThreadingHTTPServer):
         with self._cond:
             self._faults.setdefault(method, []).append(Fault(status, error, retry_after, times))
 
+    def limit_posts(self, *, per_channel_interval: float = 1.0, rate: float, burst: int) -> None:
+        """chat.postMessage: one message per channel per interval, and a token bucket."""
+        self.limit(POST_METHOD, rate=rate, burst=burst)
+        with self._cond:
+            self._limits.gap = ChannelGap(per_channel_interval)
+
+    def limit(self, method: str, *, rate: float, burst: int) -> None:
+        """A token bucket per token for `method` (`rate` a second, `burst` at most; full)."""
+        if rate <= 0 or burst < 1:
+            raise ValueError("limit() needs rate > 0 and burst >= 1")
+        with self._cond:
+            self._limits.buckets[method] = TokenBucket(rate, burst)
+
+    def hold(self, method: str, *, after_accept: bool = False) -> Hold:
+        """Hold every call of `method` in the server until release() (after processing it)."""
+        return self._holds.add(Hold(method, after_accept=after_accept))
+
+    def lose_answer(self, method: str, *, times: int = 1, status: int | None = None) -> None:
+        """Process the next calls, then close the connection (or answer `status`) instead."""
+        with self._cond:
+            self._lost.setdefault(method, []).append(LostAnswer(status, times))
+
+    def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Process the next calls at once but send their answers `seconds` later."""
+        with self._cond:
+            self._delays.setdefault(method, []).append(Delay(seconds, times))
+
     def reset(self) -> None:
-        """Forget recorded calls, responses, block errors and pending faults (keep users/state)."""
+        """Forget calls, responses, block errors, faults and limits; release holds (keep state)."""
+        self._holds.release_all()
         with self._cond:
             self._calls.clear()
             self._responses.clear()
             self.block_errors.clear()
             self._faults.clear()
+            self._lost.clear()
+            self._delays.clear()
+            self._limits.clear()
 
     # --- reading what happened -----------------------------------------------------------
 
@@ -244,6 +282,10 @@ class FakeSlack(ThreadingHTTPServer):
     def delivered(self, method: str) -> list[Call]:
         """Calls of `method` that were answered HTTP 200 with ok: true."""
         return [c for c in self.calls(method) if not c.failed]
+
+    def rate_limited(self, method: str | None = None) -> int:
+        """How many calls (optionally of one method) were answered HTTP 429."""
+        return sum(1 for c in self.calls(method) if c.status == 429)
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until at least `count` calls of `method` (failed ones too) were recorded."""
@@ -326,49 +368,77 @@ class FakeSlack(ThreadingHTTPServer):
         return Answer(404, error_body("unknown_path"))
 
     def _api(self, method: str, query: str, headers: Message, body: bytes) -> Answer:
-        """Answer and record one Web API call."""
+        """Answer and record one Web API call; holds and delays wait outside the lock."""
         try:
             args = parse_args(query, headers.get("Content-Type", ""), body)
         except ValueError:
             return self._record(method, {}, None, Answer(200, error_body("invalid_json")))
         token = bearer(headers.get("Authorization")) or args.pop("token", None)
+        self._holds.block(method, after_accept=False)
         with self._cond:
-            try:
-                answer = self._answer(method, args, token)
-            except Exception as e:  # a bug in the fake must not look like a network error
-                answer = Answer(500, error_body(f"fake_slack_bug: {e!r}"))
-            return self._record(method, args, token, answer)
+            answer, delay = self._settle(method, args, token)
+        self._holds.block(method, after_accept=True)
+        if delay:
+            self._holds.sleep(delay)
+        return answer
 
-    def _record(self, method: str, args: Args, token: str | None, answer: Answer) -> Answer:
+    def _settle(self, method: str, args: Args, token: str | None) -> tuple[Answer, float]:
+        """Answer and record the call; a pending lost answer replaces it. Also its delay."""
+        try:
+            if refusal := self._refusal(method, args, token):
+                return self._record(method, args, token, refusal), 0.0
+            answer = self._answer(method, args, token)
+        except Exception as e:  # a bug in the fake must not look like a network error
+            answer = Answer(500, error_body(f"fake_slack_bug: {e!r}"))
+        delay = take_pending(self._delays, method)
+        if lost := take_pending(self._lost, method):
+            sent = lost.answer()
+            self._record(method, args, token, sent, lost=answer.body)
+        else:
+            sent = self._record(method, args, token, answer)
+        return sent, delay.seconds if delay else 0.0
+
+    def _record(
+        self,
+        method: str,
+        args: Args,
+        token: str | None,
+        answer: Answer,
+        lost: Args | str | None = None,
+    ) -> Answer:
         """Append the call (failed unless HTTP 200 and ok: true) and wake waiters."""
         with self._cond:
-            call = Call(method, args, token, not answer.ok, answer.status, answer.body)
+            call = Call(method, args, token, not answer.ok, answer.status, answer.body, lost)
             self._calls.append(call)
             self._cond.notify_all()
         return answer
 
-    def _answer(self, method: str, args: Args, token: str | None) -> Answer:
-        """The answer to a parsed call: injected fault, auth, Block Kit check, then the route."""
+    def _refusal(self, method: str, args: Args, token: str | None) -> Answer | None:
+        """A call refused before Slack processes it: injected fault, auth, then rate limits."""
         if fault := self._take_fault(method):
             return fault.answer()
         if not token and method not in NO_TOKEN_METHODS:
             return Answer(200, error_body("not_authed"))
+        now = self._monotonic()
+        if wait := self._limits.wait(method, token, self._channel(args.get("channel")), now):
+            return ratelimited(wait)
+        self._limits.take(method, token, now)
+        return None
+
+    def _answer(self, method: str, args: Args, token: str | None) -> Answer:
+        """The answer to an accepted call: Block Kit check, then the route."""
         if problems := block_problems(method, args):
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
             return self._invalid(method, problems, error)
         route = self._routes.get(method)
-        return Answer(200, route(args) if route else {"ok": True})
+        answer = Answer(200, route(args) if route else {"ok": True})
+        if method == POST_METHOD and answer.ok and isinstance(answer.body, dict):
+            self._limits.posted(token, answer.body["channel"], self._monotonic())
+        return answer
 
     def _take_fault(self, method: str) -> Fault | None:
         """Consume one use of the first pending fault for `method`."""
-        faults = self._faults.get(method)
-        if not faults:
-            return None
-        fault = faults[0]
-        fault.times -= 1
-        if fault.times <= 0:
-            faults.pop(0)
-        return fault
+        return take_pending(self._faults, method)
 
     def _invalid(self, where: str, problems: list[str], error: str) -> Answer:
         """Record Block Kit problems and answer as Slack does for invalid blocks."""
@@ -431,15 +501,25 @@ class FakeSlack(ThreadingHTTPServer):
         return {"ok": True, "channel": {"id": channel_id, "is_im": is_im, "is_mpim": not is_im}}
 
     def _conversations_history(self, args: Args) -> Args:
-        """Stored messages of a channel between oldest and latest (inclusive), newest first."""
+        """A channel's messages newest first between oldest and latest, one page at a time."""
         channel = self._channel(args.get("channel"))
-        oldest, latest = str(args.get("oldest") or "0"), str(args.get("latest") or "9" * 10)
-        found = [
-            without_channel(m)
-            for (c, ts), m in sorted(self._messages.items(), key=lambda i: i[0][1], reverse=True)
-            if c == channel and oldest <= ts <= latest
-        ]
-        return {"ok": True, "messages": found[: int(args.get("limit") or 100)], "has_more": False}
+        if not channel:
+            return error_body("channel_not_found")
+        try:
+            window = HistoryWindow.of(args, self.history_page_max)
+        except ValueError as e:
+            return error_body(str(e))
+        found = sorted(
+            (m for (c, ts), m in self._messages.items() if c == channel and window.has(ts)),
+            key=lambda m: Decimal(m["ts"]),
+            reverse=True,
+        )
+        page = [history_message(m, truthy(args.get("include_all_metadata"))) for m in found]
+        body: Args = {"ok": True, "messages": page[: window.limit], "has_more": False}
+        if len(page) > window.limit:
+            cursor = encode_cursor(page[window.limit - 1]["ts"])
+            body |= {"has_more": True, "response_metadata": {"next_cursor": cursor}}
+        return body
 
     def _chat_get_permalink(self, args: Args) -> Args:
         """A permalink in Slack's shape for any channel and ts."""
@@ -536,9 +616,16 @@ class FakeSlack(ThreadingHTTPServer):
         return self.dm_id(channel) if channel[0] in "UW" else channel
 
     def _next_ts(self) -> str:
-        """A unique, increasing Slack timestamp like "1700000000.000100"."""
-        micros = FIRST_TS_MICROS + 100 * next(self._serial)
-        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+        """A Slack ts ("1700000000.000100") at the clock's instant, strictly increasing."""
+        micros = max(self._now_micros(), self._last_ts_micros + 1)
+        self._last_ts_micros = micros
+        return f"{micros // 1_000_000:010d}.{micros % 1_000_000:06d}"
+
+    def _now_micros(self) -> int:
+        """Microseconds since the epoch: the injected clock, else wall time."""
+        if self._clock is None:
+            return time.time_ns() // 1000
+        return (self._clock().astimezone(UTC) - EPOCH) // MICROSECOND
 
     def _new_view_id(self, view: Any) -> str:
         """A fresh V… id, remembered under the view's external_id if it has one."""
@@ -582,10 +669,18 @@ class FakeSlackHandler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
     def _handle(self) -> None:
-        """Read the request, dispatch it, write the answer."""
+        """Read the request, dispatch it, write the answer (a dropped one closes instead)."""
         path, _, query = self.path.partition("?")
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         answer = self.server.dispatch(path, query, self.headers, body)
+        if answer.dropped:
+            self.close_connection = True
+            return
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._write(answer)  # raises when the client gave up (after its timeout)
+
+    def _write(self, answer: Answer) -> None:
+        """Write the answer: a dict as JSON, a str as text/plain."""
         is_json = isinstance(answer.body, dict)
         data = (json.dumps(answer.body) if is_json else str(answer.body)).encode("utf-8")
         self.send_response(answer.status)
@@ -662,11 +757,79 @@ def tz_fields(tz: str) -> Args:
     return {"tz": tz, "tz_label": now.tzname() or tz, "tz_offset": seconds}
 
 
+@dataclass
+class HistoryWindow:
+    """Which messages a conversations.history call asks for, and how many per page."""
+
+    oldest: Decimal
+    latest: Decimal | None
+    inclusive: bool
+    limit: int
+    before: Decimal | None  # from a cursor: the ts of the last message already shown
+
+    @classmethod
+    def of(cls, args: Args, page_max: int | None) -> HistoryWindow:
+        """Read oldest/latest/inclusive/limit/cursor (ValueError carries Slack's error)."""
+        oldest = parse_ts(args.get("oldest") or "0", "invalid_ts_oldest")
+        latest = parse_ts(args["latest"], "invalid_ts_latest") if args.get("latest") else None
+        before = decode_cursor(str(args["cursor"])) if args.get("cursor") else None
+        try:
+            limit = int(args.get("limit") or HISTORY_LIMIT)
+        except ValueError:
+            raise ValueError("invalid_limit") from None
+        limit = min(max(limit, 1), HISTORY_LIMIT_MAX, page_max or HISTORY_LIMIT_MAX)
+        return cls(oldest, latest, truthy(args.get("inclusive")), limit, before)
+
+    def has(self, ts: str) -> bool:
+        """Whether a message's ts is inside the window (and not on an earlier page)."""
+        t = Decimal(ts)
+        if self.before is not None and t >= self.before:
+            return False
+        if self.inclusive:
+            return self.oldest <= t and (self.latest is None or t <= self.latest)
+        return self.oldest < t and (self.latest is None or t < self.latest)
+
+
+def parse_ts(value: Any, error: str) -> Decimal:
+    """A Slack ts argument as a number (ValueError(error) if it is not one)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(error) from None
+    if not number.is_finite():
+        raise ValueError(error)
+    return number
+
+
+def encode_cursor(ts: str) -> str:
+    """An opaque next_cursor in Slack's style (base64 of "next_ts:<ts>")."""
+    return base64.b64encode(f"{CURSOR_PREFIX}{ts}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> Decimal:
+    """The ts a next_cursor carries (ValueError("invalid_cursor") if it is not one of ours)."""
+    try:
+        text = base64.b64decode(cursor, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError("invalid_cursor") from None
+    if not text.startswith(CURSOR_PREFIX):
+        raise ValueError("invalid_cursor")
+    return parse_ts(text.removeprefix(CURSOR_PREFIX), "invalid_cursor")
+
+
+def truthy(value: Any) -> bool:
+    """A boolean argument: True, "true" or "1"."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def history_message(message: Args, include_metadata: bool) -> Args:
+    """A stored message as conversations.history shows it (metadata only if asked for)."""
+    shown = without_channel(message)
+    if not include_metadata:
+        shown.pop("metadata", None)
+    return shown
+
+
 def without_channel(message: Args) -> Args:
     """A stored message as chat.* responses show it (no channel key)."""
     return {k: copy.deepcopy(v) for k, v in message.items() if k != "channel"}
-
-
-def error_body(error: str) -> Args:
-    """Slack's `{"ok": false, "error": …}`."""
-    return {"ok": False, "error": error}

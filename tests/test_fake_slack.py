@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
+import time
 import urllib.request
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.error import URLError
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -16,11 +20,17 @@ import pytest
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    FixedValueRetryIntervalCalculator,
+    RateLimitErrorRetryHandler,
+)
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web import SlackResponse
 
 from tests.blockcheck import check_message, check_view
 from tests.fake_slack import FakeSlack
+from tests.running_bot import FakeClock
 from tests.slack_requests import SlackRequests
 
 SECRET = "test-signing-secret"
@@ -45,10 +55,26 @@ def input_modal(*, submit: bool = True) -> dict[str, Any]:
     return view | ({"submit": plain("Save")} if submit else {})
 
 
+@dataclass
+class Ticker:
+    """An injectable time.monotonic() that moves only when a test moves it."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    """A running FakeSlack."""
-    with FakeSlack() as server:
+def ticker() -> Ticker:
+    """The fake's monotonic time for rate limits."""
+    return Ticker()
+
+
+@pytest.fixture
+def fake(ticker: Ticker) -> Iterator[FakeSlack]:
+    """A running FakeSlack on the ticker's time."""
+    with FakeSlack(monotonic=ticker) as server:
         yield server
 
 
@@ -57,6 +83,39 @@ def client(fake: FakeSlack) -> WebClient:
     """A real WebClient pointed at the fake, retrying 429s."""
     handlers = [RateLimitErrorRetryHandler(max_retry_count=3)]
     return WebClient(base_url=fake.url, token="xoxb-test", retry_handlers=handlers)
+
+
+@pytest.fixture
+def bare(fake: FakeSlack) -> WebClient:
+    """A real WebClient pointed at the fake that never retries."""
+    return WebClient(base_url=fake.url, token="xoxb-test", retry_handlers=[])
+
+
+def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run `call` in a started thread; its result (or exception) lands in the list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except Exception as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def refused(call: Callable[[], Any]) -> SlackResponse:
+    """The response of a call that raises SlackApiError."""
+    with pytest.raises(SlackApiError) as caught:
+        call()
+    return caught.value.response
+
+
+def retry_after(response: SlackResponse) -> str:
+    """The Retry-After header of a response, whatever its case."""
+    return next(v for k, v in response.headers.items() if k.lower() == "retry-after")
 
 
 # --- Web API ---------------------------------------------------------------------------------
@@ -211,6 +270,314 @@ def test_reset_forgets_calls_but_keeps_users(fake: FakeSlack, client: WebClient)
     fake.reset()
     assert fake.calls() == []
     assert client.users_info(user="U1")["ok"] is True
+
+
+# --- timestamps ------------------------------------------------------------------------------
+
+
+def test_timestamps_follow_the_clock(client: WebClient) -> None:
+    """With a clock, a ts is its instant; a still clock gives +1 microsecond each time."""
+    clock = FakeClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    with FakeSlack(clock=clock) as fake:
+        timed = WebClient(base_url=fake.url, token="xoxb-test")
+        first = timed.chat_postMessage(channel="C1", text="a")["ts"]
+        reply = fake.add_user_message("C1", "b", user="U1")["ts"]
+        edited = timed.chat_update(channel="C1", ts=first, text="a2")["message"]["edited"]["ts"]
+        clock.advance(seconds=1.5)
+        later = timed.chat_postMessage(channel="C1", text="c")["ts"]
+    assert [first, reply, edited] == [f"1796040000.00000{n}" for n in range(3)]
+    assert later == "1796040001.500000"
+
+
+def test_timestamps_without_clock_are_wall_time(client: WebClient) -> None:
+    """Without a clock, ts is wall time, strictly increasing, 10 digits '.' 6 digits."""
+    before = time.time()
+    stamps = [client.chat_postMessage(channel="C1", text=str(n))["ts"] for n in range(5)]
+    assert all(len(ts) == 17 and ts[10] == "." for ts in stamps)
+    assert stamps == sorted(set(stamps))
+    assert before - 1 < float(stamps[0]) < time.time() + 1
+
+
+# --- conversations.history -------------------------------------------------------------------
+
+
+def post_texts(client: WebClient, *texts: str) -> list[str]:
+    """Post each text to C1; their ts in order."""
+    return [client.chat_postMessage(channel="C1", text=t)["ts"] for t in texts]
+
+
+def history_texts(client: WebClient, **args: Any) -> list[str]:
+    """Texts of one conversations.history page of C1."""
+    return [m["text"] for m in client.conversations_history(channel="C1", **args)["messages"]]
+
+
+def test_history_bounds_are_exclusive_unless_inclusive(client: WebClient) -> None:
+    """oldest/latest exclude their own message unless inclusive; newest first."""
+    a, _, c = post_texts(client, "a", "b", "c")
+    assert history_texts(client, oldest=a, latest=c) == ["b"]
+    assert history_texts(client, oldest=a, latest=c, inclusive=True) == ["c", "b", "a"]
+    assert history_texts(client, oldest=a) == ["c", "b"]
+    assert history_texts(client) == ["c", "b", "a"]
+
+
+def test_history_single_message_lookup(fake: FakeSlack, client: WebClient) -> None:
+    """handlers/dm.py's lookup (latest=oldest=ts, inclusive, limit=1) finds just that message."""
+    post_texts(client, "before")
+    ts = fake.add_user_message("C1", "mine", user="U1")["ts"]
+    post_texts(client, "after")
+    reply = client.conversations_history(
+        channel="C1", latest=ts, oldest=ts, inclusive=True, limit=1
+    )
+    assert [(m["ts"], m["user"]) for m in reply["messages"]] == [(ts, "U1")]
+    assert reply["has_more"] is False
+    assert history_texts(client, latest=ts, oldest=ts) == []
+
+
+def test_history_pages_with_cursor(fake: FakeSlack, client: WebClient) -> None:
+    """limit caps a page; next_cursor and has_more lead through the rest; slack_sdk iterates."""
+    post_texts(client, "a", "b", "c", "d", "e")
+    first = client.conversations_history(channel="C1", limit=2)
+    assert [m["text"] for m in first["messages"]] == ["e", "d"] and first["has_more"] is True
+    cursor = first["response_metadata"]["next_cursor"]
+    assert history_texts(client, limit=2, cursor=cursor) == ["c", "b"]
+    a = fake.messages("C1")[0]["ts"]
+    assert history_texts(client, limit=2, cursor=cursor, oldest=a) == ["c", "b"]
+    assert history_texts(client, limit=5, cursor=cursor, oldest=a, inclusive=True) == [
+        "c",
+        "b",
+        "a",
+    ]
+    pages = [
+        [m["text"] for m in p["messages"]]
+        for p in client.conversations_history(channel="C1", limit=2)
+    ]
+    assert pages == [["e", "d"], ["c", "b"], ["a"]]
+
+
+def test_history_page_max_caps_the_limit(fake: FakeSlack, client: WebClient) -> None:
+    """history_page_max (15 for non-Marketplace apps) caps even a larger limit."""
+    for n in range(20):
+        fake.add_user_message("C1", str(n), user="U1")
+    fake.history_page_max = 15
+    first = client.conversations_history(channel="C1", limit=100)
+    assert len(first["messages"]) == 15 and first["has_more"] is True
+    assert len(history_texts(client, cursor=first["response_metadata"]["next_cursor"])) == 5
+
+
+def test_history_metadata_only_when_asked(client: WebClient) -> None:
+    """A message's metadata shows only with include_all_metadata."""
+    metadata = {"event_type": "agenda", "event_payload": {"pair": 7}}
+    client.chat_postMessage(channel="C1", text="a", metadata=metadata)
+    assert "metadata" not in client.conversations_history(channel="C1")["messages"][0]
+    shown = client.conversations_history(channel="C1", include_all_metadata=True)["messages"]
+    assert shown[0]["metadata"] == metadata
+
+
+def test_history_bad_arguments(client: WebClient) -> None:
+    """An unknown cursor is invalid_cursor, a latest that is no ts invalid_ts_latest."""
+    reply = refused(lambda: client.conversations_history(channel="C1", cursor="nope"))
+    assert reply["error"] == "invalid_cursor"
+    reply = refused(lambda: client.conversations_history(channel="C1", latest="soon"))
+    assert reply["error"] == "invalid_ts_latest"
+
+
+# --- rate limits -----------------------------------------------------------------------------
+
+
+def test_no_limits_by_default(fake: FakeSlack, bare: WebClient) -> None:
+    """Without limit_posts(), posts in a burst to one channel all go through."""
+    post_texts(bare, *"abcdefghij")
+    assert fake.rate_limited() == 0 and len(fake.messages("C1")) == 10
+
+
+def test_one_post_per_channel_per_interval(
+    fake: FakeSlack, bare: WebClient, ticker: Ticker
+) -> None:
+    """A second post to a channel within the interval is a 429 that stores nothing."""
+    fake.limit_posts(rate=100, burst=100)
+    post_texts(bare, "a")
+    ticker.now += 0.25
+    reply = refused(lambda: bare.chat_postMessage(channel="C1", text="b"))
+    assert (reply.status_code, reply.data, retry_after(reply)) == (
+        429,
+        {"ok": False, "error": "ratelimited"},
+        "1",
+    )
+    bare.chat_postMessage(channel="C2", text="other channel")
+    ticker.now += 0.75
+    post_texts(bare, "c")
+    assert [m["text"] for m in fake.messages("C1")] == ["a", "c"]
+    assert [c.status for c in fake.calls("chat.postMessage")] == [200, 429, 200, 200]
+    assert fake.calls("chat.postMessage")[1].failed
+    assert (fake.rate_limited(), fake.rate_limited("auth.test")) == (1, 0)
+
+
+def test_post_token_bucket(fake: FakeSlack, bare: WebClient, ticker: Ticker) -> None:
+    """burst posts at once, then one per 1/rate seconds; Retry-After rounds the wait up."""
+    fake.limit_posts(per_channel_interval=0, rate=0.5, burst=2)
+    post_texts(bare, "a", "b")
+    assert retry_after(refused(lambda: post_texts(bare, "c"))) == "2"
+    ticker.now += 1.0
+    assert retry_after(refused(lambda: post_texts(bare, "c"))) == "1"
+    ticker.now += 1.0
+    post_texts(bare, "c")
+    assert len(fake.messages()) == 3 and fake.rate_limited("chat.postMessage") == 2
+
+
+def test_limits_are_per_token(fake: FakeSlack, bare: WebClient) -> None:
+    """Two workspaces (two tokens) have separate budgets."""
+    fake.limit_posts(rate=1, burst=1)
+    other = WebClient(base_url=fake.url, token="xoxb-other", retry_handlers=[])
+    post_texts(bare, "a")
+    refused(lambda: post_texts(bare, "b"))
+    post_texts(other, "from the other workspace")
+    assert [c.token for c in fake.delivered("chat.postMessage")] == ["xoxb-test", "xoxb-other"]
+
+
+def test_limit_any_method(fake: FakeSlack, bare: WebClient, ticker: Ticker) -> None:
+    """limit() puts a token bucket on one method; other methods are unaffected."""
+    fake.limit("conversations.history", rate=1, burst=1)
+    bare.conversations_history(channel="C1")
+    reply = refused(lambda: bare.conversations_history(channel="C1"))
+    assert (reply.status_code, retry_after(reply)) == (429, "1")
+    bare.views_publish(user_id="U1", view={"type": "home", "blocks": [section("x")]})
+    ticker.now += 1
+    bare.conversations_history(channel="C1")
+    assert fake.rate_limited() == 1
+
+
+def test_fail_takes_precedence_over_limits(fake: FakeSlack, bare: WebClient) -> None:
+    """An injected fault answers first and spends no token."""
+    fake.limit_posts(rate=1, burst=1)
+    fake.fail("chat.postMessage", error="channel_not_found")
+    assert refused(lambda: post_texts(bare, "a"))["error"] == "channel_not_found"
+    post_texts(bare, "b")
+    assert refused(lambda: post_texts(bare, "c")).status_code == 429
+
+
+def test_reset_drops_limits(fake: FakeSlack, bare: WebClient) -> None:
+    """reset() forgets limits along with other faults."""
+    fake.limit_posts(rate=1, burst=1)
+    post_texts(bare, "a")
+    fake.reset()
+    post_texts(bare, "b")
+    assert fake.rate_limited() == 0
+
+
+# --- holds -----------------------------------------------------------------------------------
+
+
+def test_hold_blocks_before_processing(fake: FakeSlack, client: WebClient) -> None:
+    """A held call is not processed; other methods and the fake stay usable; release answers."""
+    hold = fake.hold("chat.postMessage")
+    thread, outcome = in_thread(lambda: client.chat_postMessage(channel="C1", text="held"))
+    hold.wait_held()
+    assert client.auth_test()["ok"] is True
+    assert (fake.messages(), fake.calls("chat.postMessage"), outcome) == ([], [], [])
+    hold.release()
+    thread.join(5)
+    assert outcome[0]["ts"] == fake.messages("C1")[0]["ts"]
+    assert [c.status for c in fake.calls("chat.postMessage")] == [200]
+
+
+def test_hold_after_accept_stores_first(fake: FakeSlack, client: WebClient) -> None:
+    """after_accept: the message is stored and the call recorded; only the answer waits."""
+    with fake.hold("chat.postMessage", after_accept=True) as hold:
+        thread, outcome = in_thread(lambda: client.chat_postMessage(channel="C1", text="x"))
+        hold.wait_held()
+        assert fake.wait_for("chat.postMessage")[0].status == 200
+        assert history_texts(client) == ["x"] and outcome == []
+    thread.join(5)
+    assert outcome[0]["ts"] == fake.messages("C1")[0]["ts"]
+    assert len(fake.calls("chat.postMessage")) == 1
+
+
+def test_hold_counts_several_calls(fake: FakeSlack, client: WebClient) -> None:
+    """wait_held(count) waits for that many held calls; a timeout is an AssertionError."""
+    hold = fake.hold("views.publish")
+    view = {"type": "home", "blocks": [section("x")]}
+    threads = [in_thread(lambda: client.views_publish(user_id="U1", view=view)) for _ in "ab"]
+    hold.wait_held(2)
+    with pytest.raises(AssertionError, match=r"3 held views\.publish"):
+        hold.wait_held(3, timeout=0.05)
+    hold.release()
+    for thread, _ in threads:
+        thread.join(5)
+    assert len(fake.delivered("views.publish")) == 2
+
+
+def test_reset_and_stop_release_holds(ticker: Ticker) -> None:
+    """reset() and stop() let held calls through, so no thread hangs."""
+    with FakeSlack(monotonic=ticker) as fake:
+        client = WebClient(base_url=fake.url, token="xoxb-test")
+        hold = fake.hold("auth.test")
+        first, _ = in_thread(client.auth_test)
+        hold.wait_held()
+        fake.reset()
+        first.join(5)
+        hold = fake.hold("chat.postMessage", after_accept=True)
+        second, outcome = in_thread(lambda: client.chat_postMessage(channel="C1", text="x"))
+        hold.wait_held()
+    second.join(5)
+    assert not first.is_alive() and not second.is_alive() and outcome[0]["ok"] is True
+
+
+# --- lost and late answers -------------------------------------------------------------------
+
+
+def test_lost_answer_closes_the_connection(fake: FakeSlack, bare: WebClient) -> None:
+    """The message is stored, the client sees a dropped connection, the call is failed."""
+    fake.lose_answer("chat.postMessage")
+    with pytest.raises((http.client.RemoteDisconnected, URLError)):
+        bare.chat_postMessage(channel="C1", text="lost")
+    (call,) = fake.calls("chat.postMessage")
+    stored = fake.messages("C1")
+    assert (call.failed, call.status, call.response) == (True, 0, "")
+    assert isinstance(call.lost, dict) and call.lost["ts"] == stored[0]["ts"]
+    post_texts(bare, "next")
+    assert [c.failed for c in fake.calls("chat.postMessage")] == [True, False]
+
+
+def test_lost_answer_is_retried_into_a_duplicate(fake: FakeSlack) -> None:
+    """slack_sdk's connection-error retry (its default, here without the wait) posts twice."""
+    fake.lose_answer("chat.postMessage")
+    retry = ConnectionErrorRetryHandler(interval_calculator=FixedValueRetryIntervalCalculator(0))
+    retrying = WebClient(base_url=fake.url, token="xoxb-test", retry_handlers=[retry])
+    retrying.chat_postMessage(channel="C1", text="once")
+    assert [m["text"] for m in fake.messages("C1")] == ["once", "once"]
+    assert [c.status for c in fake.calls("chat.postMessage")] == [0, 200]
+
+
+def test_lost_answer_with_status(fake: FakeSlack, bare: WebClient) -> None:
+    """With a status, the accepted call is answered that status with internal_error."""
+    fake.lose_answer("chat.update", status=503, times=2)
+    ts = post_texts(bare, "v1")[0]
+    for text in ("v2", "v3"):
+        reply = refused(lambda text=text: bare.chat_update(channel="C1", ts=ts, text=text))
+        assert (reply.status_code, reply["error"]) == (503, "internal_error")
+    assert fake.message("C1", ts)["text"] == "v3"
+    assert [(c.status, c.failed) for c in fake.calls("chat.update")] == [(503, True)] * 2
+
+
+def test_delayed_answer_times_the_client_out(fake: FakeSlack) -> None:
+    """A delayed answer outlasts a short client timeout; Slack has stored the message."""
+    fake.delay("chat.postMessage", 5.0)
+    hasty = WebClient(base_url=fake.url, token="xoxb-test", timeout=0.2, retry_handlers=[])
+    with pytest.raises((TimeoutError, URLError)):
+        hasty.chat_postMessage(channel="C1", text="late")
+    assert fake.delivered("chat.postMessage")[0].args["text"] == "late"
+    assert [m["text"] for m in fake.messages("C1")] == ["late"]
+
+
+def test_delayed_answer_arrives_late(fake: FakeSlack, client: WebClient) -> None:
+    """A patient client gets the normal answer after the delay; only `times` calls wait."""
+    fake.delay("auth.test", 0.2)
+    started = time.monotonic()
+    assert client.auth_test()["ok"] is True
+    assert time.monotonic() - started >= 0.2
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started < 0.2
 
 
 # --- views -----------------------------------------------------------------------------------
