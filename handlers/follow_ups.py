@@ -23,8 +23,8 @@ from store.access import find_pair_with, other_person
 from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
 from store.agenda import agenda_posted_at, drop_talking_point
 from store.huddles import dismiss_follow_up, huddle_minutes, meeting_for_huddle
+from store.meetings import upcoming_meeting
 from store.models import Pair
-from store.schedule import upcoming_meeting
 from store.summary import history, summary_for
 
 log = logging.getLogger(__name__)

@@ -13,15 +13,9 @@ from handlers.context import Deps
 from handlers.publish import post_to_user, refresh_agenda
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for
+from store.meetings import next_meeting, upcoming_meeting
 from store.models import Meeting, Pair
-from store.schedule import (
-    end_pair,
-    next_meeting,
-    pause_pair,
-    reschedule_meeting,
-    skip_meeting,
-    upcoming_meeting,
-)
+from store.schedule import end_pair, pause_pair, reschedule_meeting, skip_meeting
 
 
 def agenda(deps: Deps, person: str | None) -> dict[str, Any]:
