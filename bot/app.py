@@ -1,16 +1,15 @@
-"""Build the Bolt app: the one client, the middleware, every listener."""
+"""Build the Bolt app: the clients, the middleware, every listener."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 import handlers
 from bot.clock import Clock
 from handlers import middleware
-from handlers.home import HomeRefresher
+from handlers.context import Clients, HomeTabs, Refresher
 from store.db import SessionFactory
 
 LISTENER_THREADS = 16
@@ -18,20 +17,22 @@ LISTENER_THREADS = 16
 
 def create_app(
     *,
-    client: WebClient,
+    clients: Clients,
     signing_secret: str | None,
     db: SessionFactory,
     clock: Clock,
     executor: ThreadPoolExecutor | None = None,
-    homes: HomeRefresher | None = None,
+    homes: HomeTabs | None = None,
+    agendas: Refresher | None = None,
 ) -> App:
-    """A Bolt App on `client` (its base URL and retry handlers reach every listener)."""
+    """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
+    the shared limiter included)."""
     app = App(
-        client=client,
+        client=clients.interactive(""),
         signing_secret=signing_secret or "",
         request_verification_enabled=bool(signing_secret),
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    middleware.install(app, db=db, clock=clock, homes=homes)
+    middleware.install(app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas)
     handlers.register(app)
     return app

@@ -9,18 +9,21 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
+from slack_bolt import App
 from slack_bolt.error import BoltError
 
 from bot.app import LISTENER_THREADS, create_app
-from bot.clock import utc_now
+from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings, load_database_url, load_settings
 from bot.due import run_due
-from bot.http import create_http_server, create_wsgi_app
+from bot.http import WsgiApp, create_http_server, create_wsgi_app
+from bot.pacing import CHANNEL_INTERVAL
+from bot.planner import Dispatcher, Planner
+from bot.runtime import Runtime, build_runtime
 from bot.scheduler import start_scheduler
-from bot.slack_client import create_client
-from handlers.home import HomeRefresher
-from store.db import create_db_engine, session_factory
+from store.db import create_db_engine
 from store.migrate import upgrade
 
 log = logging.getLogger("oneonone")
@@ -73,57 +76,85 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
 def cmd_tick(args: argparse.Namespace) -> int:
     """`oneonone tick [--now]`: run due work once."""
     settings = load_settings()
-    engine = create_db_engine(settings.database_url)
-    upgrade(engine)
-    client = create_client(token=settings.bot_token, api_url=settings.api_url)
-    db = session_factory(engine)
     now = args.now or utc_now()
-    homes = HomeRefresher(client, db, lambda: now)
-    report = run_due(db, client, now, homes)
-    homes.stop()  # publishes the Home tabs the work changed before exiting
+    runtime = _runtime(settings, lambda: now)
+    report = run_due(runtime.db, runtime.clients, now, runtime.homes, runtime.metrics)
+    runtime.stop(flush=True)  # publishes the Home tabs the work changed before exiting
     print(f"due work done: {report.counts or 'nothing was due'}")
     return 0
+
+
+def _runtime(settings: Settings, clock: Clock) -> Runtime:
+    return build_runtime(
+        database_url=settings.database_url,
+        token=settings.bot_token,
+        api_url=settings.api_url,
+        clock=clock,
+        posts_per_minute=settings.posts_per_minute,
+    )
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
     """`oneonone run`: migrate, start the scheduler, serve Slack until SIGTERM/SIGINT."""
     settings = load_settings()
-    engine = create_db_engine(settings.database_url)
-    upgrade(engine)
-    db = session_factory(engine)
-    client = create_client(token=settings.bot_token, api_url=settings.api_url)
+    runtime = _runtime(settings, utc_now)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    homes = HomeRefresher(client, db, utc_now)
     try:
         app = create_app(
-            client=client,
+            clients=runtime.clients,
             signing_secret=settings.signing_secret,
-            db=db,
+            db=runtime.db,
             clock=utc_now,
             executor=executor,
-            homes=homes,
+            homes=runtime.homes,
+            agendas=runtime.agendas,
         )
     except BoltError as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from error
+    dispatcher = Dispatcher(
+        runtime.db, runtime.clients, utc_now, homes=runtime.homes, metrics=runtime.metrics
+    )
+    planner = Planner(
+        runtime.db,
+        dispatcher,
+        utc_now,
+        interval=runtime.limiter.post_rate.interval,
+        channel_interval=CHANNEL_INTERVAL,
+    )
     scheduler = start_scheduler(
-        db=db, client=client, clock=utc_now, tick_seconds=settings.tick_seconds, homes=homes
+        db=runtime.db,
+        clients=runtime.clients,
+        clock=utc_now,
+        tick_seconds=settings.tick_seconds,
+        planner=planner,
     )
     try:
         if settings.socket_mode:
-            _serve_socket_mode(app, settings)
+            _serve_socket_mode(
+                app, settings, create_wsgi_app(None, runtime.engine, runtime.metrics)
+            )
         else:
-            _serve_http(create_wsgi_app(app, engine), settings)
+            _serve_http(create_wsgi_app(app, runtime.engine, runtime.metrics), settings)
     finally:
-        scheduler.shutdown(wait=True)
-        executor.shutdown(wait=True)
-        homes.stop()
-        engine.dispose()
-        log.info("stopped")
+        _shut_down(runtime, scheduler, dispatcher, executor)
     return 0
 
 
-def _serve_http(wsgi: object, settings: Settings) -> None:
-    server = create_http_server(wsgi, host="0.0.0.0", port=settings.port)  # type: ignore[arg-type]
+def _shut_down(
+    runtime: Runtime, scheduler: Any, dispatcher: Dispatcher, executor: ThreadPoolExecutor
+) -> None:
+    """Within a few seconds however much work is pending: waiting calls give up, calls in
+    flight finish, claimed work is given back, pending Home tabs are dropped."""
+    runtime.limiter.stop()
+    scheduler.shutdown(wait=False)
+    dispatcher.stop()
+    executor.shutdown(wait=True, cancel_futures=True)
+    runtime.stop()
+    log.info("stopped")
+
+
+def _serve_http(wsgi: WsgiApp, settings: Settings) -> None:
+    server = create_http_server(wsgi, host="0.0.0.0", port=settings.port)
 
     def stop(signum: int, _frame: object) -> None:
         # waitress's run() turns SystemExit into a clean stop: in-flight requests finish.
@@ -132,19 +163,23 @@ def _serve_http(wsgi: object, settings: Settings) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info(
-        "HTTP mode: listening on port %s (POST /slack/events, GET /healthz)", server.effective_port
+        "HTTP mode: listening on port %s (POST /slack/events, GET /healthz, GET /metrics)",
+        server.effective_port,
     )
     server.run()
 
 
-def _serve_socket_mode(app: object, settings: Settings) -> None:
+def _serve_socket_mode(app: App, settings: Settings, health: WsgiApp) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    handler = SocketModeHandler(app, settings.app_token)  # type: ignore[arg-type]
+    server = create_http_server(health, host="0.0.0.0", port=settings.port)
+    threading.Thread(target=server.run, name="health", daemon=True).start()
+    handler = SocketModeHandler(app, settings.app_token)
     handler.connect()
-    log.info("Socket Mode: connected")
+    log.info("Socket Mode: connected (GET /healthz and /metrics on port %s)", server.effective_port)
     stopping.wait()
     handler.close()
+    server.close()

@@ -35,6 +35,7 @@ class Settings:
     database_url: str
     port: int
     tick_seconds: int
+    posts_per_minute: int = 300
 
     @property
     def socket_mode(self) -> bool:
@@ -75,6 +76,7 @@ def load_settings(
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
         port=int(env.get("PORT") or 3000),
         tick_seconds=int(env.get("ONEONONE_TICK_SECONDS") or 30),
+        posts_per_minute=int(env.get("ONEONONE_POSTS_PER_MINUTE") or 300),
     )
 
 
@@ -110,7 +112,11 @@ def _missing_tokens(env: Mapping[str, str]) -> list[str]:
 
 def _invalid_numbers(env: Mapping[str, str]) -> list[str]:
     problems = []
-    for name, low, high in (("PORT", 1, 65535), ("ONEONONE_TICK_SECONDS", 1, 86400)):
+    for name, low, high in (
+        ("PORT", 1, 65535),
+        ("ONEONONE_TICK_SECONDS", 1, 86400),
+        ("ONEONONE_POSTS_PER_MINUTE", 1, 100_000),
+    ):
         value = env.get(name, "").strip()
         if value and not (value.isdigit() and low <= int(value) <= high):
             problems.append(f"{name}={value!r} is not a whole number from {low} to {high}")

@@ -1,4 +1,7 @@
-"""Due work: everything that happens because time passed, as a function of the database and now."""
+"""Due work: everything that happens because time passed, as a function of the database and
+now. `housekeeping(now)` rolls pairs forward, closes finished meetings, prunes and refreshes
+stale profiles; `run_due(now)` does that and every piece of work due at `now`, paced by the
+limiter (the scheduler's planner starts work early when a fan-out needs it: bot/planner.py)."""
 
 from __future__ import annotations
 
@@ -6,28 +9,26 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from slack_sdk import WebClient
-from sqlmodel import Session
+from slack_sdk.errors import SlackApiError
 
-from handlers.home import HomeRefresher
-from handlers.publish import (
-    post_agenda,
-    post_huddle_follow_up,
-    publish_summary,
-    send_prompt,
-    send_reminder,
-)
-from store.actions import reminder_target
+from bot.metrics import Metrics
+from handlers.context import Clients, Refresher
+from handlers.deliver import Done, deliver
+from handlers.people import fetch_profile
 from store.carry import close_finished_meetings
 from store.db import SessionFactory
-from store.due_work import CANCELLED, Claim, claim, claimable_ids, finish, release_after_failure
+from store.due_work import claimable_ids
 from store.events import prune_events
 from store.huddles import prune_huddle_events
 from store.meetings import pairs_to_roll, roll_forward
-from store.models import NOT_HAPPENING, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind
-from store.summary import is_posted
+from store.models import Pair, WorkKind
+from store.people import stale_people
 
 log = logging.getLogger(__name__)
+
+BATCH = 500
+PROFILES_PER_TICK = 20  # stale profiles refreshed per run, in the background lane
+SHOWN_ON_HOME = frozenset({WorkKind.AGENDA, WorkKind.SUMMARY})
 
 
 @dataclass
@@ -42,111 +43,77 @@ class DueReport:
             self.counts[kind] = self.counts.get(kind, 0) + n
 
 
+def housekeeping(db: SessionFactory, clients: Clients | None, now: datetime) -> DueReport:
+    """Everything but posting, each step in a short transaction of its own."""
+    report = DueReport()
+    with db() as session:
+        report.add("meetings_closed", close_finished_meetings(session, now=now))
+    with db.read() as session:
+        pair_ids = [pair.id for pair in pairs_to_roll(session, now=now)]
+    for pair_id in pair_ids:
+        with db() as session:
+            pair = session.get(Pair, pair_id)
+            created = pair is not None and roll_forward(session, pair, now=now) is not None
+            session.commit()
+        report.add("meetings_created", created)
+    with db() as session:
+        report.add("events_pruned", prune_events(session, now=now))
+        report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
+    if clients is not None:
+        report.add("profiles_refreshed", refresh_profiles(db, clients, now=now))
+    return report
+
+
+def refresh_profiles(db: SessionFactory, clients: Clients, *, now: datetime) -> int:
+    """Fetch a few stale profiles of paired people, so posts never need to ask Slack."""
+    with db.read() as session:
+        stale = stale_people(session, now=now, limit=PROFILES_PER_TICK)
+    refreshed = 0
+    for team_id, user_id in stale:
+        try:
+            fetch_profile(db, clients.background(team_id), team_id, user_id, now=now)
+        except SlackApiError as error:
+            log.info("profile of %s not refreshed: %s", user_id, error)
+            break  # rate limited or Slack unwell: the next run goes on
+        refreshed += 1
+    return refreshed
+
+
 def run_due(
-    db: SessionFactory, client: WebClient, now: datetime, homes: HomeRefresher | None = None
+    db: SessionFactory,
+    clients: Clients,
+    now: datetime,
+    homes: Refresher | None = None,
+    metrics: Metrics | None = None,
 ) -> DueReport:
     """Run every piece of work due at `now`; safe to run in several processes at once.
 
     What people see on their Home tab changes with it: `homes` republishes those tabs."""
-    report = DueReport()
-    with db() as session:
-        report.add("meetings_closed", close_finished_meetings(session, now=now))
-        for pair in pairs_to_roll(session, now=now):
-            report.add("meetings_created", roll_forward(session, pair, now=now) is not None)
-            session.commit()
-        report.add("events_pruned", prune_events(session, now=now))
-        report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
-        work_ids = claimable_ids(session, now=now)
-    for work_id in work_ids:
-        with db() as session:
-            taken = claim(session, work_id=work_id, now=now)
-            if taken is not None:
-                outcome = _do(session, client, taken, now)
-                report.add(f"{taken.kind}_{outcome}")
-                if homes is not None and outcome == "sent":
-                    _refresh_homes(session, homes, taken)
+    report = housekeeping(db, clients, now)
+    seen: set[int] = set()
+    while True:
+        with db.read() as session:
+            work_ids = [i for i in claimable_ids(session, now=now, limit=BATCH) if i not in seen]
+        if not work_ids:
+            break
+        seen.update(work_ids)
+        for work_id in work_ids:
+            done = deliver(db, clients, work_id, now=now)
+            if done is not None:
+                report.add(f"{done.kind}_{done.outcome}")
+                after_done(done, now=now, homes=homes, metrics=metrics)
     if report.counts:
         log.info("due work at %s: %s", now.isoformat(), report.counts)
     return report
 
 
-def _refresh_homes(session: Session, homes: HomeRefresher, taken: Claim) -> None:
-    meeting = session.get(Meeting, taken.meeting_id) if taken.meeting_id else None
-    pair = session.get(Pair, meeting.pair_id) if meeting else None
-    if pair is not None and taken.kind in (WorkKind.AGENDA, WorkKind.SUMMARY):
-        homes.request(pair.team_id, (pair.manager_id, pair.report_id))
-
-
-def _do(session: Session, client: WebClient, taken: Claim, now: datetime) -> str:
-    """Do one claimed piece of work and record its outcome; returns the outcome."""
-    try:
-        outcome = _perform(session, client, taken, now)
-    except Exception as error:  # a Slack or database failure: try again on a later tick
-        session.rollback()
-        log.warning(
-            "%s work %s failed (attempt %s): %s", taken.kind, taken.work_id, taken.attempts, error
+def after_done(
+    done: Done, *, now: datetime, homes: Refresher | None, metrics: Metrics | None
+) -> None:
+    """Count the work, and refresh the Home tabs that show what it posted."""
+    if metrics is not None:
+        metrics.due_done(
+            done.kind, done.outcome, due_at=done.due_at, now=now, taken_over=done.taken_over
         )
-        retry = release_after_failure(session, taken, error=str(error), now=now)
-        return "retry" if retry else "failed"
-    finish(session, taken, outcome=outcome, now=now)
-    return outcome
-
-
-def _perform(session: Session, client: WebClient, taken: Claim, now: datetime) -> str:
-    if taken.kind == WorkKind.REMINDER:
-        return _remind(session, client, taken, now)
-    if taken.kind == WorkKind.HUDDLE:
-        return _huddle(session, client, taken)
-    meeting = session.get(Meeting, taken.meeting_id) if taken.meeting_id else None
-    pair = session.get(Pair, meeting.pair_id) if meeting else None
-    if meeting is None or pair is None:
-        return "orphaned"
-    if taken.kind == WorkKind.SUMMARY:
-        return _summarize(session, client, meeting, pair, now)
-    if meeting.status != MeetingStatus.SCHEDULED or pair.ended_at is not None:
-        return CANCELLED
-    if now >= meeting.starts_at:
-        return "expired"  # the meeting has started: a prompt or agenda now would be noise
-    if taken.kind == WorkKind.PROMPT and taken.user_id:
-        send_prompt(client, session, meeting, pair, taken.user_id, now=now)
-        return "sent"
-    if taken.kind == WorkKind.AGENDA:
-        post_agenda(client, session, meeting, pair, now=now)
-        return "sent"
-    return "unknown"
-
-
-class SummaryBusy(Exception):
-    """Someone else holds the claim to post the summary (released as a failure, retried)."""
-
-
-def _summarize(
-    session: Session, client: WebClient, meeting: Meeting, pair: Pair, now: datetime
-) -> str:
-    """An hour after the end: the summary, or a nudge to take notes when nobody did."""
-    if meeting.status in NOT_HAPPENING or pair.ended_at:
-        return CANCELLED
-    if is_posted(meeting.summary_ts):
-        return "done"  # notes were saved and summarized already
-    if not publish_summary(client, session, meeting, pair, now=now):
-        raise SummaryBusy("another runner is posting this summary: look again later")
-    return "sent"
-
-
-def _remind(session: Session, client: WebClient, taken: Claim, now: datetime) -> str:
-    target = reminder_target(session, taken.action_item_id or 0, taken.user_id or "")
-    if target is None:
-        return CANCELLED
-    send_reminder(client, session, *target, now=now)
-    return "sent"
-
-
-def _huddle(session: Session, client: WebClient, taken: Claim) -> str:
-    follow_up = session.get(HuddleFollowUp, int(taken.key.rpartition(":")[2]))
-    pair = session.get(Pair, follow_up.pair_id) if follow_up else None
-    if follow_up is None or pair is None or pair.ended_at is not None:
-        return CANCELLED
-    if follow_up.ts or follow_up.dismissed_at:
-        return "done"
-    post_huddle_follow_up(client, session, follow_up, pair)
-    return "sent"
+    if homes is not None and done.outcome == "sent" and done.kind in SHOWN_ON_HOME and done.people:
+        homes.request(done.team_id, done.people)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.messages import notice
@@ -28,11 +27,9 @@ def register(app: App) -> None:
 
 
 def _listener(run: Action) -> Callable[..., None]:
-    def listener(
-        ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context: dict
-    ) -> None:
+    def listener(ack: Ack, body: dict, action: dict, respond: Respond, context: dict) -> None:
         ack()
-        deps = deps_from(context, client)
+        deps = deps_from(context)
         try:
             reply = run(deps, body, action)
         except (Invalid, NotAllowed) as error:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from blocks.help import SUBCOMMANDS, help_message
 from blocks.ids import COMMAND
@@ -46,9 +45,7 @@ class Invocation:
     rest: str
 
 
-def handle_oneonone(
-    ack: Ack, command: dict, respond: Respond, client: WebClient, context: dict
-) -> None:
+def handle_oneonone(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     """Route `/oneonone <subcommand> …`; the help and unknown words are answered in the ack."""
     words = (command.get("text") or "").split(maxsplit=1)
     name = words[0].lower() if words else "help"
@@ -59,7 +56,7 @@ def handle_oneonone(
         return
     ack()
     call = Invocation(
-        deps=deps_from(context, client),
+        deps=deps_from(context),
         respond=respond,
         trigger_id=command.get("trigger_id", ""),
         rest=words[1].strip() if len(words) > 1 else "",

@@ -1,11 +1,11 @@
-"""What every flow needs: who is acting, the database, the clock and the Slack client."""
+"""What every flow needs: who is acting, the database, the clock and the Slack clients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -15,8 +15,37 @@ from store.access import Actor
 from store.db import SessionFactory
 from store.models import Pair
 
-if TYPE_CHECKING:
-    from handlers.home import HomeRefresher
+
+class Clients(Protocol):
+    """The bot's Slack clients, one set per workspace, all sharing one rate limiter."""
+
+    def interactive(self, team_id: str) -> WebClient:
+        """For answers to a person: never queued behind due work."""
+        ...
+
+    def background(self, team_id: str) -> WebClient:
+        """For work nobody waits on (Home tabs after a change, profile refreshes)."""
+        ...
+
+    def posting(self, team_id: str, *, interactive: bool = False) -> WebClient:
+        """For due-work posts: only 429s are retried by the client (see handlers/deliver.py)."""
+        ...
+
+
+class Refresher(Protocol):
+    """Something republished soon after a change, many changes coalesced into one call."""
+
+    def request(self, team_id: str, keys: Iterable[str]) -> None:
+        """Ask for these (people, meetings, …) to be refreshed soon."""
+        ...
+
+
+class HomeTabs(Refresher, Protocol):
+    """The Home tabs: refreshed after changes, published at once when opened."""
+
+    def publish_now(self, actor: Actor, *, page: int | None = None, opened: bool = True) -> None:
+        """Publish one person's Home tab right away."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -26,8 +55,14 @@ class Deps:
     actor: Actor
     db: SessionFactory
     clock: Callable[[], datetime]
-    client: WebClient
-    homes: HomeRefresher | None = None
+    clients: Clients
+    homes: HomeTabs | None = None
+    agendas: Refresher | None = None
+
+    @property
+    def client(self) -> WebClient:
+        """The interactive client of the actor's workspace."""
+        return self.clients.interactive(self.actor.team_id)
 
     def now(self) -> datetime:
         """The injected current time."""
@@ -39,18 +74,24 @@ class Deps:
             people = (only,) if only else (pair.manager_id, pair.report_id)
             self.homes.request(pair.team_id, people)
 
+    def refresh_agenda(self, *meeting_ids: int | None) -> None:
+        """Update these meetings' posted agendas in place soon (one update for a burst)."""
+        if self.agendas is not None:
+            self.agendas.request(self.actor.team_id, [str(m) for m in meeting_ids if m])
+
     def local_today(self) -> date:
         """Today's date in the actor's Slack time zone."""
-        return self.now().astimezone(ZoneInfo(time_zone(self.client, self.actor.user_id))).date()
+        return self.now().astimezone(ZoneInfo(time_zone(self, self.actor.user_id))).date()
 
 
-def deps_from(context: dict, client: WebClient) -> Deps:
-    """Deps from Bolt's context (team and user as Slack sent them; db and clock injected)."""
+def deps_from(context: dict) -> Deps:
+    """Deps from Bolt's context (team and user as Slack sent them; the rest injected)."""
     actor = Actor(team_id=context.get("team_id") or "", user_id=context.get("user_id") or "")
     return Deps(
         actor=actor,
         db=context["db"],
         clock=context["clock"],
-        client=client,
+        clients=context["clients"],
         homes=context.get("homes"),
+        agendas=context.get("agendas"),
     )

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlmodel import Session, select
 
 from blocks.messages import choose_pair_message, notice
 from handlers.context import Deps
@@ -14,7 +13,8 @@ from handlers.parsing import plain_from_slack
 from handlers.people import display_name
 from handlers.points import add_point
 from store.access import Invalid, NotAllowed, list_active_pairs, other_person
-from store.models import PostedMessage
+from store.deliveries import pair_posted_in
+from store.models import Pair
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +32,30 @@ def handle_direct_message(deps: Deps, event: dict[str, Any]) -> None:
     thread = event.get("thread_ts")
     reply_ts = thread or ts
     try:
-        with deps.db() as session:
-            pair_id = _prompt_pair(session, channel, thread) if thread else None
-            if pair_id is None:
-                pairs = list_active_pairs(session, deps.actor)
-                if not pairs:
-                    _reply(deps, channel, reply_ts, notice(NO_PAIRS))
-                    return
-                if len(pairs) > 1:
-                    choices = [
-                        (p.id, display_name(deps.client, other_person(p, deps.actor.user_id)))
-                        for p in pairs
-                    ]
-                    body = choose_pair_message(pairs=choices, channel_id=channel, ts=ts)  # type: ignore[arg-type]
-                    _reply(deps, channel, reply_ts, body)
-                    return
-                pair_id = pairs[0].id
+        with deps.db.read() as session:
+            pair_id = (
+                pair_posted_in(session, deps.actor.team_id, channel, thread) if thread else None
+            )
+            pairs = list_active_pairs(session, deps.actor) if pair_id is None else []
+        if pair_id is None and len(pairs) == 1:
+            pair_id = pairs[0].id
+        if pair_id is None:
+            _reply(deps, channel, reply_ts, _which_pair(deps, pairs, channel, ts))
+            return
         body = add_point(
             deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
         )
     except (Invalid, NotAllowed) as error:
         body = notice(str(error))
     _reply(deps, channel, reply_ts, body)
+
+
+def _which_pair(deps: Deps, pairs: list[Pair], channel: str, ts: str) -> dict[str, Any]:
+    """No 1:1 yet, or several: say so, or ask which one the message is for."""
+    if not pairs:
+        return notice(NO_PAIRS)
+    choices = [(p.id, display_name(deps, other_person(p, deps.actor.user_id))) for p in pairs]
+    return choose_pair_message(pairs=choices, channel_id=channel, ts=ts)  # type: ignore[arg-type]
 
 
 def add_chosen_message(deps: Deps, pair_id: int, channel: str, ts: str) -> dict[str, Any]:
@@ -85,14 +87,6 @@ def _private_prefix(text: str) -> tuple[bool, str]:
     if first.lower().rstrip(":") == "private" and rest.strip():
         return True, rest.strip()
     return False, text
-
-
-def _prompt_pair(session: Session, channel: str, thread_ts: str) -> int | None:
-    """The pair of the prompt (or other bot message) this thread hangs off."""
-    query = select(PostedMessage.pair_id).where(
-        PostedMessage.channel_id == channel, PostedMessage.ts == thread_ts
-    )
-    return session.exec(query).first()
 
 
 def _reply(deps: Deps, channel: str, thread_ts: str, body: dict[str, Any]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
+from handlers import people
 from handlers.context import deps_from
 from handlers.dm import handle_direct_message
 from handlers.huddles import huddle_changed, huddle_thread
@@ -19,6 +19,7 @@ SUBSCRIBED_EVENTS = (
     "app_home_opened",
     "message",
     "user_huddle_changed",
+    "user_change",
     "app_uninstalled",
     "tokens_revoked",
 )
@@ -29,18 +30,19 @@ def register(app: App) -> None:
     app.event("app_home_opened")(handle_app_home_opened)
     app.event("message")(handle_message)
     app.event("user_huddle_changed")(handle_user_huddle_changed)
+    app.event("user_change")(handle_user_change)
     app.event("app_uninstalled")(handle_app_uninstalled)
     app.event("tokens_revoked")(handle_tokens_revoked)
 
 
-def handle_app_home_opened(event: dict, client: WebClient, context: dict) -> None:
+def handle_app_home_opened(event: dict, context: dict) -> None:
     """A person opened the app's Home tab: publish it fresh."""
-    deps = deps_from(context, client)
+    deps = deps_from(context)
     if event.get("tab") == "home" and deps.homes is not None and event.get("user"):
-        deps.homes.publish_now(Actor(deps.actor.team_id, event["user"]))
+        deps.homes.publish_now(Actor(deps.actor.team_id, event["user"]), opened=True)
 
 
-def handle_message(event: dict, client: WebClient, context: dict) -> None:
+def handle_message(event: dict, context: dict) -> None:
     """Every message event and subtype in the bot's DMs and group DMs.
 
     Only what a person wrote to the bot in its DM becomes a talking point; edits, deletions,
@@ -48,18 +50,26 @@ def handle_message(event: dict, client: WebClient, context: dict) -> None:
     """
     is_person = event.get("user") and not event.get("bot_id") and not event.get("subtype")
     if event.get("channel_type") == "im" and is_person:
-        handle_direct_message(deps_from(context, client), event)
+        handle_direct_message(deps_from(context), event)
         return
     # Slack's huddle message, as posted or as updated when the huddle ends.
     edited = event.get("subtype") == "message_changed"
     changed = (event.get("message") or {}) if edited else event
     if changed.get("subtype") == "huddle_thread":
-        huddle_thread(deps_from(context, client), event.get("channel") or "", changed)
+        huddle_thread(deps_from(context), event.get("channel") or "", changed)
 
 
-def handle_user_huddle_changed(event: dict, client: WebClient, context: dict) -> None:
+def handle_user_huddle_changed(event: dict, context: dict) -> None:
     """Someone in the workspace joined or left a huddle."""
-    huddle_changed(deps_from(context, client), event)
+    huddle_changed(deps_from(context), event)
+
+
+def handle_user_change(event: dict, context: dict) -> None:
+    """A profile changed (name, time zone, …): keep it if the bot keeps that person's."""
+    deps = deps_from(context)
+    user = event.get("user") or {}
+    if user.get("id"):
+        people.changed(deps.db, deps.client, deps.actor.team_id, user, now=deps.now())
 
 
 def handle_app_uninstalled(body: dict) -> None:

@@ -18,7 +18,6 @@ from blocks.messages import notice
 from blocks.summary import history_message
 from handlers.context import Deps
 from handlers.people import time_zone
-from handlers.publish import refresh_agenda
 from store.access import find_pair_with, other_person
 from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
 from store.agenda import agenda_posted_at, drop_talking_point
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 
 def actions_list(deps: Deps) -> dict[str, Any]:
     """`/oneonone actions`: the caller's open action items, oldest first."""
-    with deps.db() as session:
+    with deps.db.read() as session:
         items = open_items_owned(session, deps.actor)
     return actions_list_message(items, today=deps.local_today())
 
@@ -50,39 +49,38 @@ def done(deps: Deps, item_id: int, *, clicked_ts: str | None = None) -> tuple[di
     updated in place."""
     with deps.db() as session:
         item, pair, _changed = complete_item(session, deps.actor, item_id, now=deps.now())
-        view = item_view(item, pair)
-        _refresh_upcoming_agenda(deps, session, pair)
+        upcoming = upcoming_meeting(session, pair, deps.now())
         clicked = agenda_posted_at(session, pair, clicked_ts) if clicked_ts else None
-        if clicked is not None and clicked.id != _upcoming_id(deps, session, pair):
-            refresh_agenda(deps.client, session, clicked, pair, now=deps.now())
-        deps.refresh_homes(pair)
-    return item_done_message(view, item.done_by or deps.actor.user_id), pair
+    deps.refresh_agenda(upcoming.id if upcoming else None, clicked.id if clicked else None)
+    deps.refresh_homes(pair)
+    return item_done_message(item_view(item, pair), item.done_by or deps.actor.user_id), pair
 
 
 def snooze(deps: Deps, item_id: int) -> dict[str, Any]:
     """Move an item's due date a week on (its owner's time zone decides "today")."""
-    with deps.db() as session:
+    with deps.db.read() as session:
         owner = get_item(session, deps.actor, item_id)[0].owner_id
-    zone = time_zone(deps.client, owner)  # users.info outside the transaction
+    zone = time_zone(deps, owner)  # users.info, if at all, outside the transaction
     with deps.db() as session:
         item, pair = snooze_item(session, deps.actor, item_id, now=deps.now(), timezone=zone)
-        _refresh_upcoming_agenda(deps, session, pair)
-        deps.refresh_homes(pair)
-        return item_snoozed_message(item_view(item, pair))
+        upcoming = upcoming_meeting(session, pair, deps.now())
+    deps.refresh_agenda(upcoming.id if upcoming else None)
+    deps.refresh_homes(pair)
+    return item_snoozed_message(item_view(item, pair))
 
 
 def drop_point(deps: Deps, point_id: int) -> dict[str, Any]:
     """The author drops one of their open talking points."""
     with deps.db() as session:
         meeting, pair = drop_talking_point(session, deps.actor, point_id)
-        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
-        deps.refresh_homes(pair)
+    deps.refresh_agenda(meeting.id)
+    deps.refresh_homes(pair)
     return notice("Dropped that talking point from your next 1:1.")
 
 
 def open_summary(deps: Deps, trigger_id: str, meeting_id: int) -> None:
     """One meeting's summary in a read-only modal."""
-    with deps.db() as session:
+    with deps.db.read() as session:
         summary = summary_for(session, deps.actor, meeting_id, now=deps.now())
     deps.client.views_open(trigger_id=trigger_id, view=summary_modal(summary))
 
@@ -98,23 +96,11 @@ def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:
     """Nothing to capture: the offer is replaced by a one-line note."""
     with deps.db() as session:
         follow_up, _pair = dismiss_follow_up(session, deps.actor, follow_up_id, now=deps.now())
-        if not (follow_up.channel_id and follow_up.ts):
-            return
-        minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
-        body = huddle_dismissed_message(minutes, deps.actor.user_id)
-        try:
-            deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)
-        except SlackApiError as error:
-            log.warning("could not update huddle follow-up %s: %s", follow_up.id, error)
-
-
-def _upcoming_id(deps: Deps, session: Any, pair: Pair) -> int | None:
-    meeting = upcoming_meeting(session, pair, deps.now())
-    return meeting.id if meeting else None
-
-
-def _refresh_upcoming_agenda(deps: Deps, session: Any, pair: Pair) -> None:
-    meeting = upcoming_meeting(session, pair, deps.now())
-    if meeting is not None:
-        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
-        deps.refresh_homes(pair)
+    if not (follow_up.channel_id and follow_up.ts):
+        return
+    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
+    body = huddle_dismissed_message(minutes, deps.actor.user_id)
+    try:
+        deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)
+    except SlackApiError as error:
+        log.warning("could not update huddle follow-up %s: %s", follow_up.id, error)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from handlers.home import HomeRefresher
+from handlers.context import Clients, HomeTabs, Refresher
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -17,18 +17,22 @@ Clock = Callable[..., object]
 
 # Sent for everyone in the workspace; its listener is idempotent by (user, event_ts) and
 # writes nothing for people in no pair, so it skips the per-event write of processed_event.
-SELF_DEDUPLICATED = frozenset({"user_huddle_changed"})
+SELF_DEDUPLICATED = frozenset({"user_huddle_changed", "user_change"})
 
 
 def install(
-    app: App, *, db: SessionFactory, clock: Clock, homes: HomeRefresher | None = None
+    app: App,
+    *,
+    db: SessionFactory,
+    clock: Clock,
+    clients: Clients,
+    homes: HomeTabs | None = None,
+    agendas: Refresher | None = None,
 ) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, next: Callable[[], None]) -> None:
-        context["db"] = db
-        context["clock"] = clock
-        context["homes"] = homes
+        context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas)
         next()
 
     def once_per_event(

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
-
 from blocks import ids
 from blocks.notes import (
     ROWS_MAX,
@@ -18,12 +16,13 @@ from blocks.notes import (
     row_fingerprint,
 )
 from blocks.rich_text import to_plain
+from blocks.summary import summary_message
 from handlers.context import Deps
+from handlers.deliver import deliver
 from handlers.people import display_name, look_up
-from handlers.publish import publish_summary, refresh_agenda
 from store.access import NotAllowed, find_pair_with
 from store.actions import retime_reminders
-from store.models import Meeting, Pair
+from store.deliveries import posted_summary, request_summary
 from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
 from store.views import ITEM_MAX, NotesView
@@ -68,7 +67,7 @@ def _new_row(notes: NotesView, number: int) -> ItemRow:
 
 
 def _names(deps: Deps, notes: NotesView) -> dict[str, str]:
-    return {p: display_name(deps.client, p) for p in (notes.manager_id, notes.report_id)}
+    return {p: display_name(deps, p) for p in (notes.manager_id, notes.report_id)}
 
 
 def opened(view: dict[str, Any]) -> NotesMeta:
@@ -171,18 +170,23 @@ def after_save(deps: Deps, saved: SavedNotes) -> None:
     """After the ack: re-time new reminders to each owner's Slack time zone, post the
     summary (or update it in place) and show the ticks on the posted agendas."""
     people = (saved.pair.manager_id, saved.pair.report_id)
-    known = {p: person.tz for p in people if (person := look_up(deps.client, p)) is not None}
+    known = {p: person.tz for p in people if (person := look_up(deps, p)) is not None}
+    meeting_id = saved.meeting.id or 0
     with deps.db() as session:
-        meeting = session.get(Meeting, saved.meeting.id)
-        pair = session.get(Pair, saved.pair.id)
-        if meeting is None or pair is None:
-            return
         retime_reminders(session, saved.reminded_items, known, now=deps.now())
-        publish_summary(deps.client, session, meeting, pair, now=deps.now())
-        for changed in (meeting, *_meetings(session, saved.moved_points_of)):
-            refresh_agenda(deps.client, session, changed, pair, now=deps.now())
-        deps.refresh_homes(pair)
+        work_id = request_summary(session, meeting_id, now=deps.now())
+    if work_id is not None:  # someone else posting it right now catches up with this save
+        deliver(deps.db, deps.clients, work_id, now=deps.now(), interactive=True)
+    else:
+        update_summary(deps, meeting_id)
+    deps.refresh_agenda(meeting_id, *sorted(saved.moved_points_of))
+    deps.refresh_homes(saved.pair)
 
 
-def _meetings(session: Session, meeting_ids: frozenset[int]) -> list[Meeting]:
-    return [m for m in (session.get(Meeting, i) for i in sorted(meeting_ids)) if m is not None]
+def update_summary(deps: Deps, meeting_id: int) -> None:
+    """Bring a posted summary up to date with the notes."""
+    with deps.db.read() as session:
+        posted = posted_summary(session, meeting_id)
+    if posted is not None:
+        channel, ts, summary = posted
+        deps.client.chat_update(channel=channel, ts=ts, **summary_message(summary))

@@ -10,7 +10,7 @@ from blocks import messages
 from blocks.agenda import agenda_ephemeral
 from blocks.modals import pause_modal, reschedule_modal, skip_modal
 from handlers.context import Deps
-from handlers.publish import post_to_user, refresh_agenda
+from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for
 from store.meetings import next_meeting, upcoming_meeting
@@ -83,9 +83,8 @@ def skip(deps: Deps, meeting_id: int) -> tuple[Meeting, Meeting | None, Pair]:
 
 def announce_skip(deps: Deps, skipped: Meeting, following: Meeting | None, pair: Pair) -> None:
     """Both people are told; the posted agenda (if any) shows the skip."""
-    with deps.db() as session:
-        refresh_agenda(deps.client, session, skipped, pair, now=deps.now())
-        deps.refresh_homes(pair)
+    deps.refresh_agenda(skipped.id)
+    deps.refresh_homes(pair)
     body = messages.skipped_notice(
         actor_id=deps.actor.user_id,
         starts_at=skipped.starts_at,
@@ -138,9 +137,8 @@ def reschedule(
 
 def announce_reschedule(deps: Deps, moved: Meeting, pair: Pair) -> dict[str, Any]:
     """Update the posted agenda and tell the other person; returns the actor's confirmation."""
-    with deps.db() as session:
-        refresh_agenda(deps.client, session, moved, pair, now=deps.now())
-        deps.refresh_homes(pair)
+    deps.refresh_agenda(moved.id)
+    deps.refresh_homes(pair)
     body = messages.rescheduled_notice(actor_id=deps.actor.user_id, starts_at=moved.starts_at)
     _tell_other(deps, pair, body)
     return body

@@ -1,82 +1,124 @@
-"""What the bot needs to know about a Slack user: their time zone, and whether they can meet."""
+"""What the bot knows about a Slack user: their name, time zone and locale, and whether they
+can meet. Read from the database (kept fresh on `user_change` and by due work's housekeeping),
+asked of Slack only when nothing fresh is stored, and cached in the process for a few minutes."""
 
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from store.access import Actor
+from store.db import SessionFactory
+from store.people import save_profile, stored_profile, update_known_profile
+from store.views import Profile
+
 DEFAULT_TZ = "UTC"
-# Names and time zones rarely change; a short cache keeps modals inside the 3 s trigger window
-# when one person has many 1:1s (one users.info per pair otherwise).
-CACHE_SECONDS = 300.0
-_cache: dict[tuple[str, str], tuple[float, Person | None]] = {}
+CACHE_SECONDS = 300.0  # keeps modals inside the 3 s trigger window when one has many 1:1s
+UNKNOWN = ("user_not_found", "user_not_visible")
+
+_cache: TTLCache[tuple[str, str, str], Profile | None] = TTLCache(maxsize=50_000, ttl=CACHE_SECONDS)
 _cache_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Person:
-    """A Slack user as users.info describes them."""
+class Asking(Protocol):
+    """Who asks, and with what (handlers.context.Deps is one)."""
 
-    id: str
-    name: str
-    tz: str
-    is_bot: bool
-    deleted: bool
-    team_id: str | None
+    db: SessionFactory
+    actor: Actor
 
+    @property
+    def client(self) -> WebClient: ...
 
-def look_up(client: WebClient, user_id: str) -> Person | None:
-    """users.info for one user (cached for a few minutes); None when Slack does not know them."""
-    key = (client.base_url, user_id)
-    with _cache_lock:
-        cached = _cache.get(key)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    person = _users_info(client, user_id)
-    with _cache_lock:
-        _cache[key] = (time.monotonic(), person)
-    return person
+    def now(self) -> datetime: ...
 
 
-def _users_info(client: WebClient, user_id: str) -> Person | None:
-    try:
-        user = client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        if error.response.get("error") in ("user_not_found", "user_not_visible"):
-            return None
-        raise
-    return Person(
-        id=user["id"],
-        name=_name(user),
-        tz=user.get("tz") or DEFAULT_TZ,
-        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
-        deleted=bool(user.get("deleted")),
-        team_id=user.get("team_id"),
-    )
+def look_up(deps: Asking, user_id: str) -> Profile | None:
+    """The person in the actor's workspace; None when Slack does not know them."""
+    return profile_of(deps.db, deps.client, deps.actor.team_id, user_id, now=deps.now())
 
 
-def time_zone(client: WebClient, user_id: str) -> str:
+def time_zone(deps: Asking, user_id: str) -> str:
     """The user's Slack time zone (UTC when unknown)."""
-    person = look_up(client, user_id)
+    person = look_up(deps, user_id)
     return person.tz if person else DEFAULT_TZ
 
 
-def _name(user: dict) -> str:
+def display_name(deps: Asking, user_id: str) -> str:
+    """How Slack shows the person, for plain-text places where mentions don't render."""
+    person = look_up(deps, user_id)
+    return person.name if person else user_id
+
+
+def profile_of(
+    db: SessionFactory, client: WebClient, team_id: str, user_id: str, *, now: datetime
+) -> Profile | None:
+    """The cached, else stored, else fetched profile (stored for the next time)."""
+    key = (client.base_url, team_id, user_id)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    with db.read() as session:
+        fresh, profile = stored_profile(session, team_id, user_id, now=now)
+    if not fresh:
+        profile = fetch_profile(db, client, team_id, user_id, now=now)
+    with _cache_lock:
+        _cache[key] = profile
+    return profile
+
+
+def fetch_profile(
+    db: SessionFactory, client: WebClient, team_id: str, user_id: str, *, now: datetime
+) -> Profile | None:
+    """users.info for one user (no transaction open), then stored in a short one."""
+    try:
+        user = client.users_info(user=user_id, include_locale=True)["user"]
+    except SlackApiError as error:
+        if error.response.get("error") not in UNKNOWN:
+            raise
+        profile = None
+    else:
+        profile = profile_from(user)
+    with db() as session:
+        save_profile(session, team_id, user_id, profile, now=now)
+    return profile
+
+
+def changed(
+    db: SessionFactory, client: WebClient, team_id: str, user: dict[str, Any], *, now: datetime
+) -> None:
+    """`user_change`: keep the new profile of someone the bot knows (nobody else is stored)."""
+    profile = profile_from(user)
+    with db() as session:
+        kept = update_known_profile(session, team_id, profile, now=now)
+    if kept:
+        with _cache_lock:
+            _cache[(client.base_url, team_id, profile.user_id)] = profile
+
+
+def profile_from(user: dict[str, Any]) -> Profile:
+    """A profile from Slack's user object (users.info, user_change)."""
+    return Profile(
+        user_id=user["id"],
+        name=_name(user),
+        tz=user.get("tz") or DEFAULT_TZ,
+        locale=user.get("locale"),
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        home_team_id=user.get("team_id"),
+    )
+
+
+def _name(user: dict[str, Any]) -> str:
     profile = user.get("profile") or {}
-    return (
+    return str(
         profile.get("display_name")
         or profile.get("real_name")
         or user.get("real_name")
         or user.get("name")
         or user["id"]
     )
-
-
-def display_name(client: WebClient, user_id: str) -> str:
-    """How Slack shows the person, for plain-text places where mentions don't render."""
-    person = look_up(client, user_id)
-    return person.name if person else user_id

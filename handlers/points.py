@@ -8,7 +8,6 @@ from blocks.messages import point_added
 from blocks.modals import add_point_modal
 from handlers.context import Deps
 from handlers.people import display_name
-from handlers.publish import refresh_agenda
 from store.access import Invalid, find_pair_with, get_pair, list_active_pairs, other_person
 from store.agenda import add_talking_point, set_discussed
 from store.models import Meeting, Pair
@@ -34,17 +33,17 @@ def add_point(
         point, meeting = add_talking_point(
             session, deps.actor, pair.id, text, private=private, now=deps.now(), origin_key=origin
         )
-        if point.is_private:
-            deps.refresh_homes(pair, only=deps.actor.user_id)  # only its author sees it
-        else:
-            refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
-            deps.refresh_homes(pair)
-        return point_added(
-            text=point.text,
-            other_id=other_person(pair, deps.actor.user_id),
-            starts_at=meeting.starts_at,
-            private=point.is_private,
-        )
+    if point.is_private:
+        deps.refresh_homes(pair, only=deps.actor.user_id)  # only its author sees it
+    else:
+        deps.refresh_agenda(meeting.id)
+        deps.refresh_homes(pair)
+    return point_added(
+        text=point.text,
+        other_id=other_person(pair, deps.actor.user_id),
+        starts_at=meeting.starts_at,
+        private=point.is_private,
+    )
 
 
 def add_question(deps: Deps, pair_id: int, question_key: str) -> dict[str, Any]:
@@ -65,14 +64,15 @@ def open_add_modal(
     link: str | None = None,
 ) -> None:
     """The add-a-talking-point modal; it asks which 1:1 when that is ambiguous."""
-    with deps.db() as session:
-        choices = _labels(deps, session)
+    with deps.db.read() as session:
+        pairs = list_active_pairs(session, deps.actor)
         if pair_id is not None:
             get_pair(session, deps.actor, pair_id)
-        elif len(choices) == 1:
-            pair_id = choices[0][0]
-        elif not choices:
-            raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule`.")
+    choices = _labels(deps, pairs)
+    if pair_id is None and len(choices) == 1:
+        pair_id = choices[0][0]
+    elif pair_id is None and not choices:
+        raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule`.")
     view = add_point_modal(
         pairs=choices,
         pair_id=pair_id,
@@ -83,19 +83,19 @@ def open_add_modal(
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _labels(deps: Deps, session: Any) -> list[tuple[int, str]]:
+def _labels(deps: Deps, pairs: list[Pair]) -> list[tuple[int, str]]:
     """Select options and buttons are plain text: label each 1:1 with the other's name."""
     return [
-        (pair.id, f"With {display_name(deps.client, other_person(pair, deps.actor.user_id))}")  # type: ignore[misc]
-        for pair in list_active_pairs(session, deps.actor)
+        (pair.id, f"With {display_name(deps, other_person(pair, deps.actor.user_id))}")  # type: ignore[misc]
+        for pair in pairs
     ]
 
 
 def tick(deps: Deps, meeting_id: int, point_id: int, discussed: bool) -> tuple[Meeting, Pair]:
-    """Tick (or untick) one talking point and update the posted agenda in place."""
+    """Tick (or untick) one talking point; the posted agenda is updated in place soon."""
     with deps.db() as session:
         meeting = set_discussed(session, deps.actor, [point_id], discussed, meeting_id=meeting_id)
         pair = get_pair(session, deps.actor, meeting.pair_id)
-        refresh_agenda(deps.client, session, meeting, pair, now=deps.now())
-        deps.refresh_homes(pair)
-        return meeting, pair
+    deps.refresh_agenda(meeting.id)
+    deps.refresh_homes(pair)
+    return meeting, pair

@@ -1,41 +1,73 @@
-"""Sending what people see: prompts, agenda posts (updated in place) and notices.
+"""Rendering and sending what people see: due-work posts (which carry message metadata naming
+their work, so a post whose answer was lost is found instead of repeated), and DMs.
 
-Shared by the listeners and by due work; every function takes the session it reads from.
+Nothing here opens a database session: callers read first and record afterwards.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlmodel import Session
 
 from blocks.agenda import agenda_message
 from blocks.follow_ups import huddle_message, reminder_message
 from blocks.prompt import prompt_message
 from blocks.summary import summary_message
-from store.actions import item_view
-from store.agenda import agenda_view
-from store.huddles import huddle_minutes, set_follow_up_post
-from store.models import ActionItem, HuddleFollowUp, Meeting, Pair, PostedMessage
-from store.schedule import set_channel
-from store.suggestions import suggest_question
-from store.summary import claim_summary, is_posted, set_summary_ts, summary_view
+from store.views import (
+    ActionItemView,
+    AgendaPost,
+    Content,
+    HuddleOffer,
+    PromptPost,
+    SummaryView,
+)
 
-log = logging.getLogger(__name__)
+EVENT_TYPE = "oneonone_due_work"  # message metadata of every due-work post
+CLOCK_SKEW = timedelta(minutes=2)  # Slack's clock and ours may disagree this much
+HISTORY_PAGE = 15  # Slack's page for apps outside the Marketplace (SLACK.md §4.1)
+HISTORY_PAGES_MAX = 20
 
 
-def pair_channel(client: WebClient, session: Session, pair: Pair) -> str:
-    """The group DM of the bot and both people, opened once and remembered."""
-    if pair.channel_id:
-        return pair.channel_id
-    response = client.conversations_open(users=[pair.manager_id, pair.report_id])
-    channel_id = response["channel"]["id"]
-    set_channel(session, pair, channel_id)
-    return channel_id
+def render(content: Content) -> dict[str, Any]:
+    """The chat.postMessage body of a due-work post."""
+    if isinstance(content, PromptPost):
+        return prompt_message(
+            agenda=content.agenda, viewer_id=content.viewer_id, suggestion=content.suggestion
+        )
+    if isinstance(content, AgendaPost):
+        return agenda_message(content.agenda, suggestion=content.suggestion)
+    if isinstance(content, SummaryView):
+        return summary_message(content)
+    if isinstance(content, ActionItemView):
+        return reminder_message(content)
+    if isinstance(content, HuddleOffer):
+        return huddle_message(
+            content.follow_up_id, content.manager_id, content.report_id, content.minutes
+        )
+    raise TypeError(f"nothing renders {type(content).__name__}")
+
+
+def work_metadata(key: str) -> dict[str, Any]:
+    """The message metadata that names a post's piece of due work."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"work": key}}
+
+
+def post(client: WebClient, channel: str, body: dict[str, Any], *, key: str) -> tuple[str, str]:
+    """Post a due-work message carrying its key; returns (channel, ts)."""
+    response = client.chat_postMessage(channel=channel, metadata=work_metadata(key), **body)
+    return response["channel"], response["ts"]
+
+
+def open_group_dm(client: WebClient, people: tuple[str, str]) -> str:
+    """The group DM of the bot and both people (Slack returns the existing one)."""
+    return str(client.conversations_open(users=list(people))["channel"]["id"])
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    """The bot's DM with one person."""
+    return str(client.conversations_open(users=[user_id])["channel"]["id"])
 
 
 def post_to_user(client: WebClient, user_id: str, body: dict[str, Any]) -> tuple[str, str]:
@@ -44,151 +76,36 @@ def post_to_user(client: WebClient, user_id: str, body: dict[str, Any]) -> tuple
     return response["channel"], response["ts"]
 
 
-def send_prompt(
-    client: WebClient,
-    session: Session,
-    meeting: Meeting,
-    pair: Pair,
-    user_id: str,
-    *,
-    now: datetime,
-) -> str:
-    """DM one person the agenda so far, a suggested question and the add buttons."""
-    question = suggest_question(session, pair, meeting, user_id, now=now)
-    view = agenda_view(session, meeting, pair, user_id)
-    channel, ts = post_to_user(
-        client, user_id, prompt_message(agenda=view, viewer_id=user_id, suggestion=question)
-    )
-    remember_post(
-        session, meeting, pair, channel=channel, ts=ts, kind="prompt", user_id=user_id, now=now
-    )
-    return ts
-
-
-def post_agenda(
-    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
-) -> str:
-    """Post the agenda in the pair's group DM and remember where, to update it later."""
-    channel = pair_channel(client, session, pair)
-    body = _agenda_body(session, meeting, pair, now=now)
-    response = client.chat_postMessage(channel=channel, **body)
-    meeting.agenda_channel_id = response["channel"]
-    meeting.agenda_ts = response["ts"]
-    session.add(meeting)
-    remember_post(
-        session,
-        meeting,
-        pair,
-        channel=response["channel"],
-        ts=response["ts"],
-        kind="agenda",
-        now=now,
-    )
-    return response["ts"]
-
-
-def refresh_agenda(
-    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
-) -> None:
-    """Update the posted agenda in place (no-op before it is posted)."""
-    if not (meeting.agenda_ts and meeting.agenda_channel_id):
-        return
-    body = _agenda_body(session, meeting, pair, now=now)
-    try:
-        client.chat_update(channel=meeting.agenda_channel_id, ts=meeting.agenda_ts, **body)
-    except SlackApiError as error:
-        log.warning("could not update agenda of meeting %s: %s", meeting.id, error)
-
-
-def _agenda_body(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> dict:
-    view = agenda_view(session, meeting, pair, None)
-    suggestion = (
-        suggest_question(session, pair, meeting, pair.manager_id, now=now)
-        if view.is_empty
-        else None
-    )
-    return agenda_message(view, suggestion=suggestion)
-
-
-def publish_summary(
-    client: WebClient, session: Session, meeting: Meeting, pair: Pair, *, now: datetime
-) -> bool:
-    """Post the meeting's summary in the group DM once; later calls update it in place.
-
-    While one call posts it, another returns False at once: the poster renders the summary
-    again once posted and updates it when it changed meanwhile.
-    """
-    body = summary_message(summary_view(session, meeting, pair))
-    channel = pair_channel(client, session, pair)
-    if is_posted(meeting.summary_ts):
-        client.chat_update(channel=channel, ts=meeting.summary_ts, **body)
-        return True
-    if not claim_summary(session, meeting, now=now):
-        return False
-    try:
-        response = client.chat_postMessage(channel=channel, **body)
-    except Exception:
-        set_summary_ts(session, meeting, None)
-        raise
-    set_summary_ts(session, meeting, response["ts"])
-    remember_post(
-        session,
-        meeting,
-        pair,
-        channel=response["channel"],
-        ts=response["ts"],
-        kind="summary",
-        now=now,
-    )
-    session.expire_all()  # see what other sessions saved while we posted
-    again = summary_message(summary_view(session, meeting, pair))
-    if again != body:
-        client.chat_update(channel=response["channel"], ts=response["ts"], **again)
-    return True
-
-
-def send_reminder(
-    client: WebClient, session: Session, item: ActionItem, pair: Pair, *, now: datetime
-) -> None:
-    """DM an open action item's owner on its due date."""
-    post_to_user(client, item.owner_id, reminder_message(item_view(item, pair)))
-    item.reminded_at = now
-    session.add(item)
-    session.commit()
-
-
-def post_huddle_follow_up(
-    client: WebClient, session: Session, follow_up: HuddleFollowUp, pair: Pair
-) -> None:
-    """Offer to capture notes after the pair's huddle, in their group DM."""
-    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
-    body = huddle_message(follow_up.id, pair.manager_id, pair.report_id, minutes)  # type: ignore[arg-type]
-    response = client.chat_postMessage(channel=pair_channel(client, session, pair), **body)
-    set_follow_up_post(session, follow_up, response["channel"], response["ts"])
-
-
-def remember_post(
-    session: Session,
-    meeting: Meeting,
-    pair: Pair,
-    *,
-    channel: str,
-    ts: str,
-    kind: str,
-    now: datetime,
-    user_id: str | None = None,
-) -> None:
-    """Record a posted message so replies in its thread find their 1:1."""
-    session.add(
-        PostedMessage(
-            team_id=pair.team_id,
-            channel_id=channel,
-            ts=ts,
-            kind=kind,
-            pair_id=pair.id,
-            meeting_id=meeting.id,
-            user_id=user_id,
-            created_at=now,
+def find_post(
+    client: WebClient, channel: str, *, key: str, since: datetime, until: datetime
+) -> str | None:
+    """The ts of the bot's own post of this work in the channel between `since` and `until`
+    (the narrow window of an attempt whose outcome is unknown), or None."""
+    cursor = None
+    for _ in range(HISTORY_PAGES_MAX):
+        page = client.conversations_history(
+            channel=channel,
+            oldest=_slack_ts(since - CLOCK_SKEW),
+            latest=_slack_ts(until + CLOCK_SKEW),
+            inclusive=True,
+            limit=HISTORY_PAGE,
+            include_all_metadata=True,
+            cursor=cursor,
         )
-    )
-    session.commit()
+        for message in page.get("messages") or []:
+            if _names_work(message, key):
+                return str(message["ts"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not (page.get("has_more") and cursor):
+            return None
+    return None
+
+
+def _names_work(message: dict[str, Any], key: str) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == EVENT_TYPE and payload.get("work") == key
+
+
+def _slack_ts(moment: datetime) -> str:
+    return f"{moment.timestamp():.6f}"

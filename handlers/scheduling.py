@@ -14,8 +14,9 @@ from blocks.prompt import intro_message
 from handlers.context import Deps
 from handlers.parsing import ScheduleArgs
 from handlers.people import look_up, time_zone
-from handlers.publish import pair_channel, post_to_user
+from handlers.publish import open_group_dm, post_to_user
 from store.access import Invalid
+from store.deliveries import set_pair_channel
 from store.models import Meeting, Pair
 from store.schedule import PairRequest, create_pair
 
@@ -26,7 +27,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 def open_schedule_modal(deps: Deps, trigger_id: str, *, report_id: str | None = None) -> None:
     """The scheduling form, defaulting to the manager's Slack time zone."""
-    tz = time_zone(deps.client, deps.actor.user_id)
+    tz = time_zone(deps, deps.actor.user_id)
     deps.client.views_open(
         trigger_id=trigger_id, view=schedule_modal(timezone=tz, report_id=report_id)
     )
@@ -39,7 +40,7 @@ def schedule(deps: Deps, args: ScheduleArgs) -> dict[str, Any]:
         report_id=args.person,
         weekday=args.weekday,
         local_time=args.at,
-        timezone=time_zone(deps.client, deps.actor.user_id),
+        timezone=time_zone(deps, deps.actor.user_id),
         cadence=args.cadence,
         duration_minutes=args.duration,
     )
@@ -49,7 +50,7 @@ def schedule(deps: Deps, args: ScheduleArgs) -> dict[str, Any]:
 
 def check_report(deps: Deps, report_id: str) -> None:
     """Refuse a person who cannot be in a 1:1: unknown, deactivated, a bot, another workspace."""
-    person = look_up(deps.client, report_id)
+    person = look_up(deps, report_id)
     if person is None:
         raise Invalid(f"I can't find <@{report_id}> in this workspace.", field="report")
     if person.deleted:
@@ -58,7 +59,7 @@ def check_report(deps: Deps, report_id: str) -> None:
         )
     if person.is_bot:
         raise Invalid(f"<@{report_id}> is a bot — 1:1s are for people.", field="report")
-    if person.team_id and person.team_id != deps.actor.team_id:
+    if person.home_team_id and person.home_team_id != deps.actor.team_id:
         raise Invalid(f"<@{report_id}> isn't in this workspace.", field="report")
 
 
@@ -71,12 +72,13 @@ def create_series(deps: Deps, request: PairRequest) -> tuple[Pair, Meeting]:
 
 def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
     """Open the pair's group DM, introduce the series to the report; return the confirmation."""
-    with deps.db() as session:
-        session.add(pair)
-        try:
-            pair_channel(deps.client, session, pair)
-        except SlackApiError as error:  # the agenda post opens it again later
-            log.warning("could not open the group DM of pair %s: %s", pair.id, error)
+    try:
+        channel = open_group_dm(deps.client, (pair.manager_id, pair.report_id))
+    except SlackApiError as error:  # the agenda post opens it again later
+        log.warning("could not open the group DM of pair %s: %s", pair.id, error)
+    else:
+        with deps.db() as session:
+            set_pair_channel(session, pair.id, channel)  # type: ignore[arg-type]
     deps.refresh_homes(pair)
     post_to_user(
         deps.client,

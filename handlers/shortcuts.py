@@ -23,15 +23,13 @@ def register(app: App) -> None:
     app.shortcut(ids.SHORTCUT_ADD_TO_AGENDA)(handle_add_to_agenda)
 
 
-def handle_add_to_agenda(
-    ack: Ack, shortcut: dict, respond: Respond, client: WebClient, context: dict
-) -> None:
+def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: dict) -> None:
     """Open the add-a-talking-point modal with the message's text and a link to it."""
     ack()
-    deps = deps_from(context, client)
+    deps = deps_from(context)
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")
-    link = _permalink(client, channel, message.get("ts"))
+    link = _permalink(deps.client, channel, message.get("ts"))
     text = plain_from_slack(message.get("text") or "")
     if link:
         text = f"{text}\n{link}" if text else link

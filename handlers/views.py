@@ -9,7 +9,6 @@ from datetime import date, time
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from blocks import ids
 from blocks.messages import notice
@@ -51,8 +50,8 @@ def register(app: App) -> None:
 
 
 def _listener(submit: Submission) -> Callable[..., None]:
-    def listener(ack: Ack, body: dict, view: dict, client: WebClient, context: dict) -> None:
-        deps = deps_from(context, client)
+    def listener(ack: Ack, body: dict, view: dict, context: dict) -> None:
+        deps = deps_from(context)
         try:
             after = submit(deps, view, view["state"]["values"])
         except FieldError as error:
@@ -60,7 +59,7 @@ def _listener(submit: Submission) -> Callable[..., None]:
             return
         except (Invalid, NotAllowed) as error:
             ack()
-            post_to_user(client, deps.actor.user_id, notice(str(error)))
+            post_to_user(deps.client, deps.actor.user_id, notice(str(error)))
             return
         ack()
         if after is not None:

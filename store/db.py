@@ -1,18 +1,18 @@
-"""Engine and session factory; SQLite gets WAL, foreign keys and a busy timeout."""
+"""Engine and sessions; SQLite gets WAL, foreign keys, a busy timeout, and reads that never
+take the write lock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
-SessionFactory = Callable[[], Session]
+READ_ONLY = "oneonone_read_only"  # execution option of the engine that read sessions use
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -49,7 +49,7 @@ def create_db_engine(database_url: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin_immediate)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -63,18 +63,33 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: object) -> None:
-    # A write lock from the first statement: two processes never both read-then-write stale rows.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+def _sqlite_begin(connection: Connection) -> None:
+    # A writing transaction takes the write lock at its first statement, so two processes never
+    # both read-then-write stale rows; a reading one (db.read()) takes no lock at all (WAL).
+    reading = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+class SessionFactory:
+    """Opens sessions on one engine: `db()` for a short writing transaction, `db.read()` for
+    one that only reads. Objects stay usable after commit; a session is never kept open while
+    Slack is called."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+
+    def __call__(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def read(self) -> Session:
+        """A session for reads only (on SQLite it never waits for, or blocks, a writer)."""
+        return Session(self._reader, expire_on_commit=False)
 
 
 def session_factory(engine: Engine) -> SessionFactory:
-    """A callable that opens a new Session on the engine (objects stay usable after commit)."""
-
-    def open_session() -> Session:
-        return Session(engine, expire_on_commit=False)
-
-    return open_session
+    """The sessions of one engine."""
+    return SessionFactory(engine)
 
 
 def database_answers(engine: Engine) -> bool:

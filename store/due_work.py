@@ -1,20 +1,26 @@
-"""Claims on due work: one conditional UPDATE each, so two runners never do the same work."""
+"""Claims on due work: one conditional UPDATE each, so two runners never do the same work,
+and what a runner records when it gives the work back."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, update
 from sqlmodel import Session, col, select
 
+from store.db import UTCDateTime
 from store.models import DueWork
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 FIRST_BACKOFF = timedelta(minutes=1)
+LOOK_AGAIN = timedelta(seconds=10)  # after an unknown outcome: look for the post, soon
 CANCELLED = "cancelled"  # the outcome of work that was no longer wanted
+SENT = "sent"
+FOUND = "found"  # an earlier attempt had posted it: recorded, not posted again
 
 
 @dataclass(frozen=True)
@@ -25,19 +31,30 @@ class Claim:
     token: str
     key: str
     kind: str
+    team_id: str
     meeting_id: int | None
     action_item_id: int | None
     user_id: str | None
+    due_at: datetime
     expires_at: datetime | None
     attempts: int
+    claimed_at: datetime
+    uncertain_since: datetime | None  # an earlier attempt may have posted it since then
+    taken_over: bool  # the claim of a runner that never finished (crashed) was taken over
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(
-        col(DueWork.done_at).is_(None),
-        col(DueWork.next_attempt_at) <= now,
-        or_(col(DueWork.claimed_at).is_(None), col(DueWork.claimed_at) < now - LEASE),
-    )
+@dataclass(frozen=True)
+class Planned:
+    """Work nobody holds that falls due soon: what the planner paces."""
+
+    work_id: int
+    team_id: str
+    due_at: datetime
+    channel_key: str  # posts with the same key go to the same conversation
+
+
+def _open() -> ColumnElement[bool]:
+    return col(DueWork.done_at).is_(None)
 
 
 def add_work(
@@ -76,28 +93,101 @@ def add_work(
     return work
 
 
+def work_id_of(session: Session, key: str) -> int | None:
+    """The id of the unfinished work with this key, if there is one."""
+    query = select(DueWork.id).where(DueWork.key == key, _open())
+    return session.exec(query).first()
+
+
+def bring_forward(session: Session, key: str, *, now: datetime) -> int | None:
+    """Make the unfinished work with this key due now (e.g. a summary once notes are saved);
+    returns its id."""
+    session.execute(
+        update(DueWork)
+        .where(col(DueWork.key) == key, _open(), col(DueWork.next_attempt_at) > now)
+        .values(next_attempt_at=now)
+    )
+    session.commit()
+    return work_id_of(session, key)
+
+
 def claimable_ids(session: Session, *, now: datetime, limit: int = 100) -> list[int]:
     """Ids of work due at `now` that nobody holds (oldest first); claim each before doing it."""
+    stale = now - LEASE
     query = (
         select(DueWork.id)
-        .where(_claimable(now))
+        .where(_open(), col(DueWork.next_attempt_at) <= now)
+        .where((col(DueWork.claimed_at).is_(None)) | (col(DueWork.claimed_at) < stale))
         .order_by(col(DueWork.next_attempt_at))
         .limit(limit)
     )
     return [work_id for work_id in session.exec(query).all() if work_id is not None]
 
 
-def claim(session: Session, *, work_id: int, now: datetime) -> Claim | None:
-    """Take the work with one conditional UPDATE; None when another runner has it or it's done."""
-    token = uuid.uuid4().hex
-    result = session.execute(
-        update(DueWork)
-        .where(col(DueWork.id) == work_id, _claimable(now))
-        .values(claimed_at=now, claim_token=token, attempts=DueWork.attempts + 1)
+def planned(
+    session: Session, *, now: datetime, until: datetime, limit: int = 50_000
+) -> list[Planned]:
+    """Work nobody holds (or whose holder's lease ran out) due by `until`, soonest first."""
+    query = (
+        select(
+            DueWork.id,
+            DueWork.team_id,
+            DueWork.next_attempt_at,
+            DueWork.user_id,
+            DueWork.meeting_id,
+            DueWork.key,
+        )
+        .where(_open(), col(DueWork.next_attempt_at) <= until)
+        .where((col(DueWork.claimed_at).is_(None)) | (col(DueWork.claimed_at) < now - LEASE))
+        .order_by(col(DueWork.next_attempt_at), col(DueWork.id))
+        .limit(limit)
     )
+    return [
+        Planned(work_id, team, due, user or (f"meeting:{meeting}" if meeting else key))
+        for work_id, team, due, user, meeting, key in session.exec(query).all()
+        if work_id is not None
+    ]
+
+
+def waiting(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
+    """How much work is due and not done, and the oldest due time among it."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(DueWork.next_attempt_at)).where(
+            _open(), col(DueWork.next_attempt_at) <= now
+        )
+    ).one()
+    if isinstance(oldest, datetime) and oldest.tzinfo is None:  # aggregates skip the type
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return int(count), oldest
+
+
+def claim(
+    session: Session, *, work_id: int, now: datetime, due_by: datetime | None = None
+) -> Claim | None:
+    """Take the work with one conditional UPDATE (work due by `due_by`, default now); None
+    when another runner has it or it is done. A claim left by a runner that did not finish
+    within the lease is taken over, and its attempt counts as one whose outcome is unknown."""
+    token = uuid.uuid4().hex
+    due = and_(col(DueWork.id) == work_id, _open(), col(DueWork.next_attempt_at) <= (due_by or now))
+    values: dict[str, Any] = {
+        "claimed_at": now,
+        "claim_token": token,
+        "attempts": DueWork.attempts + 1,
+    }
+    taken_over = False
+    fresh = session.execute(
+        update(DueWork).where(due, col(DueWork.claimed_at).is_(None)).values(**values)
+    )
+    if fresh.rowcount != 1:  # type: ignore[attr-defined]
+        values["uncertain_since"] = func.coalesce(DueWork.uncertain_since, DueWork.claimed_at)
+        stale = session.execute(
+            update(DueWork).where(due, col(DueWork.claimed_at) < now - LEASE).values(**values)
+        )
+        taken_over = stale.rowcount == 1  # type: ignore[attr-defined]
+        if not taken_over:
+            session.commit()
+            return None
     session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
     work = session.get(DueWork, work_id)
     assert work is not None
     session.refresh(work)
@@ -106,23 +196,63 @@ def claim(session: Session, *, work_id: int, now: datetime) -> Claim | None:
         token=token,
         key=work.key,
         kind=work.kind,
+        team_id=work.team_id,
         meeting_id=work.meeting_id,
         action_item_id=work.action_item_id,
         user_id=work.user_id,
+        due_at=work.next_attempt_at,
         expires_at=work.expires_at,
         attempts=work.attempts,
+        claimed_at=now,
+        uncertain_since=work.uncertain_since,
+        taken_over=taken_over,
     )
 
 
-def finish(session: Session, claim: Claim, *, outcome: str, now: datetime) -> bool:
-    """Mark claimed work done (sent, expired, cancelled, …); False if the claim was lost."""
-    result = session.execute(
-        update(DueWork)
-        .where(col(DueWork.id) == claim.work_id, col(DueWork.claim_token) == claim.token)
-        .values(done_at=now, outcome=outcome)
-    )
+def _mine(claim: Claim) -> ColumnElement[bool]:
+    return and_(col(DueWork.id) == claim.work_id, col(DueWork.claim_token) == claim.token)
+
+
+def finish(
+    session: Session,
+    claim: Claim,
+    *,
+    outcome: str,
+    now: datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> bool:
+    """Mark claimed work done (sent, found, expired, cancelled, …), with where it was posted;
+    False if the claim was lost."""
+    values: dict[str, Any] = {"done_at": now, "outcome": outcome}
+    if ts is not None:
+        values.update(posted_channel_id=channel, posted_ts=ts)
+    result = session.execute(update(DueWork).where(_mine(claim)).values(**values))
     session.commit()
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release(session: Session, claim: Claim, *, not_before: datetime | None = None) -> None:
+    """Give back work that was not attempted (shutting down, or Slack asked to wait): it
+    does not count as an attempt."""
+    values: dict[str, Any] = {
+        "claimed_at": None,
+        "claim_token": None,
+        "attempts": DueWork.attempts - 1,
+    }
+    if not_before is not None:
+        later = col(DueWork.next_attempt_at) < not_before
+        resume = literal(not_before, UTCDateTime())
+        values["next_attempt_at"] = case((later, resume), else_=DueWork.next_attempt_at)
+    session.execute(update(DueWork).where(_mine(claim)).values(**values))
+    session.commit()
+
+
+def release_uncertain(session: Session, claim: Claim, *, error: str, now: datetime) -> bool:
+    """Give back work whose attempt may have reached Slack (no answer, a timeout, a 5xx): the
+    next attempt looks for its post first. Returns True when it will be tried again."""
+    since = claim.uncertain_since or claim.claimed_at
+    return _give_back(session, claim, error=error, now=now, soon=True, uncertain_since=since)
 
 
 def release_after_failure(session: Session, claim: Claim, *, error: str, now: datetime) -> bool:
@@ -130,16 +260,38 @@ def release_after_failure(session: Session, claim: Claim, *, error: str, now: da
 
     Returns True when the work will be tried again.
     """
+    return _give_back(session, claim, error=error, now=now, soon=False)
+
+
+def _give_back(
+    session: Session, claim: Claim, *, error: str, now: datetime, soon: bool, **extra: Any
+) -> bool:
     retry = claim.attempts < MAX_ATTEMPTS
-    values: dict[str, object] = {"claimed_at": None, "claim_token": None, "last_error": error[:500]}
+    values: dict[str, Any] = {"claimed_at": None, "claim_token": None, "last_error": error[:500]}
+    values.update(extra)
     if retry:
-        values["next_attempt_at"] = now + FIRST_BACKOFF * 2 ** (claim.attempts - 1)
+        backoff = LOOK_AGAIN if soon else FIRST_BACKOFF * 2 ** (claim.attempts - 1)
+        values["next_attempt_at"] = now + backoff
     else:
         values.update(done_at=now, outcome="failed")
-    session.execute(
-        update(DueWork)
-        .where(col(DueWork.id) == claim.work_id, col(DueWork.claim_token) == claim.token)
-        .values(**values)
-    )
+    session.execute(update(DueWork).where(_mine(claim)).values(**values))
     session.commit()
     return retry
+
+
+def abandon(session: Session, work_ids: list[int]) -> int:
+    """Shutting down while these were being done: give them back at once (not after the
+    lease), as attempts whose outcome is unknown. Returns how many were still held."""
+    if not work_ids:
+        return 0
+    result = session.execute(
+        update(DueWork)
+        .where(col(DueWork.id).in_(work_ids), _open(), col(DueWork.claimed_at).is_not(None))
+        .values(
+            claimed_at=None,
+            claim_token=None,
+            uncertain_since=func.coalesce(DueWork.uncertain_since, DueWork.claimed_at),
+        )
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

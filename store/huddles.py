@@ -276,13 +276,6 @@ def dismiss_follow_up(
     return follow_up, pair
 
 
-def set_follow_up_post(session: Session, follow_up: HuddleFollowUp, channel: str, ts: str) -> None:
-    """Remember where the follow-up was posted, to update it after a click."""
-    follow_up.channel_id, follow_up.ts = channel, ts
-    session.add(follow_up)
-    session.commit()
-
-
 def prune_huddle_events(session: Session, *, now: datetime) -> int:
     """Forget huddle changes older than a day."""
     result = session.execute(delete(HuddleEvent).where(col(HuddleEvent.received_at) < now - KEEP))

@@ -68,11 +68,16 @@ def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now
     add_work(
         session,
         team_id=pair.team_id,
-        key=f"{WorkKind.SUMMARY}:{meeting.id}",
+        key=summary_key(meeting.id),
         kind=WorkKind.SUMMARY,
         due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
         meeting_id=meeting.id,
     )
+
+
+def summary_key(meeting_id: int | None) -> str:
+    """The key of a meeting's summary work (posted an hour after it, or once notes are saved)."""
+    return f"{WorkKind.SUMMARY}:{meeting_id}"
 
 
 def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | None:

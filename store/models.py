@@ -203,6 +203,11 @@ class DueWork(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=utc_column())
     outcome: str | None = Field(default=None, max_length=16)
     last_error: str | None = Field(default=None, max_length=500)
+    # An attempt whose outcome is unknown (lost answer, lease run out) started at or after
+    # this: before posting again, the bot looks for its own message since then.
+    uncertain_since: datetime | None = Field(default=None, sa_column=utc_column())
+    posted_channel_id: str | None = Field(default=None, max_length=32)
+    posted_ts: str | None = Field(default=None, max_length=32)
 
 
 # A message the bot posted (prompt, agenda, summary, …), to update it or map replies to it.
@@ -280,3 +285,32 @@ class HuddleFollowUp(SQLModel, table=True):
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     dismissed_at: datetime | None = Field(default=None, sa_column=utc_column())
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# A Slack user as the bot last saw them, so that due work never asks Slack per post;
+# refreshed on `user_change` and when stale. `home_opened_at`: they have a Home tab to keep.
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    known: bool = Field(default=True)  # False: Slack said user_not_found
+    name: str = Field(default="", max_length=255)
+    tz: str = Field(default="UTC", max_length=64)
+    locale: str | None = Field(default=None, max_length=32)
+    home_team_id: str | None = Field(default=None, max_length=32)
+    is_bot: bool = Field(default=False)
+    deleted: bool = Field(default=False)
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
+    home_opened_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# The posting budget of one workspace and Slack method, shared by every bot process: the
+# time (epoch seconds) from which the next call is within the budget.
+class SendBudget(SQLModel, table=True):
+    __tablename__ = "send_budget"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    method: str = Field(primary_key=True, max_length=64)
+    next_at: float = Field(default=0.0)

@@ -210,15 +210,3 @@ def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> 
         session.add(meeting)
     session.commit()
     return pair
-
-
-def set_channel(session: Session, pair: Pair, channel_id: str) -> None:
-    """Remember the pair's group DM (and use it for meetings not yet posted)."""
-    pair.channel_id = channel_id
-    session.add(pair)
-    for meeting in session.exec(
-        select(Meeting).where(Meeting.pair_id == pair.id, col(Meeting.agenda_ts).is_(None))
-    ):
-        meeting.agenda_channel_id = channel_id
-        session.add(meeting)
-    session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from store.access import Actor, get_meeting, get_pair
@@ -15,8 +15,6 @@ from store.meetings import meeting_points
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
 from store.views import SummaryView
 
-PENDING = "pending:"  # summary_ts is PENDING + epoch seconds while one runner posts the summary
-PENDING_LEASE = timedelta(minutes=5)  # after that, the poster is taken to have died
 HISTORY_MAX = 5
 
 
@@ -106,35 +104,3 @@ def history(
         .limit(limit)
     ).all()
     return [summary_view(session, m, pair) for m in meetings]
-
-
-def is_posted(summary_ts: str | None) -> bool:
-    """Whether a summary_ts is a posted message's (not empty, not a claim to post it)."""
-    return bool(summary_ts) and not summary_ts.startswith(PENDING)  # type: ignore[union-attr]
-
-
-def claim_summary(session: Session, meeting: Meeting, *, now: datetime) -> bool:
-    """Take the right to post a meeting's first summary (one conditional UPDATE); a claim
-    older than the lease is taken over."""
-    stale = f"{PENDING}{int((now - PENDING_LEASE).timestamp())}"
-    result = session.execute(
-        update(Meeting)
-        .where(col(Meeting.id) == meeting.id)
-        .where(
-            or_(
-                col(Meeting.summary_ts).is_(None),
-                col(Meeting.summary_ts).startswith(PENDING) & (col(Meeting.summary_ts) < stale),
-            )
-        )
-        .values(summary_ts=f"{PENDING}{int(now.timestamp())}")
-    )
-    session.commit()
-    session.refresh(meeting)
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def set_summary_ts(session: Session, meeting: Meeting, ts: str | None) -> None:
-    """Remember the posted summary's ts (None gives the claim back after a failure)."""
-    meeting.summary_ts = ts
-    session.add(meeting)
-    session.commit()

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from store.questions import Question
+
 ITEM_MAX = 500  # characters of one action item
 
 
@@ -152,3 +154,61 @@ class NotesView:
     private_notes: str
     action_items: list[ActionItemView]  # decided in this meeting
     default_due: date | None  # the next meeting's date
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A Slack user as users.info (or `user_change`) last described them."""
+
+    user_id: str
+    name: str
+    tz: str
+    locale: str | None
+    is_bot: bool
+    deleted: bool
+    home_team_id: str | None
+
+
+@dataclass(frozen=True)
+class PromptPost:
+    """The DM before a 1:1: the agenda so far as this person may see it, and a question."""
+
+    viewer_id: str
+    agenda: AgendaView
+    suggestion: Question
+
+
+@dataclass(frozen=True)
+class AgendaPost:
+    """The shared agenda in the pair's group DM (a suggested question while it is empty)."""
+
+    agenda: AgendaView
+    suggestion: Question | None
+
+
+@dataclass(frozen=True)
+class HuddleOffer:
+    """The offer to take notes after the pair's huddle."""
+
+    follow_up_id: int
+    manager_id: str
+    report_id: str
+    minutes: int
+
+
+Content = PromptPost | AgendaPost | SummaryView | ActionItemView | HuddleOffer
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one piece of due work posts, and where: in the bot's DM with `dm_user`, or in
+    the pair's group DM (`channel`; None until it has been opened for `people`)."""
+
+    key: str
+    kind: str
+    team_id: str
+    pair_id: int | None
+    people: tuple[str, str]  # the pair's manager and report
+    dm_user: str | None
+    channel: str | None
+    content: Content

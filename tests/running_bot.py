@@ -16,16 +16,22 @@ from sqlalchemy.engine import Engine
 from bot.app import create_app
 from bot.due import DueReport, run_due
 from bot.http import create_http_server, create_wsgi_app
-from bot.slack_client import create_client
+from bot.metrics import Metrics
+from bot.pacing import Limiter, Rate
+from bot.runtime import Runtime, build_runtime
+from bot.slack_client import SlackClients
+from handlers.agendas import AgendaRefresher
 from handlers.home import HomeRefresher
-from store.db import SessionFactory, session_factory
+from store.db import SessionFactory
 from tests.db_fixtures import sqlite_engine
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
 SIGNING_SECRET = "test-signing-secret"
-HOME_DELAY = 3600.0  # Home tabs are published by settle() (a flush), never by the timer
+HOME_DELAY = 3600.0  # Home tabs and agendas are refreshed by settle(), never by the timer
+UNLIMITED = Rate(1_000_000, 1_000)
 BOT_TOKEN = "xoxb-test-token"
+TEAM_ID = "T0001"
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -74,23 +80,52 @@ class RunningBot:
     slack: SlackRequests
     fake: FakeSlack
     app: App
-    client: WebClient
-    engine: Engine
-    db: SessionFactory
+    runtime: Runtime
     clock: FakeClock
     url: str
     executor: TrackingExecutor
     server: Any
-    homes: HomeRefresher
+
+    @property
+    def clients(self) -> SlackClients:
+        """The bot's Slack clients."""
+        return self.runtime.clients
+
+    @property
+    def client(self) -> WebClient:
+        """The interactive client of the test workspace."""
+        return self.runtime.clients.interactive(TEAM_ID)
+
+    @property
+    def engine(self) -> Engine:
+        """The bot's database engine."""
+        return self.runtime.engine
+
+    @property
+    def db(self) -> SessionFactory:
+        """The bot's sessions."""
+        return self.runtime.db
+
+    @property
+    def homes(self) -> HomeRefresher:
+        """The Home tab refresher."""
+        return self.runtime.homes
+
+    @property
+    def agendas(self) -> AgendaRefresher:
+        """The posted-agenda refresher."""
+        return self.runtime.agendas
 
     def tick(self) -> DueReport:
-        """Run due work once at the clock's time (what the scheduler does every tick)."""
-        return run_due(self.db, self.client, self.clock(), self.homes)
+        """Run due work once at the clock's time (what `oneonone tick` does)."""
+        return run_due(self.db, self.clients, self.clock(), self.homes, self.runtime.metrics)
 
     def settle(self) -> None:
         """Wait until every listener started so far has finished its work after the ack,
-        then publish the Home tabs those changes asked for (the debounce, without waiting)."""
+        then make the agenda updates and Home tabs those changes asked for (the debounce,
+        without waiting)."""
         self.executor.wait_idle()
+        self.agendas.flush()
         self.homes.flush()
 
 
@@ -103,31 +138,57 @@ def _serve(server: Any) -> None:
             raise
 
 
-def start_bot(fake: FakeSlack, tmp_path: Path, clock: FakeClock) -> RunningBot:
+def unlimited() -> Limiter:
+    """Scenario tests never wait for a turn: budgets far above what a test sends (the pacing
+    has tests of its own, with its own clock)."""
+    return Limiter(
+        posts_per_minute=UNLIMITED.per_minute,
+        channel_interval=0.0,
+        rates={},
+        default_rate=UNLIMITED,
+    )
+
+
+def clients_for(fake: FakeSlack, limiter: Limiter | None = None) -> SlackClients:
+    """The Slack clients of one bot process on the fake (another process: another call)."""
+    return SlackClients(
+        token=BOT_TOKEN, api_url=fake.url, limiter=limiter or unlimited(), metrics=Metrics()
+    )
+
+
+def start_bot(
+    fake: FakeSlack, tmp_path: Path, clock: FakeClock, *, engine: Engine | None = None
+) -> RunningBot:
     """Build the app exactly as `oneonone run` does and serve it on 127.0.0.1, port 0."""
-    engine = sqlite_engine(tmp_path)
-    db = session_factory(engine)
-    client = create_client(token=BOT_TOKEN, api_url=fake.url)
+    runtime = build_runtime(
+        engine=engine or sqlite_engine(tmp_path),
+        token=BOT_TOKEN,
+        api_url=fake.url,
+        clock=clock,
+        limiter=unlimited(),
+        home_delay=HOME_DELAY,
+        agenda_delay=HOME_DELAY,
+    )
     executor = TrackingExecutor(max_workers=4)
-    homes = HomeRefresher(client, db, clock, delay=HOME_DELAY)
     app = create_app(
-        client=client,
+        clients=runtime.clients,
         signing_secret=SIGNING_SECRET,
-        db=db,
+        db=runtime.db,
         clock=clock,
         executor=executor,
-        homes=homes,
+        homes=runtime.homes,
+        agendas=runtime.agendas,
     )
-    server = create_http_server(create_wsgi_app(app, engine), host="127.0.0.1", port=0)
+    wsgi = create_wsgi_app(app, runtime.engine, runtime.metrics)
+    server = create_http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=_serve, args=(server,), name="http", daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"
     slack = SlackRequests(url, SIGNING_SECRET, response_urls=fake.response_url)
-    return RunningBot(slack, fake, app, client, engine, db, clock, url, executor, server, homes)
+    return RunningBot(slack, fake, app, runtime, clock, url, executor, server)
 
 
 def stop_bot(bot: RunningBot) -> None:
     """Let listeners finish, then stop the server and close the database."""
     bot.executor.shutdown(wait=True)
-    bot.homes.stop()
+    bot.runtime.stop()
     bot.server.close()
-    bot.engine.dispose()

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.due import run_due
-from bot.slack_client import create_client
 from store.access import Actor
 from store.db import session_factory
 from store.schedule import PairRequest, create_pair
 from tests.fake_slack import FakeSlack
+from tests.running_bot import clients_for
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -33,10 +33,10 @@ def test_two_concurrent_runners_post_each_prompt_and_agenda_once(
     errors: list[BaseException] = []
 
     def runner(at: datetime) -> None:
-        client = create_client(token="xoxb-test", api_url=fake_slack.url)
+        clients = clients_for(fake_slack)  # each runner is a process of its own
         try:
             barrier.wait()
-            run_due(db, client, at)
+            run_due(db, clients, at)
         except BaseException as error:  # asserted below
             errors.append(error)
 

@@ -233,15 +233,30 @@ def test_add_this_adds_the_suggested_question_once(bot: RunningBot) -> None:
     assert added[0] == "U_REPORT" and added[1].endswith("?")
 
 
-def test_a_failed_agenda_post_is_retried_on_a_later_tick(bot: RunningBot) -> None:
+def test_a_refused_agenda_post_is_retried_on_a_later_tick(bot: RunningBot) -> None:
     schedule(bot)
     bot.clock.advance(hours=26, minutes=31)  # 14:31 UTC Tuesday, after the agenda lead
-    bot.fake.fail("chat.postMessage", error="internal_error", times=3)
+    bot.fake.fail("chat.postMessage", error="not_in_channel", times=3)
     first = bot.tick()
     assert first.counts.get("agenda_retry") == 1
     assert bot.tick().counts.get("agenda_sent") is None  # backing off
     bot.clock.advance(minutes=2)
     assert bot.tick().counts.get("agenda_sent") == 1
+    assert bot.fake.calls("conversations.history") == []  # Slack had refused: nothing to look for
+
+
+def test_an_agenda_post_that_slack_may_have_failed_is_looked_for_then_posted(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    bot.clock.advance(hours=26, minutes=31)
+    bot.fake.fail("chat.postMessage", error="internal_error", times=3)
+    assert bot.tick().counts.get("agenda_unknown") == 1
+    assert bot.tick().counts.get("agenda_sent") is None  # a moment before looking
+    bot.clock.advance(seconds=10)
+    assert bot.tick().counts.get("agenda_sent") == 1
+    (looked,) = [c for c in bot.fake.calls("conversations.history") if c.args["channel"][0] == "G"]
+    assert looked.args["include_all_metadata"] in (True, "true", "1")
 
 
 def test_forged_buttons_and_modals_for_another_pair_are_refused(bot: RunningBot) -> None:

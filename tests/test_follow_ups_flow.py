@@ -25,7 +25,6 @@ REFUSED = re.compile(r"isn't one of|only drop your own|doesn't belong|don't have
 # The first 1:1 of `schedule(bot)`: Tuesday 10:00 New York, 30 minutes.
 WEEK1 = "2026-12-01 15:00"
 
-
 # --- shared helpers (the huddle and Home scenarios use them too) ---------------------------
 
 
@@ -426,8 +425,9 @@ def test_done_on_an_agenda_after_its_meeting_ended_still_shows_on_that_message(
 def test_a_failed_summary_nudge_is_posted_once_on_a_later_tick(bot: RunningBot) -> None:
     schedule(bot)
     tick_at(bot, "2026-12-01 15:05")
-    bot.fake.fail("chat.postMessage", error="fatal_error")
-    assert tick_at(bot, "2026-12-01 16:30").get("summary_retry") == 1
+    bot.fake.fail("chat.postMessage", error="fatal_error")  # Slack may or may not have posted it
+    assert tick_at(bot, "2026-12-01 16:30").get("summary_unknown") == 1
+
     assert not summary_posts(bot)
     assert tick_at(bot, "2026-12-01 16:32").get("summary_sent") == 1
     for when in ("2026-12-01 16:40", "2026-12-01 20:00"):

@@ -8,10 +8,11 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.http import create_http_server, create_wsgi_app
-from bot.slack_client import create_client
+from bot.planner import Dispatcher, Planner
+from bot.scheduler import start_scheduler
 from store.db import create_db_engine
 from tests.fake_slack import FakeSlack
-from tests.running_bot import BOT_TOKEN, RunningBot, _serve
+from tests.running_bot import RunningBot, _serve, clients_for
 from tests.slack_requests import SlackRequests
 
 
@@ -101,7 +102,7 @@ def test_a_retried_event_is_handled_once(bot: RunningBot) -> None:
 
 
 def test_a_rate_limited_post_is_retried_and_delivered_once(fake_slack: FakeSlack) -> None:
-    client = create_client(token=BOT_TOKEN, api_url=fake_slack.url)
+    client = clients_for(fake_slack).interactive("T0001")
     fake_slack.fail("chat.postMessage", status=429, retry_after=0, times=2)
     client.chat_postMessage(channel="U_REPORT", text="hello")
     calls = fake_slack.calls("chat.postMessage")
@@ -110,7 +111,7 @@ def test_a_rate_limited_post_is_retried_and_delivered_once(fake_slack: FakeSlack
 
 
 def test_server_errors_are_retried_but_slack_errors_are_raised(fake_slack: FakeSlack) -> None:
-    client = create_client(token=BOT_TOKEN, api_url=fake_slack.url)
+    client = clients_for(fake_slack).interactive("T0001")
     fake_slack.fail("users.info", status=503)
     assert client.users_info(user="U_REPORT")["user"]["tz"] == "Europe/Berlin"
     fake_slack.fail("chat.postMessage", error="channel_not_found")
@@ -138,16 +139,21 @@ def test_bolt_listener_clients_inherit_the_base_url_and_retry_handlers(bot: Runn
     assert len(bot.client.retry_handlers) >= 3
 
 
-def test_the_scheduler_runs_due_work_on_an_interval(bot: RunningBot) -> None:
-    from bot.scheduler import start_scheduler
-
-    scheduler = start_scheduler(db=bot.db, client=bot.client, clock=bot.clock, tick_seconds=7)
+def test_the_scheduler_runs_housekeeping_every_tick_and_the_planner_every_second(
+    bot: RunningBot,
+) -> None:
+    dispatcher = Dispatcher(bot.db, bot.clients, bot.clock, workers=1)
+    planner = Planner(bot.db, dispatcher, bot.clock, interval=0.2, channel_interval=1.0)
+    scheduler = start_scheduler(
+        db=bot.db, clients=bot.clients, clock=bot.clock, tick_seconds=7, planner=planner
+    )
     try:
-        job = scheduler.get_job("run_due")
-        assert job.trigger.interval.total_seconds() == 7
-        assert (job.coalesce, job.max_instances) == (True, 1)
+        jobs = {name: scheduler.get_job(name) for name in ("housekeeping", "planner")}
+        assert [j.trigger.interval.total_seconds() for j in jobs.values()] == [7, 1]
+        assert all((j.coalesce, j.max_instances) == (True, 1) for j in jobs.values())
     finally:
         scheduler.shutdown(wait=True)
+        dispatcher.stop()
 
 
 def test_the_message_shortcut_opens_the_add_modal_prefilled(bot: RunningBot) -> None:

@@ -271,6 +271,7 @@ def test_each_kind_of_change_republishes_both_homes(bot: RunningBot) -> None:
 
 def test_a_paused_1on1_says_until_when(bot: RunningBot) -> None:
     schedule(bot)
+    open_home(bot, "U_MANAGER")
     open_home(bot, "U_REPORT")
     assert republished(
         bot, lambda: command_reply(bot, "pause until 2026-12-20", "U_MANAGER")
@@ -289,6 +290,7 @@ def db_all_meetings(bot: RunningBot) -> list[Any]:
 
 def test_a_burst_of_ticks_publishes_the_home_once_or_twice(bot: RunningBot) -> None:
     schedule(bot)
+    open_home(bot, "U_MANAGER")
     for n in range(5):
         command_reply(bot, f"add topic {n}", "U_MANAGER")
     tick_at(bot, "2026-12-01 14:30")
@@ -325,6 +327,8 @@ def test_a_burst_of_ticks_publishes_the_home_once_or_twice(bot: RunningBot) -> N
 
 def test_a_rate_limited_publish_is_retried_not_dropped(bot: RunningBot) -> None:
     schedule(bot)
+    for person in PEOPLE:
+        open_home(bot, person)
     bot.fake.fail("views.publish", status=429, retry_after=0, times=2)
     command_reply(bot, "add after the limit", "U_REPORT")
     bot.settle()
@@ -339,6 +343,8 @@ def test_a_home_tab_that_slack_could_not_take_is_published_on_the_next_flush(
 ) -> None:
     """Past the client's own retries, the refresher keeps the publish pending (never drops it)."""
     schedule(bot)
+    for person in PEOPLE:
+        open_home(bot, person)
     bot.fake.fail("views.publish", error="internal_error", times=2)
     command_reply(bot, "add despite errors", "U_REPORT")
     assert [c.response for c in bot.fake.calls("views.publish")][-2:] == [

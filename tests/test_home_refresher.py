@@ -21,7 +21,7 @@ def test_a_publish_waits_for_the_persons_publish_in_flight(
     started, release = threading.Event(), threading.Event()
     calls: list[str] = []
 
-    def publish_home(client: Any, db: Any, actor: Actor, *, now: datetime, page: int) -> None:
+    def publish_home(db: Any, clients: Any, actor: Actor, **_: Any) -> None:
         calls.append(f"start {len(calls) // 2}")
         if len(calls) == 1:  # the first publish is slow: it read the store before the change
             started.set()
@@ -29,7 +29,7 @@ def test_a_publish_waits_for_the_persons_publish_in_flight(
         calls.append(f"end {len(calls) // 2}")
 
     monkeypatch.setattr(home, "publish_home", publish_home)
-    refresher = HomeRefresher(client=None, db=None, clock=lambda: datetime.now(UTC), delay=3600)  # type: ignore[arg-type]
+    refresher = HomeRefresher(clients=None, db=None, clock=lambda: datetime.now(UTC), delay=3600)  # type: ignore[arg-type]
     try:
         first = threading.Thread(target=refresher.publish_now, args=(RITA,))
         first.start()

@@ -46,6 +46,10 @@ SAMPLE_EVENTS = {
             "profile": {"huddle_state": "in_a_huddle", "huddle_state_call_id": "R1"},
         },
     },
+    "user_change": {
+        "type": "user_change",
+        "user": {"id": "U_STRANGER", "team_id": "T0001", "tz": "Europe/Paris", "profile": {}},
+    },
     "app_uninstalled": {"type": "app_uninstalled"},
     "tokens_revoked": {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}},
 }

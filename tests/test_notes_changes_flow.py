@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlmodel import select
+
 from blocks import ids
 from store.models import ActionItem, DueWork, Meeting, Note, PointCarry, TalkingPoint
 from tests.running_bot import RunningBot
@@ -159,14 +161,18 @@ def test_a_summary_someone_else_is_posting_is_retried_until_posted(bot: RunningB
     schedule(bot)
     tick_at(bot, "2026-12-01 16:00")
     (meeting,) = [m for m in db_all(bot, Meeting) if m.starts_at.day == 1]
-    with bot.db() as session:  # a poster took the claim at 16:29 and died
-        stuck = session.get(Meeting, meeting.id)
-        stuck.summary_ts = f"pending:{int(utc('2026-12-01 16:29').timestamp())}"
+    key = f"summary:{meeting.id}"
+    with bot.db() as session:  # a poster claimed the summary at 16:29 and died
+        (stuck,) = [w for w in session.exec(select(DueWork)) if w.key == key]
+        stuck.claimed_at, stuck.claim_token = utc("2026-12-01 16:29"), "dead"
+        stuck.next_attempt_at = utc("2026-12-01 16:29")
         session.add(stuck)
         session.commit()
-    assert "summary_retry" in tick_at(bot, "2026-12-01 16:31")  # the claim is fresh: not yet
+    assert "summary_sent" not in tick_at(bot, "2026-12-01 16:31")  # the claim is fresh: not yet
     assert summary_posts(bot) == []
     tick_at(bot, "2026-12-01 16:40")  # the claim's lease has run out: taken over
     assert len(summary_posts(bot)) == 1
-    (work,) = [w for w in db_all(bot, DueWork) if w.key == f"summary:{meeting.id}"]
+    (work,) = [w for w in db_all(bot, DueWork) if w.key == key]
     assert work.outcome == "sent"
+    looked = bot.fake.calls("conversations.history")  # the dead poster may have posted it
+    assert looked and looked[-1].args["include_all_metadata"] in (True, "true", "1")

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store.access import Actor, NotAllowed
+from store.deliveries import set_pair_channel
 from store.huddles import (
     HuddleChange,
     dismiss_follow_up,
@@ -23,7 +24,7 @@ from store.huddles import (
 )
 from store.meetings import next_meeting
 from store.models import DueWork, HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair
-from store.schedule import PairRequest, create_pair, end_pair, set_channel
+from store.schedule import PairRequest, create_pair, end_pair
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the first 1:1 is Tue 15:00 UTC
 EPOCH_NOW = 1796040000  # NOW in seconds since the epoch
@@ -320,7 +321,8 @@ def room(call: str = "R1", **overrides: object) -> dict:
 def test_a_room_in_the_pairs_channel_with_both_people_is_followed_up(
     session: Session, pair: Pair
 ) -> None:
-    set_channel(session, pair, "G123")
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
     refused = [
         ("G999", room()),  # not a pair's channel
         ("G123", room(participant_history=["UMGR", "UGUEST"])),  # the report never joined
@@ -343,21 +345,24 @@ def test_a_room_in_the_pairs_channel_with_both_people_is_followed_up(
 
 
 def test_a_room_without_history_uses_its_participants(session: Session, pair: Pair) -> None:
-    set_channel(session, pair, "G123")
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
     data = room(participant_history=None, participants=["UREP", "UMGR"])
     created = record_huddle_room(session, "T1", "G123", data, now=at(1801))
     assert created is not None and created.call_id == "R1"
 
 
 def test_an_ended_pairs_channel_gets_no_follow_up(session: Session, pair: Pair) -> None:
-    set_channel(session, pair, "G123")
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
     end_pair(session, MANAGER, pair.id, now=NOW)
     assert record_huddle_room(session, "T1", "G123", room(), now=at(1801)) is None
     assert count(session, HuddleFollowUp) == 0
 
 
 def test_the_same_call_from_events_and_room_is_one_follow_up(session: Session, pair: Pair) -> None:
-    set_channel(session, pair, "G123")
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
     a_huddle(session, call="C1")
     data = room("C1", date_start=EPOCH_NOW, date_end=EPOCH_NOW + 2400)
     assert record_huddle_room(session, "T1", "G123", data, now=at(2500)) is None

@@ -25,7 +25,7 @@ from store.models import ActionItem, DueWork, Meeting, MeetingStatus, Note, Pair
 from store.notes import Conflict, notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes, save_notes
 from store.schedule import PairRequest, create_pair, end_pair, skip_meeting
-from store.summary import claim_summary, history, set_summary_ts, summary_for
+from store.summary import history, summary_for
 from tests.db_fixtures import engine_for
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday, 07:00 in New York
@@ -143,6 +143,7 @@ def run_due_like(session: Session, now: datetime) -> None:
     close_finished_meetings(session, now=now)
     for pair in pairs_to_roll(session, now=now):
         roll_forward(session, pair, now=now)
+    session.commit()
 
 
 def live_through(session: Session, meeting: Meeting) -> None:
@@ -1108,17 +1109,6 @@ def test_an_older_summary_lists_only_its_own_carried_points(session, pair_and_me
     assert of_second.next_starts_at == third.starts_at
     assert [p.text for p in of_first.discussed] == ["Discussed in the first"]
     assert of_first.carried == []  # nothing of the first meeting was carried over
-
-
-def test_a_summary_is_claimed_once(session, pair_and_meeting):
-    _pair, first = pair_and_meeting
-    assert claim_summary(session, first, now=NOW) is True
-    assert claim_summary(session, first, now=NOW) is False
-    set_summary_ts(session, first, None)  # a failed post gives the claim back
-    assert claim_summary(session, first, now=NOW) is True
-    set_summary_ts(session, first, "1796139000.000100")
-    assert claim_summary(session, first, now=NOW) is False
-    assert session.get(Meeting, first.id).summary_ts == "1796139000.000100"
 
 
 def test_the_default_due_date_is_the_next_slot_even_before_that_meeting_exists(

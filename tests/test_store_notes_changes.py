@@ -26,7 +26,7 @@ from store.models import (
 )
 from store.notes import notes_view
 from store.schedule import create_pair
-from store.summary import claim_summary, is_posted, set_summary_ts, summary_for
+from store.summary import summary_for
 from tests import test_store_notes as store_notes_tests
 from tests.test_store_huddles import a_huddle, at
 from tests.test_store_notes import (
@@ -286,25 +286,6 @@ def test_retime_reminders_moves_them_to_nine_in_the_given_zone(session, pair_and
 
 
 # --- summary claims ----------------------------------------------------------------------------
-
-
-def test_a_summary_claim_is_taken_over_only_after_five_minutes(session, pair_and_meeting):
-    _pair, first = pair_and_meeting
-    assert claim_summary(session, first, now=NOW) is True
-    assert claim_summary(session, first, now=NOW + 4 * MINUTE) is False
-    assert claim_summary(session, first, now=NOW + 5 * MINUTE) is False
-    stale_at = NOW + 5 * MINUTE + timedelta(seconds=1)
-    assert claim_summary(session, first, now=stale_at) is True
-    claimed = session.get(Meeting, first.id).summary_ts
-    assert claimed == f"pending:{int(stale_at.timestamp())}" and not is_posted(claimed)
-    set_summary_ts(session, first, "1234.5678")
-    assert claim_summary(session, first, now=NOW + timedelta(days=1)) is False
-    assert session.get(Meeting, first.id).summary_ts == "1234.5678"
-
-
-def test_is_posted_only_for_a_real_message_ts():
-    assert is_posted("1234.5678") is True
-    assert (is_posted("pending:123"), is_posted(None), is_posted("")) == (False, False, False)
 
 
 # --- huddles -----------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""The parts a running bot is made of, built once from the settings: the database, the
+limiter, the Slack clients, the metrics and the refreshers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock
+from bot.metrics import Metrics
+from bot.pacing import DatabaseBudget, Limiter
+from bot.slack_client import SlackClients
+from handlers.agendas import AgendaRefresher
+from handlers.home import HomeRefresher
+from store.db import SessionFactory, create_db_engine, session_factory
+from store.migrate import upgrade
+
+
+@dataclass
+class Runtime:
+    """Everything due work and the listeners share in one process."""
+
+    engine: Engine
+    db: SessionFactory
+    limiter: Limiter
+    metrics: Metrics
+    clients: SlackClients
+    homes: HomeRefresher
+    agendas: AgendaRefresher
+
+    def stop(self, *, flush: bool = False) -> None:
+        """Stop the refreshers (pending Home tabs dropped unless `flush`) and the limiter."""
+        self.agendas.stop(flush=True)
+        self.homes.stop(flush=flush)
+        self.limiter.stop()
+        self.engine.dispose()
+
+
+def build_runtime(
+    *,
+    database_url: str | None = None,
+    engine: Engine | None = None,
+    token: str,
+    api_url: str,
+    clock: Clock,
+    limiter: Limiter | None = None,
+    posts_per_minute: int = 300,
+    home_delay: float | None = None,
+    agenda_delay: float | None = None,
+    timeout: int = 30,
+) -> Runtime:
+    """Migrate the database and build the bot's shared parts."""
+    engine = engine or create_db_engine(database_url or "")
+    upgrade(engine)
+    db = session_factory(engine)
+    metrics = Metrics()
+    metrics.watch_due_work(db, clock)
+    limiter = limiter or Limiter(posts_per_minute=posts_per_minute, shared=DatabaseBudget(db))
+    clients = SlackClients(
+        token=token, api_url=api_url, limiter=limiter, metrics=metrics, timeout=timeout
+    )
+    homes = HomeRefresher(clients, db, clock, **_delay(home_delay))
+    agendas = AgendaRefresher(clients, db, clock, **_delay(agenda_delay))
+    return Runtime(engine, db, limiter, metrics, clients, homes, agendas)
+
+
+def _delay(seconds: float | None) -> dict[str, float]:
+    return {} if seconds is None else {"delay": seconds}

@@ -1,0 +1,57 @@
+"""Posted agendas are updated in place after a change; a burst of changes (five points
+ticked in a row) becomes one chat.update after a short quiet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from handlers.context import Clients
+from handlers.debounce import Debouncer
+from handlers.publish import render
+from store.db import SessionFactory
+from store.deliveries import posted_agenda
+
+DELAY = 1.0  # seconds of quiet before a posted agenda is updated
+
+
+def update_agenda(
+    db: SessionFactory, clients: Clients, team_id: str, meeting_id: int, *, now: datetime
+) -> None:
+    """Re-render a meeting's posted agenda and update the message (no-op before it is posted)."""
+    with db() as session:
+        posted = posted_agenda(session, meeting_id, now=now)
+    if posted is not None:
+        channel, ts, post = posted
+        clients.interactive(team_id).chat_update(channel=channel, ts=ts, **render(post))
+
+
+class AgendaRefresher:
+    """Coalesces agenda updates per meeting: the update comes `delay` seconds after the last
+    change, in the interactive lane (it answers a click)."""
+
+    def __init__(
+        self,
+        clients: Clients,
+        db: SessionFactory,
+        clock: Callable[[], datetime],
+        *,
+        delay: float = DELAY,
+    ) -> None:
+        self._clients, self._db, self._clock = clients, db, clock
+        self._runs = Debouncer(self._update, delay=delay, name="agenda-refresher")
+
+    def request(self, team_id: str, meeting_ids: Iterable[str]) -> None:
+        """Update these meetings' posted agendas soon."""
+        self._runs.request(team_id, meeting_ids)
+
+    def flush(self) -> int:
+        """Update everything pending now; returns how many."""
+        return self._runs.flush()
+
+    def stop(self, *, flush: bool = True) -> None:
+        """Stop, after bringing the pending agendas up to date (unless told not to)."""
+        self._runs.stop(flush=flush)
+
+    def _update(self, team_id: str, meeting_id: str) -> None:
+        update_agenda(self._db, self._clients, team_id, int(meeting_id), now=self._clock())

@@ -1,0 +1,200 @@
+"""Doing one piece of due work, exactly once: claim it, read what it posts, close the
+transaction, call Slack, record the outcome in a new short transaction.
+
+Before posting again after an attempt whose outcome is unknown (an answer that never came,
+a 5xx, a claim taken over from a runner that died), the bot looks for its own message in
+the conversation and records it instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from handlers.context import Clients
+from handlers.publish import find_post, open_dm, open_group_dm, post, render
+from store.db import SessionFactory
+from store.deliveries import current_content, prepare, record, set_pair_channel
+from store.due_work import (
+    FOUND,
+    SENT,
+    Claim,
+    claim,
+    finish,
+    release,
+    release_after_failure,
+    release_uncertain,
+)
+from store.people import dm_channel, set_dm_channel
+from store.views import Delivery
+
+log = logging.getLogger(__name__)
+
+RETRY = "retry"
+UNKNOWN = "unknown"
+NOT_SENT = "not_sent"
+# ok: false errors after which Slack may have done the work anyway
+MAYBE_DONE = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+
+
+@dataclass(frozen=True)
+class Done:
+    """What became of one claimed piece of due work."""
+
+    kind: str
+    outcome: str  # sent, found, cancelled, expired, done, retry, unknown, not_sent, failed
+    due_at: datetime
+    taken_over: bool
+    team_id: str
+    people: tuple[str, str] | None  # the pair whose Home tabs may show it
+
+
+def deliver(
+    db: SessionFactory,
+    clients: Clients,
+    work_id: int,
+    *,
+    now: datetime,
+    interactive: bool = False,
+    due_by: datetime | None = None,
+) -> Done | None:
+    """Claim and do one piece of work (due by `due_by`, default now); None when someone
+    else has it or it is done."""
+    with db() as session:
+        taken = claim(session, work_id=work_id, now=now, due_by=due_by)
+    if taken is None:
+        return None
+    client = clients.posting(taken.team_id, interactive=interactive)
+    people = None
+    try:
+        with db() as session:
+            plan = prepare(session, taken, now=now)
+        if isinstance(plan, str):
+            with db() as session:
+                finish(session, taken, outcome=plan, now=now)
+            outcome = plan
+        else:
+            people = plan.people
+            outcome = _carry_out(db, client, plan, taken, now)
+    except Exception as error:  # every failure is recorded on the work
+        outcome = _give_back(db, taken, error, now)
+    return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people)
+
+
+def _carry_out(
+    db: SessionFactory, client: WebClient, plan: Delivery, taken: Claim, now: datetime
+) -> str:
+    channel = plan.channel or _open_group_dm(db, client, plan)
+    if taken.uncertain_since is not None:
+        found = _look_for_post(db, client, plan, taken, now)
+        if found is not None:
+            with db() as session:
+                record(session, taken, plan, channel=found[0], ts=found[1], now=now, outcome=FOUND)
+            return FOUND
+    body = render(plan.content)
+    posted_channel, ts = post(client, channel, body, key=plan.key)
+    with db() as session:
+        record(session, taken, plan, channel=posted_channel, ts=ts, now=now)
+    _catch_up(db, client, plan, body, posted_channel, ts, now)
+    return SENT
+
+
+def _open_group_dm(db: SessionFactory, client: WebClient, plan: Delivery) -> str:
+    channel = open_group_dm(client, plan.people)
+    with db() as session:
+        set_pair_channel(session, plan.pair_id or 0, channel)
+    return channel
+
+
+def _look_for_post(
+    db: SessionFactory, client: WebClient, plan: Delivery, taken: Claim, now: datetime
+) -> tuple[str, str] | None:
+    """The post an earlier attempt may have made, in the narrow window since that attempt."""
+    assert taken.uncertain_since is not None
+    channel = plan.channel
+    if plan.dm_user is not None:
+        with db.read() as session:
+            channel = dm_channel(session, plan.team_id, plan.dm_user)
+        if channel is None:
+            channel = open_dm(client, plan.dm_user)
+            with db() as session:
+                set_dm_channel(session, plan.team_id, plan.dm_user, channel)
+    if channel is None:
+        return None
+    ts = find_post(client, channel, key=plan.key, since=taken.uncertain_since, until=now)
+    return (channel, ts) if ts else None
+
+
+def _catch_up(
+    db: SessionFactory,
+    client: WebClient,
+    plan: Delivery,
+    body: dict[str, Any],
+    channel: str,
+    ts: str,
+    now: datetime,
+) -> None:
+    """An agenda or summary may have changed while it was being posted (a refresh then found
+    nothing to update): bring the message up to date."""
+    with db() as session:
+        content = current_content(session, plan, now=now)
+    if content is None:
+        return
+    again = render(content)
+    if again != body:
+        try:
+            client.chat_update(channel=channel, ts=ts, **again)
+        except SlackApiError as error:
+            log.warning("could not bring %s up to date: %s", plan.key, error)
+
+
+def _give_back(db: SessionFactory, taken: Claim, error: Exception, now: datetime) -> str:
+    """Record a failed attempt on the work, by what Slack may or may not have done."""
+    kind = failure_kind(error)
+    with db() as session:
+        if kind == NOT_SENT:
+            release(session, taken, not_before=now + _retry_after(error))
+            return NOT_SENT
+        if kind == UNKNOWN:
+            log.warning(
+                "%s: outcome unknown (%s); will look before posting again", taken.key, error
+            )
+            again = release_uncertain(session, taken, error=str(error), now=now)
+            return UNKNOWN if again else "failed"
+        log.warning("%s failed (attempt %s): %s", taken.key, taken.attempts, error)
+        again = release_after_failure(session, taken, error=str(error), now=now)
+        return RETRY if again else "failed"
+
+
+def failure_kind(error: Exception) -> str:
+    """NOT_SENT (Slack did nothing: 429, or the call was never made), UNKNOWN (it may have
+    posted: no answer, a timeout, a 5xx) or RETRY (Slack refused it, or a bug)."""
+    if isinstance(error, SlackApiError):
+        status = error.response.status_code
+        if status == 429 or error.response.get("error") == "ratelimited":
+            return NOT_SENT
+        if status >= 500 or error.response.get("error") in MAYBE_DONE:
+            return UNKNOWN
+        return RETRY
+    if isinstance(error, SlackClientError):  # refused before any request was sent
+        return NOT_SENT
+    if isinstance(error, OSError | http.client.HTTPException | TimeoutError):
+        return UNKNOWN
+    return RETRY
+
+
+def _retry_after(error: Exception) -> timedelta:
+    if isinstance(error, SlackApiError):
+        headers = error.response.headers or {}
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value and str(value).isdigit():
+            return timedelta(seconds=int(value))
+    return timedelta(0)

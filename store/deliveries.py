@@ -1,0 +1,265 @@
+"""What each piece of due work posts, read in one short transaction before Slack is called;
+and, in another one after, where it went (guarded, so a concurrent change stays)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from store.actions import item_view, reminder_target
+from store.agenda import agenda_view
+from store.due_work import CANCELLED, SENT, Claim, add_work, finish
+from store.huddles import huddle_minutes
+from store.meetings import summary_key
+from store.models import (
+    NOT_HAPPENING,
+    ActionItem,
+    HuddleFollowUp,
+    Meeting,
+    MeetingStatus,
+    Pair,
+    PostedMessage,
+    WorkKind,
+)
+from store.people import set_dm_channel
+from store.suggestions import suggest_question
+from store.summary import summary_view
+from store.views import AgendaPost, Content, Delivery, HuddleOffer, PromptPost, SummaryView
+
+DONE = "done"  # already posted (by an earlier attempt, or by the notes form)
+EXPIRED = "expired"  # the meeting has started: a prompt or agenda now would be noise
+ORPHANED = "orphaned"
+
+
+def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
+    """The post a claim stands for, or the outcome when nothing should be posted."""
+    if claim.kind == WorkKind.REMINDER:
+        return _reminder(session, claim)
+    if claim.kind == WorkKind.HUDDLE:
+        return _huddle(session, claim)
+    meeting = session.get(Meeting, claim.meeting_id) if claim.meeting_id else None
+    pair = session.get(Pair, meeting.pair_id) if meeting else None
+    if meeting is None or pair is None:
+        return ORPHANED
+    if claim.kind == WorkKind.SUMMARY:
+        return _summary(session, claim, meeting, pair)
+    if meeting.status != MeetingStatus.SCHEDULED or pair.ended_at is not None:
+        return CANCELLED
+    if now >= meeting.starts_at:
+        return EXPIRED
+    if claim.kind == WorkKind.PROMPT and claim.user_id:
+        viewer = claim.user_id
+        question = suggest_question(session, pair, meeting, viewer, now=now)
+        post = PromptPost(viewer, agenda_view(session, meeting, pair, viewer), question)
+        return _delivery(claim, pair, post, dm_user=viewer)
+    if claim.kind == WorkKind.AGENDA:
+        if meeting.agenda_ts:
+            return DONE
+        return _delivery(claim, pair, agenda_post(session, meeting, pair, now=now))
+    return ORPHANED
+
+
+def agenda_post(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> AgendaPost:
+    """The shared agenda of a meeting, with the manager's suggested question while empty."""
+    view = agenda_view(session, meeting, pair, None)
+    suggestion = (
+        suggest_question(session, pair, meeting, pair.manager_id, now=now)
+        if view.is_empty
+        else None
+    )
+    return AgendaPost(view, suggestion)
+
+
+def _delivery(
+    claim: Claim, pair: Pair, content: Content, *, dm_user: str | None = None
+) -> Delivery:
+    return Delivery(
+        key=claim.key,
+        kind=claim.kind,
+        team_id=pair.team_id,
+        pair_id=pair.id,
+        people=(pair.manager_id, pair.report_id),
+        dm_user=dm_user,
+        channel=dm_user or pair.channel_id,
+        content=content,
+    )
+
+
+def _summary(session: Session, claim: Claim, meeting: Meeting, pair: Pair) -> Delivery | str:
+    """An hour after the end (or once notes are saved): the summary, or a nudge for notes."""
+    if meeting.status in NOT_HAPPENING or pair.ended_at:
+        return CANCELLED
+    if meeting.summary_ts:
+        return DONE  # posted already: later changes update it in place
+    return _delivery(claim, pair, summary_view(session, meeting, pair))
+
+
+def _reminder(session: Session, claim: Claim) -> Delivery | str:
+    target = reminder_target(session, claim.action_item_id or 0, claim.user_id or "")
+    if target is None:
+        return CANCELLED
+    item, pair = target
+    return _delivery(claim, pair, item_view(item, pair), dm_user=item.owner_id)
+
+
+def _huddle(session: Session, claim: Claim) -> Delivery | str:
+    follow_up = session.get(HuddleFollowUp, int(claim.key.rpartition(":")[2]))
+    pair = session.get(Pair, follow_up.pair_id) if follow_up else None
+    if follow_up is None or pair is None or pair.ended_at is not None:
+        return CANCELLED
+    if follow_up.ts or follow_up.dismissed_at:
+        return DONE
+    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
+    offer = HuddleOffer(follow_up.id, pair.manager_id, pair.report_id, minutes)  # type: ignore[arg-type]
+    return _delivery(claim, pair, offer)
+
+
+def record(
+    session: Session,
+    claim: Claim,
+    delivery: Delivery,
+    *,
+    channel: str,
+    ts: str,
+    now: datetime,
+    outcome: str = SENT,
+) -> bool:
+    """Remember where the post went (never overwriting a post recorded meanwhile) and finish
+    the work; False when the claim was lost (the work is then someone else's to finish)."""
+    if claim.kind == WorkKind.AGENDA:
+        _set_once(session, Meeting, claim.meeting_id, "agenda_ts", ts, agenda_channel_id=channel)
+    elif claim.kind == WorkKind.SUMMARY:
+        _set_once(session, Meeting, claim.meeting_id, "summary_ts", ts)
+    elif claim.kind == WorkKind.HUDDLE and isinstance(delivery.content, HuddleOffer):
+        _set_once(
+            session, HuddleFollowUp, delivery.content.follow_up_id, "ts", ts, channel_id=channel
+        )
+    elif claim.kind == WorkKind.REMINDER and claim.action_item_id:
+        session.execute(
+            update(ActionItem)
+            .where(col(ActionItem.id) == claim.action_item_id)
+            .values(reminded_at=now)
+        )
+    remember_post(session, delivery, channel=channel, ts=ts, now=now, meeting_id=claim.meeting_id)
+    session.commit()
+    if delivery.dm_user and channel.startswith("D"):
+        set_dm_channel(session, delivery.team_id, delivery.dm_user, channel)
+    return finish(session, claim, outcome=outcome, now=now, channel=channel, ts=ts)
+
+
+def _set_once(
+    session: Session, table: type, row_id: int | None, column: str, ts: str, **also: str
+) -> None:
+    ts_column = getattr(table, column)
+    session.execute(
+        update(table)
+        .where(col(table.id) == row_id, col(ts_column).is_(None))  # type: ignore[attr-defined]
+        .values({column: ts, **also})
+    )
+
+
+def remember_post(
+    session: Session,
+    delivery: Delivery,
+    *,
+    channel: str,
+    ts: str,
+    now: datetime,
+    meeting_id: int | None,
+) -> None:
+    """Record a posted message so replies in its thread find their 1:1 (once per message)."""
+    with contextlib.suppress(IntegrityError), session.begin_nested():
+        session.add(
+            PostedMessage(
+                team_id=delivery.team_id,
+                channel_id=channel,
+                ts=ts,
+                kind=delivery.kind,
+                pair_id=delivery.pair_id,
+                meeting_id=meeting_id,
+                user_id=delivery.dm_user,
+                created_at=now,
+            )
+        )
+
+
+def set_pair_channel(session: Session, pair_id: int, channel_id: str) -> None:
+    """Remember the pair's group DM (and use it for its meetings not yet posted)."""
+    session.execute(update(Pair).where(col(Pair.id) == pair_id).values(channel_id=channel_id))
+    session.execute(
+        update(Meeting)
+        .where(col(Meeting.pair_id) == pair_id, col(Meeting.agenda_ts).is_(None))
+        .values(agenda_channel_id=channel_id)
+    )
+    session.commit()
+
+
+def current_content(session: Session, delivery: Delivery, *, now: datetime) -> Content | None:
+    """The agenda or summary as it reads now (it may have changed while it was being posted);
+    None for posts that are not updated in place."""
+    content = delivery.content
+    if isinstance(content, AgendaPost):
+        meeting = session.get(Meeting, content.agenda.meeting_id)
+        pair = session.get(Pair, content.agenda.pair_id)
+        return agenda_post(session, meeting, pair, now=now) if meeting and pair else None
+    if isinstance(content, SummaryView):
+        meeting = session.get(Meeting, content.meeting_id)
+        pair = session.get(Pair, content.pair_id)
+        return summary_view(session, meeting, pair) if meeting and pair else None
+    return None
+
+
+def posted_agenda(
+    session: Session, meeting_id: int, *, now: datetime
+) -> tuple[str, str, AgendaPost] | None:
+    """Where a meeting's agenda was posted and how it reads now (None before it is posted)."""
+    meeting = session.get(Meeting, meeting_id)
+    pair = session.get(Pair, meeting.pair_id) if meeting else None
+    if meeting is None or pair is None or not (meeting.agenda_ts and meeting.agenda_channel_id):
+        return None
+    return (
+        meeting.agenda_channel_id,
+        meeting.agenda_ts,
+        agenda_post(session, meeting, pair, now=now),
+    )
+
+
+def posted_summary(session: Session, meeting_id: int) -> tuple[str, str, SummaryView] | None:
+    """Where a meeting's summary was posted and how it reads now (None before it is posted)."""
+    meeting = session.get(Meeting, meeting_id)
+    pair = session.get(Pair, meeting.pair_id) if meeting else None
+    if meeting is None or pair is None or not (meeting.summary_ts and pair.channel_id):
+        return None
+    return pair.channel_id, meeting.summary_ts, summary_view(session, meeting, pair)
+
+
+def pair_posted_in(session: Session, team_id: str, channel: str, ts: str) -> int | None:
+    """The pair of the bot's post (a prompt, an agenda, …) at this channel and ts."""
+    query = select(PostedMessage.pair_id).where(
+        PostedMessage.team_id == team_id,
+        PostedMessage.channel_id == channel,
+        PostedMessage.ts == ts,
+    )
+    return session.exec(query).first()
+
+
+def request_summary(session: Session, meeting_id: int, *, now: datetime) -> int | None:
+    """Notes were saved: the meeting's summary is wanted now. Returns the id of its due work
+    (made due now), or None when the summary was posted already (update it in place)."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+    work = add_work(
+        session,
+        team_id=meeting.team_id,
+        key=summary_key(meeting_id),
+        kind=WorkKind.SUMMARY,
+        due_at=now,
+        meeting_id=meeting_id,
+    )
+    session.commit()
+    return work.id if work.done_at is None else None
