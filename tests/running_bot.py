@@ -157,7 +157,12 @@ def clients_for(fake: FakeSlack, limiter: Limiter | None = None) -> SlackClients
 
 
 def start_bot(
-    fake: FakeSlack, tmp_path: Path, clock: FakeClock, *, engine: Engine | None = None
+    fake: FakeSlack,
+    tmp_path: Path,
+    clock: FakeClock,
+    *,
+    engine: Engine | None = None,
+    timeout: float = 30,
 ) -> RunningBot:
     """Build the app exactly as `oneonone run` does and serve it on 127.0.0.1, port 0."""
     runtime = build_runtime(
@@ -168,6 +173,7 @@ def start_bot(
         limiter=unlimited(),
         home_delay=HOME_DELAY,
         agenda_delay=HOME_DELAY,
+        timeout=timeout,
     )
     executor = TrackingExecutor(max_workers=4)
     app = create_app(

@@ -8,13 +8,21 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
+from sqlmodel import Session, col, select
 
 from bot.config import ConfigError, load_settings, read_dotenv
+from store.access import Actor
 from store.db import create_db_engine
+from store.migrate import upgrade
+from store.models import DueWork
+from store.schedule import PairRequest, create_pair
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
@@ -147,3 +155,98 @@ def test_run_serves_health_and_help_then_stops_cleanly_on_sigterm(
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "stopped" in output and "Traceback" not in output
+
+
+def seed_due_agendas(database: Path, count: int, *, now: datetime) -> None:
+    """`count` pairs meeting in about three hours, whose prompts and agendas are due at `now`."""
+    engine = create_db_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    starts = now + timedelta(hours=3)
+    at = dict(weekday=starts.weekday(), local_time=clock_time(starts.hour), timezone="UTC")
+    with Session(engine) as session:
+        for n in range(count):
+            create_pair(session, Actor("T0001", f"U_M{n}"), PairRequest(f"U_R{n}", **at), now=now)
+        posts = col(DueWork.kind).in_(("prompt", "agenda"))
+        session.execute(update(DueWork).where(posts).values(next_attempt_at=now))
+        session.commit()
+    engine.dispose()
+
+
+def posts_per_work(fake: FakeSlack) -> Counter[str]:
+    """How many messages Slack holds for each piece of due work."""
+    keys = [(m.get("metadata") or {}).get("event_payload", {}).get("work") for m in fake.messages()]
+    return Counter(k for k in keys if k)
+
+
+def test_killed_after_slack_accepted_a_post_the_next_run_finds_it(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    seed_due_agendas(tmp_path / "oneonone.db", 3, now=now)
+    env = clean_env(
+        SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="secret", SLACK_API_URL=fake_slack.url
+    )
+    hold = fake_slack.hold("chat.postMessage", after_accept=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "tick", "--now", now.isoformat()],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        hold.wait_held(1, timeout=30)  # Slack has the first post; its answer is on the way
+        process.kill()  # kill -9: the bot never learns it was posted
+        process.wait(timeout=10)
+    finally:
+        hold.release()
+    assert sum(posts_per_work(fake_slack).values()) == 1
+    after_lease = (now + timedelta(minutes=6)).isoformat()
+    result = oneonone("tick", "--now", after_lease, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    posts = posts_per_work(fake_slack)
+    assert len(posts) == 3 * 3 and set(posts.values()) == {1}  # 2 prompts + 1 agenda per pair
+    assert "found" in result.stdout
+
+
+def test_sigterm_during_a_rate_limited_fan_out_stops_within_seconds_and_gives_work_back(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    now = datetime.now(UTC)
+    database = tmp_path / "oneonone.db"
+    seed_due_agendas(database, 50, now=now)
+    fake_slack.fail("chat.postMessage", status=429, retry_after=30, times=10_000)
+    port = free_port()
+    env = clean_env(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=fake_slack.url,
+        PORT=str(port),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        fake_slack.wait_for("chat.postMessage", 1, timeout=30)  # the fan-out has begun…
+        assert process.poll() is None  # …and is paused for Retry-After
+    finally:
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    stopped_in = time.monotonic() - started
+    assert process.returncode == 0, output
+    assert stopped_in < 8, f"took {stopped_in:.1f} s to stop"
+    engine = create_db_engine(f"sqlite:///{database}")
+    with Session(engine) as session:
+        held = session.exec(
+            select(DueWork).where(
+                col(DueWork.claimed_at).is_not(None), col(DueWork.done_at).is_(None)
+            )
+        ).all()
+    engine.dispose()
+    assert held == []  # every claim given back for the next start

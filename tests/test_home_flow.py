@@ -402,3 +402,15 @@ def test_home_buttons_naming_another_pair_are_refused(bot: RunningBot) -> None:
         assert REFUSED.search(answer.text), (button["action_id"], answer.text)
     assert len(bot.fake.calls("views.open")) == opened
     assert json.dumps(bot.fake.home_view("U_STRANGER")).count("Schedule a 1:1") == 1
+
+
+def test_only_people_who_opened_the_home_tab_get_it_republished(bot: RunningBot) -> None:
+    schedule(bot)
+    open_home(bot, "U_REPORT")
+    opened = publishes(bot, "U_REPORT")
+    command_reply(bot, "add the roadmap", "U_MANAGER")  # on both people's Home tabs
+    assert publishes(bot, "U_REPORT") == opened + 1
+    assert publishes(bot, "U_MANAGER") == 0  # never opened it: nothing to keep up to date
+    assert "the roadmap" in texts(open_home(bot, "U_MANAGER"))  # fresh on the first open
+    command_reply(bot, "add the budget", "U_REPORT")
+    assert publishes(bot, "U_MANAGER") == 2  # now it is kept up to date too

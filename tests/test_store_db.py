@@ -27,6 +27,7 @@ from store.models import (
     ProcessedEvent,
     TalkingPoint,
 )
+from tests.db_fixtures import sqlite_engine
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -273,3 +274,15 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         )
         with pytest.raises(IntegrityError):  # foreign keys are on again
             session.commit()
+
+
+def test_a_reading_session_never_waits_for_a_writer_on_sqlite(tmp_path) -> None:
+    sessions = session_factory(sqlite_engine(tmp_path))
+    with sessions() as writer:
+        writer.add(make_pair())
+        writer.flush()  # BEGIN IMMEDIATE: the write lock is held until commit
+        with sessions.read() as reader:  # a writing session would wait here, then fail
+            assert reader.scalars(select(Pair)).all() == []  # the last committed state
+        writer.commit()
+    with sessions.read() as reader:
+        assert len(reader.scalars(select(Pair)).all()) == 1
