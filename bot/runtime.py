@@ -48,7 +48,7 @@ def build_runtime(
     posts_per_minute: int = 300,
     home_delay: float | None = None,
     agenda_delay: float | None = None,
-    timeout: int = 30,
+    timeout: float = 30,
 ) -> Runtime:
     """Migrate the database and build the bot's shared parts."""
     engine = engine or create_db_engine(database_url or "")

@@ -128,7 +128,7 @@ class SlackClients:
         api_url: str,
         limiter: Limiter,
         metrics: Metrics,
-        timeout: int = 30,
+        timeout: float = 30,
     ) -> None:
         self.limiter, self.metrics = limiter, metrics
         self._token, self._api_url, self._timeout = token, api_url, timeout
