@@ -145,10 +145,16 @@ class Limiter:
         if lane == INTERACTIVE:
             self._count(team_id, method, channel)
             return
+        if self.stopping:
+            raise NotCalled("the bot is stopping; the call was not made")
         self.wait_until_resumed(team_id, method)
-        if method == POST and channel:
-            self._wait_until(self._take_channel(team_id, channel))
-        self._wait_until(self._take_slot(team_id, method))
+        posting = method == POST and channel is not None
+        if posting:
+            self._wait_until(self._take_channel(team_id, channel or ""))
+        go = self._take_slot(team_id, method)
+        if posting:  # the channel's next turn counts from when this post really goes
+            self._hold_channel(team_id, channel or "", go + self._channel_interval)
+        self._wait_until(go)
 
     def rate_limited(self, team_id: str, method: str, retry_after: float) -> None:
         """Slack answered 429: pause this workspace's method for every sender."""
@@ -157,7 +163,8 @@ class Limiter:
             key = (team_id, method)
             self._paused[key] = max(self._paused.get(key, 0.0), until)
         if method == POST and self._shared is not None:
-            self._shared.push_back(team_id, method, until=until)
+            rate = self.rate_of(method)  # a slot goes up to (burst - 1) intervals early: not now
+            self._shared.push_back(team_id, method, until=until + (rate.burst - 1) * rate.interval)
 
     def wait_until_resumed(self, team_id: str, method: str) -> None:
         """Wait out a 429 pause of this workspace's method (NotCalled when stopping)."""
@@ -191,21 +198,20 @@ class Limiter:
 
     def _count(self, team_id: str, method: str, channel: str | None) -> None:
         """An interactive call goes now; the background lane's next turns move back."""
-        now = self._clock()
+        now, rate = self._clock(), self.rate_of(method)
         if method == POST and self._shared is not None:
-            rate = self.rate_of(method)
             self._shared.reserve(team_id, method, now=now, interval=rate.interval, burst=rate.burst)
         else:
-            rate = self.rate_of(method)
             with self._lock:
                 key = (team_id, method)
                 self._next[key] = max(self._next.get(key, 0.0), now) + rate.interval
         if method == POST and channel:
-            with self._lock:
-                key = (team_id, channel)
-                self._channels[key] = max(
-                    self._channels.get(key, 0.0), now + self._channel_interval
-                )
+            self._hold_channel(team_id, channel, now + self._channel_interval)
+
+    def _hold_channel(self, team_id: str, channel: str, until: float) -> None:
+        with self._lock:
+            key = (team_id, channel)
+            self._channels[key] = max(self._channels.get(key, 0.0), until)
 
     def _wait_until(self, moment: float) -> None:
         while (delay := moment - self._clock()) > 0:
