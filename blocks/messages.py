@@ -74,13 +74,13 @@ class PairRow:
 def pair_list(*, viewer_id: str, rows: list[PairRow]) -> dict[str, Any]:
     """The viewer's 1:1s (rows seen from `viewer_id`), each with its next date and buttons."""
     if not rows:
-        blocks = [
+        blocks: list[Block] = [
             section("You have no 1:1s yet. Start one with someone you manage:"),
             actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN, style="primary")),
         ]
         return message("You have no 1:1s yet.", blocks)
     shown = rows[: (MESSAGE_BLOCKS_MAX - 2) // 3]
-    blocks: list[Block] = [section("*Your 1:1s*")]
+    blocks = [section("*Your 1:1s*")]
     for row in shown:
         blocks += [divider(), section(_row_text(row)), _row_buttons(row)]
     if len(rows) > len(shown):

@@ -90,7 +90,7 @@ class PacedWebClient(WebClient):
         self._limiter, self._metrics = limiter, metrics
         self._team_id, self._lane = team_id, lane
 
-    def api_call(  # type: ignore[override]
+    def api_call(
         self,
         api_method: str,
         *,

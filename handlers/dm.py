@@ -14,7 +14,7 @@ from handlers.people import display_name
 from handlers.points import add_point
 from store.access import Invalid, NotAllowed, list_active_pairs, other_person
 from store.deliveries import pair_posted_in
-from store.models import Pair
+from store.models import Pair, id_of
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,8 @@ def _which_pair(deps: Deps, pairs: list[Pair], channel: str, ts: str) -> dict[st
     """No 1:1 yet, or several: say so, or ask which one the message is for."""
     if not pairs:
         return notice(NO_PAIRS)
-    choices = [(p.id, display_name(deps, other_person(p, deps.actor.user_id))) for p in pairs]
-    return choose_pair_message(pairs=choices, channel_id=channel, ts=ts)  # type: ignore[arg-type]
+    choices = [(id_of(p), display_name(deps, other_person(p, deps.actor.user_id))) for p in pairs]
+    return choose_pair_message(pairs=choices, channel_id=channel, ts=ts)
 
 
 def add_chosen_message(deps: Deps, pair_id: int, channel: str, ts: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from store.actions import complete_item, get_item, item_view, open_items_owned, 
 from store.agenda import agenda_posted_at, drop_talking_point
 from store.huddles import dismiss_follow_up, huddle_minutes, meeting_for_huddle
 from store.meetings import upcoming_meeting
-from store.models import Pair
+from store.models import Pair, id_of
 from store.summary import history, summary_for
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def history_of(deps: Deps, person: str | None) -> dict[str, Any]:
     """`/oneonone history [@person]`: the last meetings' summaries."""
     with deps.db() as session:
         pair = find_pair_with(session, deps.actor, person)
-        summaries = history(session, deps.actor, pair.id, now=deps.now())  # type: ignore[arg-type]
+        summaries = history(session, deps.actor, id_of(pair), now=deps.now())
     return history_message(summaries, other_person(pair, deps.actor.user_id))
 
 
@@ -89,7 +89,7 @@ def huddle_meeting(deps: Deps, follow_up_id: int) -> int:
     """The meeting a huddle's notes go to."""
     with deps.db() as session:
         meeting = meeting_for_huddle(session, deps.actor, follow_up_id, now=deps.now())
-        return meeting.id  # type: ignore[return-value]
+        return id_of(meeting)
 
 
 def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:

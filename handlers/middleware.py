@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -13,7 +14,7 @@ from store.events import record_event
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[..., object]
+Clock = Callable[[], datetime]
 
 # Sent for everyone in the workspace; its listener is idempotent by (user, event_ts) and
 # writes nothing for people in no pair, so it skips the per-event write of processed_event.

@@ -23,6 +23,7 @@ from handlers.people import display_name, look_up
 from store.access import NotAllowed, find_pair_with
 from store.actions import retime_reminders
 from store.deliveries import posted_summary, request_summary
+from store.models import id_of
 from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
 from store.views import ITEM_MAX, NotesView
@@ -50,8 +51,8 @@ def open_notes(
     with deps.db() as session:
         if meeting_id is None:
             pair = find_pair_with(session, deps.actor, person)
-            meeting_id = notes_meeting(session, deps.actor, pair.id, now=deps.now()).id  # type: ignore[arg-type]
-        notes = notes_view(session, deps.actor, meeting_id)  # type: ignore[arg-type]
+            meeting_id = id_of(notes_meeting(session, deps.actor, id_of(pair), now=deps.now()))
+        notes = notes_view(session, deps.actor, meeting_id)
     rows = [
         ItemRow(f"i{i.id}", i.text, i.owner_id, i.due_date, done=i.done) for i in notes.action_items
     ] or [_new_row(notes, 1)]

@@ -14,7 +14,7 @@ from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for
 from store.meetings import next_meeting, upcoming_meeting
-from store.models import Meeting, Pair
+from store.models import Meeting, Pair, id_of
 from store.schedule import end_pair, pause_pair, reschedule_meeting, skip_meeting
 
 
@@ -22,7 +22,7 @@ def agenda(deps: Deps, person: str | None) -> dict[str, Any]:
     """The next agenda of one 1:1, with the caller's private points."""
     with deps.db() as session:
         pair = find_pair_with(session, deps.actor, person)
-        view = agenda_for(session, deps.actor, pair.id, now=deps.now())  # type: ignore[arg-type]
+        view = agenda_for(session, deps.actor, id_of(pair), now=deps.now())
     return agenda_ephemeral(view, deps.actor.user_id)
 
 
@@ -36,7 +36,7 @@ def pair_list(deps: Deps) -> dict[str, Any]:
 def _row(session: Any, deps: Deps, pair: Pair) -> messages.PairRow:
     meeting = upcoming_meeting(session, pair, deps.now())
     return messages.PairRow(
-        pair_id=pair.id,  # type: ignore[arg-type]
+        pair_id=id_of(pair),
         other_id=other_person(pair, deps.actor.user_id),
         role="manager" if pair.manager_id == deps.actor.user_id else "report",
         cadence=pair.cadence,
@@ -48,7 +48,7 @@ def _row(session: Any, deps: Deps, pair: Pair) -> messages.PairRow:
 
 def _upcoming(deps: Deps, session: Any, person: str | None) -> tuple[Meeting, Pair]:
     pair = find_pair_with(session, deps.actor, person)
-    return next_meeting(session, deps.actor, pair.id, now=deps.now()), pair  # type: ignore[arg-type]
+    return next_meeting(session, deps.actor, id_of(pair), now=deps.now()), pair
 
 
 def _meeting(
@@ -67,7 +67,7 @@ def open_skip_modal(
     with deps.db() as session:
         meeting, pair = _meeting(deps, session, person, meeting_id)
     view = skip_modal(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
         other_id=other_person(pair, deps.actor.user_id),
         starts_at=meeting.starts_at,
     )
@@ -106,7 +106,7 @@ def open_reschedule_modal(
         meeting, pair = _meeting(deps, session, person, meeting_id)
     local = meeting.starts_at.astimezone(ZoneInfo(pair.timezone))
     view = reschedule_modal(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
         other_id=other_person(pair, deps.actor.user_id),
         starts_at_local_date=local.date().isoformat(),
         starts_at_local_time=local.strftime("%H:%M"),
@@ -127,10 +127,10 @@ def reschedule(
         moved = reschedule_meeting(
             session,
             deps.actor,
-            meeting.id,
+            id_of(meeting),
             day=day,
             at=at,
-            now=deps.now(),  # type: ignore[arg-type]
+            now=deps.now(),
         )
         return moved, pair
 
@@ -162,8 +162,8 @@ def pause(
     """No prompts or posts until `until` (in the store)."""
     with deps.db() as session:
         if pair_id is None:
-            pair_id = find_pair_with(session, deps.actor, person).id
-        return pause_pair(session, deps.actor, pair_id, until=until, now=deps.now())  # type: ignore[arg-type]
+            pair_id = id_of(find_pair_with(session, deps.actor, person))
+        return pause_pair(session, deps.actor, pair_id, until=until, now=deps.now())
 
 
 def announce_pause(deps: Deps, pair: Pair, following: Meeting | None) -> dict[str, Any]:
@@ -182,7 +182,7 @@ def end_confirmation(deps: Deps, person: str) -> dict[str, Any]:
     """Ask the manager to confirm ending the series."""
     with deps.db() as session:
         pair = find_pair_with(session, deps.actor, person)
-    return messages.end_confirmation(pair_id=pair.id, other_id=person)  # type: ignore[arg-type]
+    return messages.end_confirmation(pair_id=id_of(pair), other_id=person)
 
 
 def end(deps: Deps, pair_id: int) -> dict[str, Any]:

@@ -28,8 +28,11 @@ _cache_lock = threading.Lock()
 class Asking(Protocol):
     """Who asks, and with what (handlers.context.Deps is one)."""
 
-    db: SessionFactory
-    actor: Actor
+    @property
+    def db(self) -> SessionFactory: ...
+
+    @property
+    def actor(self) -> Actor: ...
 
     @property
     def client(self) -> WebClient: ...

@@ -10,7 +10,7 @@ from handlers.context import Deps
 from handlers.people import display_name
 from store.access import Invalid, find_pair_with, get_pair, list_active_pairs, other_person
 from store.agenda import add_talking_point, set_discussed
-from store.models import Meeting, Pair
+from store.models import Meeting, Pair, id_of
 from store.questions import by_key
 
 
@@ -31,7 +31,13 @@ def add_point(
             else find_pair_with(session, deps.actor, person)
         )
         point, meeting = add_talking_point(
-            session, deps.actor, pair.id, text, private=private, now=deps.now(), origin_key=origin
+            session,
+            deps.actor,
+            id_of(pair),
+            text,
+            private=private,
+            now=deps.now(),
+            origin_key=origin,
         )
     if point.is_private:
         deps.refresh_homes(pair, only=deps.actor.user_id)  # only its author sees it
@@ -86,7 +92,7 @@ def open_add_modal(
 def _labels(deps: Deps, pairs: list[Pair]) -> list[tuple[int, str]]:
     """Select options and buttons are plain text: label each 1:1 with the other's name."""
     return [
-        (pair.id, f"With {display_name(deps, other_person(pair, deps.actor.user_id))}")  # type: ignore[misc]
+        (id_of(pair), f"With {display_name(deps, other_person(pair, deps.actor.user_id))}")
         for pair in pairs
     ]
 

@@ -17,7 +17,7 @@ from handlers.people import look_up, time_zone
 from handlers.publish import open_group_dm, post_to_user
 from store.access import Invalid
 from store.deliveries import set_pair_channel
-from store.models import Meeting, Pair
+from store.models import Meeting, Pair, id_of
 from store.schedule import PairRequest, create_pair
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
         log.warning("could not open the group DM of pair %s: %s", pair.id, error)
     else:
         with deps.db() as session:
-            set_pair_channel(session, pair.id, channel)  # type: ignore[arg-type]
+            set_pair_channel(session, id_of(pair), channel)
     deps.refresh_homes(pair)
     post_to_user(
         deps.client,
@@ -86,7 +86,7 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
         intro_message(
             manager_id=pair.manager_id,
             report_id=pair.report_id,
-            pair_id=pair.id,  # type: ignore[arg-type]
+            pair_id=id_of(pair),
             cadence=pair.cadence,
             weekday_name=WEEKDAY_NAMES[pair.weekday],
             starts_at=meeting.starts_at,

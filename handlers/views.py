@@ -108,10 +108,11 @@ def _chosen_pair(view: dict, values: Values) -> int:
         raise NotAllowed() from error
     chosen = (value(values, ids.POINT_PAIR).get("selected_option") or {}).get("value")
     pair = meta.get("pair") if isinstance(meta, dict) else None
-    if pair is None and chosen is None:
+    picked = pair if pair is not None else chosen
+    if picked is None:
         raise FieldError(ids.POINT_PAIR, "Pick the 1:1 this is for.")
     try:
-        return int(pair if pair is not None else chosen)
+        return int(picked)
     except (TypeError, ValueError) as error:
         raise NotAllowed() from error
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.models import Meeting, Pair
 
@@ -68,9 +68,9 @@ def list_active_pairs(session: Session, actor: Actor) -> list[Pair]:
     """The actor's active pairs (as manager or as report), oldest first."""
     query = (
         select(Pair)
-        .where(Pair.team_id == actor.team_id, Pair.ended_at.is_(None))  # type: ignore[union-attr]
-        .where(or_(Pair.manager_id == actor.user_id, Pair.report_id == actor.user_id))
-        .order_by(Pair.id)  # type: ignore[arg-type]
+        .where(Pair.team_id == actor.team_id, col(Pair.ended_at).is_(None))
+        .where(or_(col(Pair.manager_id) == actor.user_id, col(Pair.report_id) == actor.user_id))
+        .order_by(col(Pair.id))
     )
     return list(session.exec(query).all())
 

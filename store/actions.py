@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, is_member, other_person
 from store.due_work import CANCELLED, add_work
-from store.models import ActionItem, DueWork, Pair, WorkKind
+from store.models import ActionItem, DueWork, Pair, WorkKind, id_of
 from store.views import ITEM_MAX, ActionItemView
 
 REMIND_AT = time(9, 0)  # reminders go out at 09:00 in the owner's time zone on the due date
@@ -21,7 +21,7 @@ SNOOZE = timedelta(days=7)
 def item_view(item: ActionItem, pair: Pair) -> ActionItemView:
     """The plain view of one item."""
     return ActionItemView(
-        id=item.id,  # type: ignore[arg-type]
+        id=id_of(item),
         pair_id=item.pair_id,
         meeting_id=item.meeting_id,
         owner_id=item.owner_id,
@@ -91,7 +91,7 @@ def open_items_owned(session: Session, actor: Actor) -> list[ActionItemView]:
         .join(Pair, col(Pair.id) == col(ActionItem.pair_id))
         .where(ActionItem.team_id == actor.team_id, ActionItem.owner_id == actor.user_id)
         .where(col(ActionItem.done_at).is_(None), col(Pair.ended_at).is_(None))
-        .where(or_(Pair.manager_id == actor.user_id, Pair.report_id == actor.user_id))
+        .where(or_(col(Pair.manager_id) == actor.user_id, col(Pair.report_id) == actor.user_id))
         .order_by(col(ActionItem.created_at), col(ActionItem.id))
     )
     return [item_view(item, pair) for item, pair in session.exec(query)]

@@ -16,6 +16,7 @@ from store.models import (
     Pair,
     PointCarry,
     TalkingPoint,
+    id_of,
 )
 from store.views import AgendaView, FollowUpView, ItemView
 
@@ -55,10 +56,10 @@ def add_talking_point(
     if origin_key:
         existing = _by_origin(session, actor.team_id, origin_key)
         if existing is not None:
-            return existing, session.get(Meeting, existing.meeting_id)  # type: ignore[return-value]
+            return existing, session.get_one(Meeting, existing.meeting_id)
     point = TalkingPoint(
         team_id=actor.team_id,
-        meeting_id=meeting.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
         author_id=actor.user_id,
         text=text,
         is_private=private,
@@ -74,7 +75,7 @@ def add_talking_point(
         if existing is None:
             raise
         session.commit()
-        return existing, session.get(Meeting, existing.meeting_id)  # type: ignore[return-value]
+        return existing, session.get_one(Meeting, existing.meeting_id)
     session.commit()
     return point, meeting
 
@@ -131,8 +132,8 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
         if not p.is_private or (viewer is not None and p.author_id == viewer)
     ]
     return AgendaView(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
-        pair_id=pair.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
+        pair_id=id_of(pair),
         manager_id=pair.manager_id,
         report_id=pair.report_id,
         starts_at=meeting.starts_at,
@@ -147,7 +148,7 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
 def point_view(point: TalkingPoint) -> ItemView:
     """The plain view of one talking point."""
     return ItemView(
-        id=point.id,  # type: ignore[arg-type]
+        id=id_of(point),
         author_id=point.author_id,
         text=point.text,
         is_private=point.is_private,
@@ -161,12 +162,12 @@ def _open_action_items(session: Session, pair: Pair, meeting: Meeting) -> list[F
     query = (
         select(ActionItem)
         .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_(None))
-        .where(or_(col(ActionItem.meeting_id).is_(None), ActionItem.meeting_id != meeting.id))
+        .where(or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id))
         .order_by(col(ActionItem.created_at), col(ActionItem.id))
     )
     return [
         FollowUpView(
-            id=a.id,  # type: ignore[arg-type]
+            id=id_of(a),
             owner_id=a.owner_id,
             text=a.text,
             due_date=a.due_date.isoformat() if a.due_date else None,

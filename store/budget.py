@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 
-from sqlalchemy import and_, case, update
+from sqlalchemy import ColumnElement, and_, case, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -23,7 +23,7 @@ def reserve_slot(
         update(SendBudget)
         .where(_row(team_id, method))
         .values(next_at=later + interval)
-        .returning(SendBudget.next_at)
+        .returning(col(SendBudget.next_at))
     )
     next_at = float(result.scalar_one())
     session.commit()
@@ -38,7 +38,7 @@ def push_back(session: Session, *, team_id: str, method: str, until: float) -> N
     session.commit()
 
 
-def _row(team_id: str, method: str):  # type: ignore[no-untyped-def]
+def _row(team_id: str, method: str) -> ColumnElement[bool]:
     return and_(col(SendBudget.team_id) == team_id, col(SendBudget.method) == method)
 
 

@@ -15,7 +15,7 @@ from store.meetings import (
     roll_forward,
     upcoming_meeting,
 )
-from store.models import Meeting, MeetingStatus, Pair, PointCarry, TalkingPoint
+from store.models import Meeting, MeetingStatus, Pair, PointCarry, TalkingPoint, id_of
 
 
 def move_open_items(session: Session, source: Meeting, target: Meeting) -> None:
@@ -68,7 +68,7 @@ def _move_undiscussed(session: Session, source: Meeting, target: Meeting, *, car
         if carried:
             carry_point(session, point, source, target, position=position + offset)
         else:
-            point.meeting_id = target.id  # type: ignore[assignment]
+            point.meeting_id = id_of(target)
             point.position = position + offset
             session.add(point)
 
@@ -82,9 +82,9 @@ def carry_point(
     position: int | None = None,
 ) -> None:
     """Carry one undiscussed point from a finished meeting to a later one (count +1)."""
-    point.meeting_id = target.id  # type: ignore[assignment]
+    point.meeting_id = id_of(target)
     if carried_from(session, point, source) is None:
-        session.add(PointCarry(point_id=point.id, from_meeting_id=source.id))  # type: ignore[arg-type]
+        session.add(PointCarry(point_id=id_of(point), from_meeting_id=id_of(source)))
     point.carried_count += 1
     point.position = position if position is not None else next_position(session, target)
     session.add(point)

@@ -3,10 +3,13 @@ take the write lock."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, CursorResult, Engine, make_url
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -53,10 +56,10 @@ def create_db_engine(database_url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin_immediate).
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -85,6 +88,11 @@ class SessionFactory:
     def read(self) -> Session:
         """A session for reads only (on SQLite it never waits for, or blocks, a writer)."""
         return Session(self._reader, expire_on_commit=False)
+
+
+def execute_dml(session: Session, statement: Executable) -> CursorResult[Any]:
+    """Run an INSERT, UPDATE or DELETE; its result tells how many rows it matched (rowcount)."""
+    return cast(CursorResult[Any], session.execute(statement))
 
 
 def session_factory(engine: Engine) -> SessionFactory:

@@ -24,6 +24,7 @@ from store.models import (
     Pair,
     PostedMessage,
     WorkKind,
+    id_of,
 )
 from store.people import set_dm_channel
 from store.suggestions import suggest_question
@@ -114,7 +115,7 @@ def _huddle(session: Session, claim: Claim) -> Delivery | str:
     if follow_up.ts or follow_up.dismissed_at:
         return DONE
     minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
-    offer = HuddleOffer(follow_up.id, pair.manager_id, pair.report_id, minutes)  # type: ignore[arg-type]
+    offer = HuddleOffer(id_of(follow_up), pair.manager_id, pair.report_id, minutes)
     return _delivery(claim, pair, offer)
 
 
@@ -152,12 +153,17 @@ def record(
 
 
 def _set_once(
-    session: Session, table: type, row_id: int | None, column: str, ts: str, **also: str
+    session: Session,
+    table: type[Meeting] | type[HuddleFollowUp],
+    row_id: int | None,
+    column: str,
+    ts: str,
+    **also: str,
 ) -> None:
     ts_column = getattr(table, column)
     session.execute(
         update(table)
-        .where(col(table.id) == row_id, col(ts_column).is_(None))  # type: ignore[attr-defined]
+        .where(col(table.id) == row_id, col(ts_column).is_(None))
         .values({column: ts, **also})
     )
 

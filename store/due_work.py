@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, update
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from store.db import UTCDateTime
+from store.db import UTCDateTime, execute_dml
 from store.models import DueWork
 
 LEASE = timedelta(minutes=5)
@@ -128,14 +129,16 @@ def planned(
     session: Session, *, now: datetime, until: datetime, limit: int = 50_000
 ) -> list[Planned]:
     """Work nobody holds (or whose holder's lease ran out) due by `until`, soonest first."""
+    # SQLModel's select() is typed for 4 columns at most: SQLAlchemy's (the same SQL), run
+    # with execute(), rows as exec() gives them
     query = (
-        select(
-            DueWork.id,
-            DueWork.team_id,
-            DueWork.next_attempt_at,
-            DueWork.user_id,
-            DueWork.meeting_id,
-            DueWork.key,
+        select_columns(
+            col(DueWork.id),
+            col(DueWork.team_id),
+            col(DueWork.next_attempt_at),
+            col(DueWork.user_id),
+            col(DueWork.meeting_id),
+            col(DueWork.key),
         )
         .where(_open(), col(DueWork.next_attempt_at) <= until)
         .where((col(DueWork.claimed_at).is_(None)) | (col(DueWork.claimed_at) < now - LEASE))
@@ -144,7 +147,7 @@ def planned(
     )
     return [
         Planned(work_id, team, due, user or (f"meeting:{meeting}" if meeting else key))
-        for work_id, team, due, user, meeting, key in session.exec(query).all()
+        for work_id, team, due, user, meeting, key in session.execute(query).all()
         if work_id is not None
     ]
 
@@ -175,15 +178,16 @@ def claim(
         "attempts": DueWork.attempts + 1,
     }
     taken_over = False
-    fresh = session.execute(
-        update(DueWork).where(due, col(DueWork.claimed_at).is_(None)).values(**values)
+    fresh = execute_dml(
+        session, update(DueWork).where(due, col(DueWork.claimed_at).is_(None)).values(**values)
     )
-    if fresh.rowcount != 1:  # type: ignore[attr-defined]
+    if fresh.rowcount != 1:
         values["uncertain_since"] = func.coalesce(DueWork.uncertain_since, DueWork.claimed_at)
-        stale = session.execute(
-            update(DueWork).where(due, col(DueWork.claimed_at) < now - LEASE).values(**values)
+        stale = execute_dml(
+            session,
+            update(DueWork).where(due, col(DueWork.claimed_at) < now - LEASE).values(**values),
         )
-        taken_over = stale.rowcount == 1  # type: ignore[attr-defined]
+        taken_over = stale.rowcount == 1
         if not taken_over:
             session.commit()
             return None
@@ -227,9 +231,9 @@ def finish(
     values: dict[str, Any] = {"done_at": now, "outcome": outcome}
     if ts is not None:
         values.update(posted_channel_id=channel, posted_ts=ts)
-    result = session.execute(update(DueWork).where(_mine(claim)).values(**values))
+    result = execute_dml(session, update(DueWork).where(_mine(claim)).values(**values))
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return result.rowcount == 1
 
 
 def release(session: Session, claim: Claim, *, not_before: datetime | None = None) -> None:
@@ -284,14 +288,15 @@ def abandon(session: Session, work_ids: list[int]) -> int:
     lease), as attempts whose outcome is unknown. Returns how many were still held."""
     if not work_ids:
         return 0
-    result = session.execute(
+    result = execute_dml(
+        session,
         update(DueWork)
         .where(col(DueWork.id).in_(work_ids), _open(), col(DueWork.claimed_at).is_not(None))
         .values(
             claimed_at=None,
             claim_token=None,
             uncertain_since=func.coalesce(DueWork.uncertain_since, DueWork.claimed_at),
-        )
+        ),
     )
     session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(result.rowcount)

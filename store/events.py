@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from store.db import execute_dml
 from store.models import ProcessedEvent
 
 KEEP_EVENTS_FOR = timedelta(days=1)
@@ -26,8 +27,9 @@ def record_event(session: Session, *, event_id: str, team_id: str, now: datetime
 
 def prune_events(session: Session, *, now: datetime) -> int:
     """Forget events older than a day (Slack stops retrying long before); returns how many."""
-    result = session.execute(
-        delete(ProcessedEvent).where(ProcessedEvent.received_at < now - KEEP_EVENTS_FOR)
+    result = execute_dml(
+        session,
+        delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < now - KEEP_EVENTS_FOR),
     )
     session.commit()
     return result.rowcount or 0

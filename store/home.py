@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
 from store.agenda import point_view
-from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint
+from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint, id_of
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
 SQUARES = 8  # the overview's row: the last 7 meetings and the next one
@@ -25,30 +24,31 @@ SQUARES = 8  # the overview's row: the last 7 meetings and the next one
 def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
     """The actor's Home tab data: their own 1:1s only."""
     pairs = list_active_pairs(session, actor)
-    pair_ids = [p.id for p in pairs]
+    pair_ids = [id_of(p) for p in pairs]
     upcoming = _upcoming(session, pair_ids, now)
-    agendas = _agendas(session, actor, [m.id for m in upcoming.values()])
+    agendas = _agendas(session, actor, [id_of(m) for m in upcoming.values()])
     items = _open_items(session, pairs)
     recent = _recent(session, pair_ids, now)
     streaks = _streaks(session, pair_ids, now)
     last = _last_meetings(session, pair_ids, now)
     views = []
     for pair in pairs:
-        meeting = upcoming.get(pair.id)  # type: ignore[arg-type]
+        pair_id = id_of(pair)
+        meeting = upcoming.get(pair_id)
         views.append(
             OneOnOne(
-                pair_id=pair.id,  # type: ignore[arg-type]
+                pair_id=pair_id,
                 other_id=other_person(pair, actor.user_id),
                 role="manager" if pair.manager_id == actor.user_id else "report",
                 paused_until=pair.paused_until,
                 next_meeting_id=meeting.id if meeting else None,
                 next_starts_at=meeting.starts_at if meeting else None,
-                agenda=agendas.get(meeting.id, []) if meeting else [],  # type: ignore[arg-type]
-                open_items=items.get(pair.id, []),  # type: ignore[arg-type]
-                last_meeting_id=last[pair.id].id if pair.id in last else None,
-                last_starts_at=last[pair.id].starts_at if pair.id in last else None,
-                squares=_squares(recent.get(pair.id, []), meeting),  # type: ignore[arg-type]
-                streak=streaks.get(pair.id, 0),  # type: ignore[arg-type]
+                agenda=agendas.get(id_of(meeting), []) if meeting else [],
+                open_items=items.get(pair_id, []),
+                last_meeting_id=last[pair_id].id if pair_id in last else None,
+                last_starts_at=last[pair_id].starts_at if pair_id in last else None,
+                squares=_squares(recent.get(pair_id, []), meeting),
+                streak=streaks.get(pair_id, 0),
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -56,7 +56,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
     return HomeData(viewer_id=actor.user_id, one_on_ones=views)
 
 
-def _upcoming(session: Session, pair_ids: list, now: datetime) -> dict[int, Meeting]:
+def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int, Meeting]:
     """Each pair's scheduled meeting that has not ended (the current one, else the next)."""
     query = (
         select(Meeting)
@@ -72,12 +72,15 @@ def _upcoming(session: Session, pair_ids: list, now: datetime) -> dict[int, Meet
     return upcoming
 
 
-def _agendas(session: Session, actor: Actor, meeting_ids: list) -> dict[int, list[ItemView]]:
+def _agendas(session: Session, actor: Actor, meeting_ids: list[int]) -> dict[int, list[ItemView]]:
     query = (
         select(TalkingPoint)
         .where(col(TalkingPoint.meeting_id).in_(meeting_ids))
         .where(
-            or_(col(TalkingPoint.is_private).is_(False), TalkingPoint.author_id == actor.user_id)
+            or_(
+                col(TalkingPoint.is_private).is_(False),
+                col(TalkingPoint.author_id) == actor.user_id,
+            )
         )
         .order_by(col(TalkingPoint.meeting_id), col(TalkingPoint.position), col(TalkingPoint.id))
     )
@@ -100,7 +103,7 @@ def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionIte
     return items
 
 
-def _past_scheduled(pair_ids: list, now: datetime):  # type: ignore[no-untyped-def]
+def _past_scheduled(pair_ids: list[int], now: datetime) -> ColumnElement[bool]:
     """Scheduled-series meetings that are over (closed) or were skipped."""
     return and_(
         col(Meeting.pair_id).in_(pair_ids),
@@ -108,12 +111,14 @@ def _past_scheduled(pair_ids: list, now: datetime):  # type: ignore[no-untyped-d
         col(Meeting.starts_at) <= now,
         or_(
             col(Meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
-            and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+            and_(
+                col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)
+            ),
         ),
     )
 
 
-def _recent(session: Session, pair_ids: list, now: datetime) -> dict[int, list[Meeting]]:
+def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[Meeting]]:
     """The last SQUARES - 1 past meetings of every pair (the last square is the upcoming)."""
     recent: dict[int, list[Meeting]] = defaultdict(list)
     for meeting in _latest_per_pair(session, _past_scheduled(pair_ids, now), count=SQUARES - 1):
@@ -121,11 +126,11 @@ def _recent(session: Session, pair_ids: list, now: datetime) -> dict[int, list[M
     return recent
 
 
-def _latest_per_pair(session: Session, where: Any, *, count: int) -> list[Meeting]:
+def _latest_per_pair(session: Session, where: ColumnElement[bool], *, count: int) -> list[Meeting]:
     """Each pair's latest `count` meetings matching `where`, oldest first: one windowed query."""
     rank = (
         func.row_number()
-        .over(partition_by=Meeting.pair_id, order_by=col(Meeting.starts_at).desc())
+        .over(partition_by=col(Meeting.pair_id), order_by=col(Meeting.starts_at).desc())
         .label("rank")
     )
     ranked = select(col(Meeting.id), rank).where(where).subquery()
@@ -138,11 +143,11 @@ def _latest_per_pair(session: Session, where: Any, *, count: int) -> list[Meetin
     return list(session.exec(query).all())
 
 
-def _streaks(session: Session, pair_ids: list, now: datetime) -> dict[int, int]:
+def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, int]:
     """Held meetings since each pair's last skipped or not-held one, in one grouped query."""
     missed = or_(
-        Meeting.status == MeetingStatus.SKIPPED,
-        and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+        col(Meeting.status) == MeetingStatus.SKIPPED,
+        and_(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
     )
     last_miss = (
         select(col(Meeting.pair_id).label("pair_id"), func.max(Meeting.starts_at).label("at"))
@@ -157,23 +162,23 @@ def _streaks(session: Session, pair_ids: list, now: datetime) -> dict[int, int]:
         .where(or_(last_miss.c.at.is_(None), col(Meeting.starts_at) > last_miss.c.at))
         .group_by(col(Meeting.pair_id))
     )
-    return dict(session.exec(query).all())  # type: ignore[arg-type]
+    return dict(session.exec(query).all())
 
 
-def _last_meetings(session: Session, pair_ids: list, now: datetime) -> dict[int, Meeting]:
+def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, Meeting]:
     """Each pair's latest meeting that took place (scheduled or a recorded huddle)."""
     took_place = or_(
-        Meeting.status == MeetingStatus.HELD,
-        and_(Meeting.status == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
+        col(Meeting.status) == MeetingStatus.HELD,
+        and_(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
     )
     where = and_(col(Meeting.pair_id).in_(pair_ids), col(Meeting.starts_at) <= now, took_place)
     return {m.pair_id: m for m in _latest_per_pair(session, where, count=1)}
 
 
 def _squares(recent: list[Meeting], upcoming: Meeting | None) -> list[Square]:
-    squares = [Square(m.id, _kind(m), m.starts_at) for m in recent]  # type: ignore[arg-type]
+    squares = [Square(id_of(m), _kind(m), m.starts_at) for m in recent]
     if upcoming is not None:
-        squares.append(Square(upcoming.id, "upcoming", upcoming.starts_at))  # type: ignore[arg-type]
+        squares.append(Square(id_of(upcoming), "upcoming", upcoming.starts_at))
     return squares[-SQUARES:]
 
 

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, NotAllowed, get_pair
+from store.db import execute_dml
 from store.due_work import add_work
-from store.models import HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind
+from store.models import HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind, id_of
 
 KEEP = timedelta(days=1)
 NEAR_MEETING = timedelta(days=1)  # a huddle this close to a scheduled 1:1 takes its notes
@@ -52,7 +53,7 @@ def paired_pairs(session: Session, team_id: str, user_id: str) -> list[Pair]:
     query = select(Pair).where(
         Pair.team_id == team_id,
         col(Pair.ended_at).is_(None),
-        or_(Pair.manager_id == user_id, Pair.report_id == user_id),
+        or_(col(Pair.manager_id) == user_id, col(Pair.report_id) == user_id),
     )
     return list(session.exec(query).all())
 
@@ -149,7 +150,7 @@ def add_follow_up(
         return None
     follow_up = HuddleFollowUp(
         team_id=pair.team_id,
-        pair_id=pair.id,  # type: ignore[arg-type]
+        pair_id=id_of(pair),
         call_id=call_id,
         started_at=start,
         ended_at=end,
@@ -233,7 +234,7 @@ def _record_huddle(
     """An unscheduled meeting for a huddle away from any 1:1, in the pair's history."""
     meeting = Meeting(
         team_id=pair.team_id,
-        pair_id=pair.id,  # type: ignore[arg-type]
+        pair_id=id_of(pair),
         slot_at=follow_up.started_at,
         starts_at=follow_up.started_at,
         duration_minutes=huddle_minutes(follow_up.started_at, follow_up.ended_at),
@@ -278,6 +279,8 @@ def dismiss_follow_up(
 
 def prune_huddle_events(session: Session, *, now: datetime) -> int:
     """Forget huddle changes older than a day."""
-    result = session.execute(delete(HuddleEvent).where(col(HuddleEvent.received_at) < now - KEEP))
+    result = execute_dml(
+        session, delete(HuddleEvent).where(col(HuddleEvent.received_at) < now - KEEP)
+    )
     session.commit()
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return result.rowcount

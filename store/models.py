@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -15,9 +16,21 @@ from store.db import UTCDateTime
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-def utc_column(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+def utc_column(*, nullable: bool = True, index: bool = False) -> Column[Any]:
     """A timezone-aware UTC timestamp column."""
     return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """The id of a row that was flushed (the database set it); the models say `int | None`
+    only because a row has none before its INSERT."""
+    assert row.id is not None, f"{type(row).__name__} has no id: it was never flushed"
+    return row.id
 
 
 class Cadence(StrEnum):

@@ -12,7 +12,7 @@ from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
 from store.meetings import meeting_points, recurrence_of, upcoming_meeting
-from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
+from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, id_of
 from store.recurrence import next_slot
 from store.views import NotesView
 
@@ -73,8 +73,8 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
     private = note_of(session, meeting, actor.user_id)
     moved_on = [p for p in carried_out_of(session, meeting) if not p.discussed]
     return NotesView(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
-        pair_id=pair.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
+        pair_id=id_of(pair),
         manager_id=pair.manager_id,
         report_id=pair.report_id,
         viewer_id=actor.user_id,

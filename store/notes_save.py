@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from store.access import Actor, Invalid, NotAllowed, get_meeting
 from store.actions import clean_item_text, forget_reminders, schedule_reminder
 from store.carry import carried_from, carry_point
+from store.db import execute_dml
 from store.meetings import mark_held_if_closed, meeting_has_content, upcoming_meeting
-from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint
+from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint, id_of
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
 
 
@@ -155,7 +156,7 @@ def _bring_back(session: Session, point: TalkingPoint, meeting: Meeting) -> None
     since = [carry for carry, starts_at in carries if starts_at >= meeting.starts_at]
     for carry in since:
         session.delete(carry)
-    point.meeting_id = meeting.id  # type: ignore[assignment]
+    point.meeting_id = id_of(meeting)
     point.carried_count = max(0, point.carried_count - len(since))
 
 
@@ -189,12 +190,13 @@ def _save_shared(
     if current.text == text:
         return
     # A conditional UPDATE: of two saves from the same version, only the first wins.
-    result = session.execute(
+    result = execute_dml(
+        session,
         update(Note)
         .where(col(Note.id) == current.id, col(Note.version) == notes.base_version)
-        .values(text=text, version=Note.version + 1, updated_by=actor.user_id, updated_at=now)
+        .values(text=text, version=Note.version + 1, updated_by=actor.user_id, updated_at=now),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise Conflict()
 
 
@@ -216,7 +218,7 @@ def _save_private(
 def _new_note(meeting: Meeting, actor: Actor, text: str, *, owner_id: str, now: datetime) -> Note:
     return Note(
         team_id=meeting.team_id,
-        meeting_id=meeting.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
         is_private=bool(owner_id),
         owner_id=owner_id,
         text=text,
@@ -255,7 +257,7 @@ def _save_items(
     """Add, edit or remove (text cleared) the rows; the ids of items with a new reminder."""
     existing = {i.id: i for i in meeting_items(session, meeting)}
     _check_items_gone(session, {r.id for r in items if r.id is not None} - existing.keys())
-    reminded = []
+    reminded: list[int] = []
     for row in items:
         text = clean_item_text(row.text)
         item = existing.get(row.id) if row.id is not None else None
@@ -270,7 +272,7 @@ def _save_items(
         if item is None:
             item = ActionItem(
                 team_id=pair.team_id,
-                pair_id=pair.id,  # type: ignore[arg-type]
+                pair_id=id_of(pair),
                 meeting_id=meeting.id,
                 created_by=actor.user_id,
                 created_at=now,
@@ -284,5 +286,5 @@ def _save_items(
         session.flush()
         schedule_reminder(session, item, timezone=zones[item.owner_id], now=now)
         if item.due_date is not None and item.done_at is None:
-            reminded.append(item.id)  # type: ignore[arg-type]
+            reminded.append(id_of(item))
     return reminded

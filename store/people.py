@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.db import execute_dml
 from store.models import Pair, Person
 from store.views import Profile
 
@@ -53,8 +55,8 @@ def save_profile(
 ) -> None:
     """Store what Slack said about a person (None: Slack does not know them)."""
     values = _columns(profile) | {"fetched_at": now}
-    where = and_(Person.team_id == team_id, Person.user_id == user_id)
-    if session.execute(update(Person).where(where).values(**values)).rowcount == 0:  # type: ignore[attr-defined]
+    where = and_(col(Person.team_id) == team_id, col(Person.user_id) == user_id)
+    if execute_dml(session, update(Person).where(where).values(**values)).rowcount == 0:
         try:
             with session.begin_nested():
                 session.add(Person(team_id=team_id, user_id=user_id, **values))
@@ -67,14 +69,14 @@ def update_known_profile(
     session: Session, team_id: str, profile: Profile, *, now: datetime
 ) -> bool:
     """`user_change`: refresh the profile of someone the bot keeps (nobody else is stored)."""
-    where = and_(Person.team_id == team_id, Person.user_id == profile.user_id)
+    where = and_(col(Person.team_id) == team_id, col(Person.user_id) == profile.user_id)
     values = _columns(profile) | {"fetched_at": now}
-    changed = session.execute(update(Person).where(where).values(**values)).rowcount  # type: ignore[attr-defined]
+    changed = execute_dml(session, update(Person).where(where).values(**values)).rowcount
     session.commit()
     return bool(changed)
 
 
-def _columns(profile: Profile | None) -> dict[str, object]:
+def _columns(profile: Profile | None) -> dict[str, Any]:
     if profile is None:
         return {"known": False}
     return {
@@ -90,9 +92,9 @@ def _columns(profile: Profile | None) -> dict[str, object]:
 
 def mark_home_opened(session: Session, team_id: str, user_id: str, *, now: datetime) -> None:
     """Remember that the person has a Home tab worth keeping up to date."""
-    where = and_(Person.team_id == team_id, Person.user_id == user_id)
+    where = and_(col(Person.team_id) == team_id, col(Person.user_id) == user_id)
     opened = update(Person).where(where, col(Person.home_opened_at).is_(None))
-    changed = session.execute(opened.values(home_opened_at=now)).rowcount  # type: ignore[attr-defined]
+    changed = execute_dml(session, opened.values(home_opened_at=now)).rowcount
     if not changed and session.get(Person, (team_id, user_id)) is None:
         with contextlib.suppress(IntegrityError), session.begin_nested():  # a double open
             session.add(Person(team_id=team_id, user_id=user_id, home_opened_at=now))
@@ -117,7 +119,7 @@ def dm_channel(session: Session, team_id: str, user_id: str) -> str | None:
 
 def set_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:
     """Remember the bot's DM with the person (used to look for the bot's own posts)."""
-    where = and_(Person.team_id == team_id, Person.user_id == user_id)
+    where = and_(col(Person.team_id) == team_id, col(Person.user_id) == user_id)
     session.execute(update(Person).where(where).values(dm_channel_id=channel_id))
     session.commit()
 
@@ -126,10 +128,12 @@ def stale_people(session: Session, *, now: datetime, limit: int) -> list[tuple[s
     """(team, user) of people in active pairs whose profile is missing or old, oldest first."""
     old = now - PROFILE_MAX_AGE
     found: list[tuple[str, str]] = []
-    for role in (Pair.manager_id, Pair.report_id):
+    for role in (col(Pair.manager_id), col(Pair.report_id)):
         query = (
             select(Pair.team_id, role)
-            .outerjoin(Person, and_(Person.team_id == Pair.team_id, Person.user_id == role))
+            .outerjoin(
+                Person, and_(col(Person.team_id) == Pair.team_id, col(Person.user_id) == role)
+            )
             .where(col(Pair.ended_at).is_(None))
             .where(or_(col(Person.fetched_at).is_(None), col(Person.fetched_at) < old))
             .distinct()

@@ -47,8 +47,8 @@ def find_pair_between(session: Session, team_id: str, one: str, other: str) -> P
         Pair.team_id == team_id,
         col(Pair.ended_at).is_(None),
         or_(
-            and_(Pair.manager_id == one, Pair.report_id == other),
-            and_(Pair.manager_id == other, Pair.report_id == one),
+            and_(col(Pair.manager_id) == one, col(Pair.report_id) == other),
+            and_(col(Pair.manager_id) == other, col(Pair.report_id) == one),
         ),
     )
     return session.exec(query).first()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from store.models import Meeting, Pair, SuggestedQuestion
+from store.models import Meeting, Pair, SuggestedQuestion, id_of
 from store.questions import Question, by_key, pick_question
 
 
@@ -33,8 +33,8 @@ def suggest_question(
     session.add(
         SuggestedQuestion(
             team_id=pair.team_id,
-            pair_id=pair.id,  # type: ignore[arg-type]
-            meeting_id=meeting.id,  # type: ignore[arg-type]
+            pair_id=id_of(pair),
+            meeting_id=id_of(meeting),
             user_id=user_id,
             question_key=question.key,
             created_at=now,

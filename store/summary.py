@@ -12,7 +12,7 @@ from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
 from store.meetings import meeting_points
-from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair
+from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, id_of
 from store.views import SummaryView
 
 HISTORY_MAX = 5
@@ -28,8 +28,8 @@ def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
         select(Note.text).where(Note.meeting_id == meeting.id, col(Note.is_private).is_(False))
     ).first()
     return SummaryView(
-        meeting_id=meeting.id,  # type: ignore[arg-type]
-        pair_id=pair.id,  # type: ignore[arg-type]
+        meeting_id=id_of(meeting),
+        pair_id=id_of(pair),
         manager_id=pair.manager_id,
         report_id=pair.report_id,
         starts_at=meeting.starts_at,
