@@ -18,11 +18,11 @@ from blocks.kit import (
     section,
 )
 from blocks.text import escape, truncate
+from store.views import WEEKDAY_NAMES
 
 POINT_TEXT_MAX = 2000
 OPTION_TEXT_MAX = 75
 SELECT_OPTIONS_MAX = 100
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CADENCES = (
     ("weekly", "Every week"),
     ("biweekly", "Every 2 weeks"),
@@ -207,7 +207,7 @@ def schedule_modal(*, timezone: str, report_id: str | None = None) -> dict[str, 
 
 
 def _weekdays() -> list[tuple[str, str]]:
-    return [(str(index), name) for index, name in enumerate(WEEKDAYS)]
+    return [(str(index), name) for index, name in enumerate(WEEKDAY_NAMES)]
 
 
 def _durations() -> list[tuple[str, str]]:

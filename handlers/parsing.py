@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from store.models import Cadence
+from store.views import WEEKDAY_NAMES
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = tuple(name.lower() for name in WEEKDAY_NAMES)
 CADENCE_WORDS = {
     "weekly": Cadence.WEEKLY,
     "biweekly": Cadence.BIWEEKLY,
@@ -101,7 +102,7 @@ class ScheduleArgs:
         if self.person:
             parts.append(f"person <@{self.person}>")
         if self.weekday is not None:
-            parts.append(f"weekday {WEEKDAYS[self.weekday].title()}")
+            parts.append(f"weekday {WEEKDAY_NAMES[self.weekday]}")
         if self.at is not None:
             parts.append(f"time {self.at:%H:%M}")
         return ", ".join(parts) or "nothing yet"

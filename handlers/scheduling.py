@@ -19,10 +19,9 @@ from store.access import Invalid
 from store.deliveries import set_pair_channel
 from store.models import Meeting, Pair, id_of
 from store.schedule import PairRequest, create_pair
+from store.views import WEEKDAY_NAMES
 
 log = logging.getLogger(__name__)
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def open_schedule_modal(deps: Deps, trigger_id: str, *, report_id: str | None = None) -> None:

@@ -20,9 +20,9 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from dateutil.rrule import weekday as rrule_weekday
 
 from store.models import Cadence
+from store.views import WEEKDAY_NAMES
 
 _CADENCES = frozenset(cadence.value for cadence in Cadence)
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKS_BETWEEN = {Cadence.WEEKLY: 1, Cadence.BIWEEKLY: 2}
 
 
@@ -46,8 +46,8 @@ class Recurrence:
         if self.first_date.weekday() != self.weekday:
             raise ValueError(
                 f"The first date {self.first_date.isoformat()} is a "
-                f"{_WEEKDAY_NAMES[self.first_date.weekday()]}, "
-                f"not a {_WEEKDAY_NAMES[self.weekday]}."
+                f"{WEEKDAY_NAMES[self.first_date.weekday()]}, "
+                f"not a {WEEKDAY_NAMES[self.weekday]}."
             )
 
 

@@ -11,6 +11,9 @@ from datetime import date, datetime
 from store.questions import Question
 
 ITEM_MAX = 500  # characters of one action item
+# The one table of weekday names (datetime.weekday() order); not calendar.day_name, which
+# follows the process's locale.
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
