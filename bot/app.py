@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -13,6 +13,7 @@ from handlers.context import Clients, HomeTabs, Refresher
 from store.db import SessionFactory
 
 LISTENER_THREADS = 16
+AFTER_ACK_THREADS = 2  # work after the ack: bounded, so acks never wait behind a burst of it
 
 
 def create_app(
@@ -24,6 +25,7 @@ def create_app(
     executor: ThreadPoolExecutor | None = None,
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
+    lane: Executor | None = None,
 ) -> App:
     """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
     the shared limiter included)."""
@@ -33,6 +35,8 @@ def create_app(
         request_verification_enabled=bool(signing_secret),
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    middleware.install(app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas)
+    middleware.install(
+        app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane
+    )
     handlers.register(app)
     return app

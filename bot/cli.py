@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
-from bot.app import LISTENER_THREADS, create_app
+from bot.app import AFTER_ACK_THREADS, LISTENER_THREADS, create_app
 from bot.clock import Clock, utc_now
 from bot.config import ConfigError, Settings, load_database_url, load_settings
 from bot.due import run_due
@@ -99,6 +99,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings()
     runtime = _runtime(settings, utc_now)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    lane = ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack")
     try:
         app = create_app(
             clients=runtime.clients,
@@ -106,6 +107,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             db=runtime.db,
             clock=utc_now,
             executor=executor,
+            lane=lane,
             homes=runtime.homes,
             agendas=runtime.agendas,
         )
@@ -136,19 +138,20 @@ def cmd_run(_args: argparse.Namespace) -> int:
         else:
             _serve_http(create_wsgi_app(app, runtime.engine, runtime.metrics), settings)
     finally:
-        _shut_down(runtime, scheduler, dispatcher, executor)
+        _shut_down(runtime, scheduler, dispatcher, [executor, lane])
     return 0
 
 
 def _shut_down(
-    runtime: Runtime, scheduler: Any, dispatcher: Dispatcher, executor: ThreadPoolExecutor
+    runtime: Runtime, scheduler: Any, dispatcher: Dispatcher, executors: list[ThreadPoolExecutor]
 ) -> None:
     """Within a few seconds however much work is pending: waiting calls give up, calls in
     flight finish, claimed work is given back, pending Home tabs are dropped."""
     runtime.limiter.stop()
     scheduler.shutdown(wait=False)
     dispatcher.stop()
-    executor.shutdown(wait=True, cancel_futures=True)
+    for executor in executors:  # what was acked is done: people were told it would be
+        executor.shutdown(wait=True)
     runtime.stop()
     log.info("stopped")
 

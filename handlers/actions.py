@@ -30,12 +30,16 @@ def _listener(run: Action) -> Callable[..., None]:
     def listener(ack: Ack, body: dict, action: dict, respond: Respond, context: dict) -> None:
         ack()
         deps = deps_from(context)
-        try:
-            reply = run(deps, body, action)
-        except (Invalid, NotAllowed) as error:
-            reply = notice(str(error))
-        if reply is not None:
-            _reply(deps, body, respond, reply)
+
+        def answer() -> None:
+            try:
+                reply = run(deps, body, action)
+            except (Invalid, NotAllowed) as error:
+                reply = notice(str(error))
+            if reply is not None:
+                _reply(deps, body, respond, reply)
+
+        deps.after_ack(answer)
 
     listener.__name__ = f"handle_{run.__name__}"
     return listener

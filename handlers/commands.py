@@ -61,10 +61,14 @@ def handle_oneonone(ack: Ack, command: dict, respond: Respond, context: dict) ->
         trigger_id=command.get("trigger_id", ""),
         rest=words[1].strip() if len(words) > 1 else "",
     )
+    call.deps.after_ack(lambda: _answer(call, run, name))
+
+
+def _answer(call: Invocation, run: Callable[[Invocation], None], name: str) -> None:
     try:
         run(call)
     except (Invalid, NotAllowed, ParseError) as error:
-        respond(**notice(f"{error}\nUsage: {USAGE[name]}"))
+        call.respond(**notice(f"{error}\nUsage: {USAGE[name]}"))
 
 
 def run_schedule(call: Invocation) -> None:

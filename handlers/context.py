@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -14,6 +16,8 @@ from handlers.people import time_zone
 from store.access import Actor
 from store.db import SessionFactory
 from store.models import Pair
+
+log = logging.getLogger(__name__)
 
 
 class Clients(Protocol):
@@ -58,6 +62,7 @@ class Deps:
     clients: Clients
     homes: HomeTabs | None = None
     agendas: Refresher | None = None
+    lane: Executor | None = None  # where work after an ack runs (inline when None)
 
     @property
     def client(self) -> WebClient:
@@ -67,6 +72,14 @@ class Deps:
     def now(self) -> datetime:
         """The injected current time."""
         return self.clock()
+
+    def after_ack(self, work: Callable[[], None]) -> None:
+        """Run `work` once the ack is on its way, in the bounded lane of post-ack work: a
+        burst of follow-up work never delays the next person's ack (Slack's 3 seconds)."""
+        if self.lane is None:
+            _logged(work)()
+        else:
+            self.lane.submit(_logged(work))
 
     def refresh_homes(self, pair: Pair, *, only: str | None = None) -> None:
         """Republish both people's Home tabs (or `only` one's) soon, coalesced with others."""
@@ -94,4 +107,15 @@ def deps_from(context: dict) -> Deps:
         clients=context["clients"],
         homes=context.get("homes"),
         agendas=context.get("agendas"),
+        lane=context.get("lane"),
     )
+
+
+def _logged(work: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("work after the ack failed")
+
+    return run

@@ -38,8 +38,10 @@ def register(app: App) -> None:
 def handle_app_home_opened(event: dict, context: dict) -> None:
     """A person opened the app's Home tab: publish it fresh."""
     deps = deps_from(context)
-    if event.get("tab") == "home" and deps.homes is not None and event.get("user"):
-        deps.homes.publish_now(Actor(deps.actor.team_id, event["user"]), opened=True)
+    homes = deps.homes
+    if event.get("tab") == "home" and homes is not None and event.get("user"):
+        opener = Actor(deps.actor.team_id, event["user"])
+        deps.after_ack(lambda: homes.publish_now(opener, opened=True))
 
 
 def handle_message(event: dict, context: dict) -> None:
@@ -48,20 +50,22 @@ def handle_message(event: dict, context: dict) -> None:
     Only what a person wrote to the bot in its DM becomes a talking point; edits, deletions,
     bot posts and group-DM chatter are acknowledged and ignored.
     """
+    deps = deps_from(context)
     is_person = event.get("user") and not event.get("bot_id") and not event.get("subtype")
     if event.get("channel_type") == "im" and is_person:
-        handle_direct_message(deps_from(context), event)
+        deps.after_ack(lambda: handle_direct_message(deps, event))
         return
     # Slack's huddle message, as posted or as updated when the huddle ends.
     edited = event.get("subtype") == "message_changed"
     changed = (event.get("message") or {}) if edited else event
     if changed.get("subtype") == "huddle_thread":
-        huddle_thread(deps_from(context), event.get("channel") or "", changed)
+        deps.after_ack(lambda: huddle_thread(deps, event.get("channel") or "", changed))
 
 
 def handle_user_huddle_changed(event: dict, context: dict) -> None:
     """Someone in the workspace joined or left a huddle."""
-    huddle_changed(deps_from(context), event)
+    deps = deps_from(context)
+    deps.after_ack(lambda: huddle_changed(deps, event))
 
 
 def handle_user_change(event: dict, context: dict) -> None:
@@ -69,7 +73,10 @@ def handle_user_change(event: dict, context: dict) -> None:
     deps = deps_from(context)
     user = event.get("user") or {}
     if user.get("id"):
-        people.changed(deps.db, deps.client, deps.actor.team_id, user, now=deps.now())
+        now = deps.now()
+        deps.after_ack(
+            lambda: people.changed(deps.db, deps.client, deps.actor.team_id, user, now=now)
+        )
 
 
 def handle_app_uninstalled(body: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -29,11 +30,12 @@ def install(
     clients: Clients,
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
+    lane: Executor | None = None,
 ) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, next: Callable[[], None]) -> None:
-        context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas)
+        context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane)
         next()
 
     def once_per_event(

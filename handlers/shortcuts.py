@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from blocks.messages import notice
-from handlers.context import deps_from
+from handlers.context import Deps, deps_from
 from handlers.parsing import plain_from_slack
 from handlers.points import open_add_modal
 from store.access import Invalid, NotAllowed
@@ -27,6 +27,10 @@ def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: di
     """Open the add-a-talking-point modal with the message's text and a link to it."""
     ack()
     deps = deps_from(context)
+    deps.after_ack(lambda: _open(deps, shortcut, respond))
+
+
+def _open(deps: Deps, shortcut: dict, respond: Respond) -> None:
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")
     link = _permalink(deps.client, channel, message.get("ts"))

@@ -59,14 +59,20 @@ def _listener(submit: Submission) -> Callable[..., None]:
             return
         except (Invalid, NotAllowed) as error:
             ack()
-            post_to_user(deps.client, deps.actor.user_id, notice(str(error)))
+            refusal = str(error)
+            deps.after_ack(lambda: _tell(deps, refusal))
             return
         ack()
         if after is not None:
-            after()
+            deps.after_ack(after)
 
     listener.__name__ = f"handle_{submit.__name__}"
     return listener
+
+
+def _tell(deps: Deps, message: str) -> None:
+    """Why a submission was refused, in the person's DM with the bot (the modal is closed)."""
+    post_to_user(deps.client, deps.actor.user_id, notice(message))
 
 
 def value(values: Values, block_id: str) -> dict[str, Any]:

@@ -184,6 +184,7 @@ def start_bot(
         executor=executor,
         homes=runtime.homes,
         agendas=runtime.agendas,
+        lane=executor,
     )
     wsgi = create_wsgi_app(app, runtime.engine, runtime.metrics)
     server = create_http_server(wsgi, host="127.0.0.1", port=0)
