@@ -21,7 +21,7 @@ from bot.due import run_due
 from bot.http import WsgiApp, create_http_server, create_wsgi_app
 from bot.pacing import CHANNEL_INTERVAL
 from bot.planner import Dispatcher, Planner
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_runtime, settle_memory
 from bot.scheduler import start_scheduler
 from store.db import create_db_engine
 from store.migrate import upgrade
@@ -113,6 +113,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         )
     except BoltError as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from error
+    settle_memory()
     dispatcher = Dispatcher(
         runtime.db, runtime.clients, utc_now, homes=runtime.homes, metrics=runtime.metrics
     )

@@ -3,6 +3,7 @@ limiter, the Slack clients, the metrics and the refreshers."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -63,6 +64,14 @@ def build_runtime(
     homes = HomeRefresher(clients, db, clock, **_delay(home_delay))
     agendas = AgendaRefresher(clients, db, clock, **_delay(agenda_delay))
     return Runtime(engine, db, limiter, metrics, clients, homes, agendas)
+
+
+def settle_memory() -> None:
+    """Once started: move everything built so far (modules, the app, SQLAlchemy's compiled
+    metadata) out of the garbage collector's way, so that its full passes stay short and a
+    request never pays tens of milliseconds for one."""
+    gc.collect()
+    gc.freeze()
 
 
 def _delay(seconds: float | None) -> dict[str, float]:

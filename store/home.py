@@ -7,18 +7,23 @@ so a manager with 60 reports and years of history costs the same eight queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
-from store.agenda import point_view
 from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint, id_of
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
 SQUARES = 8  # the overview's row: the last 7 meetings and the next one
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since forever", for a pair with fewer meetings
 
 
 def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
@@ -73,8 +78,17 @@ def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int,
 
 
 def _agendas(session: Session, actor: Actor, meeting_ids: list[int]) -> dict[int, list[ItemView]]:
+    """The talking points of these meetings the actor may see (read as columns)."""
+    shown = (
+        TalkingPoint.id,
+        TalkingPoint.author_id,
+        TalkingPoint.text,
+        TalkingPoint.is_private,
+        TalkingPoint.discussed,
+        TalkingPoint.carried_count,
+    )
     query = (
-        select(TalkingPoint)
+        sa_select(col(TalkingPoint.meeting_id), *(col(c) for c in shown))
         .where(col(TalkingPoint.meeting_id).in_(meeting_ids))
         .where(
             or_(
@@ -85,8 +99,8 @@ def _agendas(session: Session, actor: Actor, meeting_ids: list[int]) -> dict[int
         .order_by(col(TalkingPoint.meeting_id), col(TalkingPoint.position), col(TalkingPoint.id))
     )
     agendas: dict[int, list[ItemView]] = defaultdict(list)
-    for point in session.exec(query):
-        agendas[point.meeting_id].append(point_view(point))
+    for meeting_id, *point in session.execute(query).all():
+        agendas[meeting_id].append(ItemView(*point))
     return agendas
 
 
@@ -103,86 +117,146 @@ def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionIte
     return items
 
 
-def _past_scheduled(pair_ids: list[int], now: datetime) -> ColumnElement[bool]:
-    """Scheduled-series meetings that are over (closed) or were skipped."""
+def _past_scheduled(meeting: Any, now: datetime) -> ColumnElement[bool]:
+    """Scheduled-series meetings that are over (closed) or were skipped (of `meeting`: the
+    Meeting entity or an alias of it)."""
     return and_(
-        col(Meeting.pair_id).in_(pair_ids),
-        col(Meeting.unscheduled).is_(False),
-        col(Meeting.starts_at) <= now,
+        col(meeting.unscheduled).is_(False),
+        col(meeting.starts_at) <= now,
         or_(
-            col(Meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
+            col(meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
             and_(
-                col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)
+                col(meeting.status) == MeetingStatus.SCHEDULED, col(meeting.closed_at).is_not(None)
             ),
         ),
     )
 
 
-def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[Meeting]]:
+def _took_place(meeting: Any, now: datetime) -> ColumnElement[bool]:
+    """Meetings that took place (scheduled or a recorded huddle), by `now`."""
+    return and_(
+        col(meeting.starts_at) <= now,
+        or_(
+            col(meeting.status) == MeetingStatus.HELD,
+            and_(
+                col(meeting.status) == MeetingStatus.SCHEDULED, col(meeting.closed_at).is_not(None)
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Past:
+    """What the overview needs of a past meeting (read as columns: no ORM object each)."""
+
+    id: int
+    pair_id: int
+    starts_at: datetime
+    slot_at: datetime
+    status: str
+
+
+def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[_Past]]:
     """The last SQUARES - 1 past meetings of every pair (the last square is the upcoming)."""
-    recent: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in _latest_per_pair(session, _past_scheduled(pair_ids, now), count=SQUARES - 1):
+    recent: dict[int, list[_Past]] = defaultdict(list)
+    kept = _latest_per_pair(session, pair_ids, lambda m: _past_scheduled(m, now), SQUARES - 1)
+    for meeting in kept:
         recent[meeting.pair_id].append(meeting)
     return recent
 
 
-def _latest_per_pair(session: Session, where: ColumnElement[bool], *, count: int) -> list[Meeting]:
-    """Each pair's latest `count` meetings matching `where`, oldest first: one windowed query."""
-    rank = (
-        func.row_number()
-        .over(partition_by=col(Meeting.pair_id), order_by=col(Meeting.starts_at).desc())
-        .label("rank")
+def _latest_per_pair(
+    session: Session,
+    pair_ids: list[int],
+    matching: Callable[[Any], ColumnElement[bool]],
+    count: int,
+) -> list[_Past]:
+    """Each pair's latest `count` meetings `matching`, oldest first, in one query that reads
+    only those: per pair, the start of its count-th latest (a short backward walk of the
+    (pair, starts) index), then the meetings from there on."""
+    inner = aliased(Meeting)
+    nth_start = (
+        select(inner.starts_at)
+        .where(col(inner.pair_id) == col(Pair.id), matching(inner))
+        .order_by(col(inner.starts_at).desc())
+        .limit(1)
+        .offset(count - 1)
+        .scalar_subquery()
     )
-    ranked = select(col(Meeting.id), rank).where(where).subquery()
+    since = (  # materialized: each pair's walk runs once, not once per meeting row
+        select(col(Pair.id).label("pair_id"), nth_start.label("since"))
+        .where(col(Pair.id).in_(pair_ids))
+        .cte("since")
+        .prefix_with("MATERIALIZED")
+    )
+    columns = (Meeting.id, Meeting.pair_id, Meeting.starts_at, Meeting.slot_at, Meeting.status)
     query = (
-        select(Meeting)
-        .join(ranked, ranked.c.id == Meeting.id)
-        .where(ranked.c.rank <= count)
-        .order_by(col(Meeting.starts_at))
+        sa_select(*(col(c) for c in columns))
+        .join(since, since.c.pair_id == col(Meeting.pair_id))
+        .where(matching(Meeting))
+        .where(col(Meeting.starts_at) >= func.coalesce(since.c.since, EPOCH))
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
-    return list(session.exec(query).all())
+    kept: dict[int, list[_Past]] = defaultdict(list)
+    for row in session.execute(query).all():
+        kept[row.pair_id].append(_Past(*row))
+    return sorted(
+        (m for meetings in kept.values() for m in meetings[-count:]),
+        key=lambda m: (m.starts_at, m.id),
+    )
 
 
 def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, int]:
-    """Held meetings since each pair's last skipped or not-held one, in one grouped query."""
-    missed = or_(
-        col(Meeting.status) == MeetingStatus.SKIPPED,
-        and_(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
-    )
+    """Held meetings since each pair's last skipped or not-held one: per pair, a backward
+    walk to its last miss, then a count of what was held after it (one query)."""
+
+    def missed(meeting: Any) -> ColumnElement[bool]:
+        return or_(
+            col(meeting.status) == MeetingStatus.SKIPPED,
+            and_(
+                col(meeting.status) == MeetingStatus.SCHEDULED,
+                col(meeting.closed_at).is_not(None),
+            ),
+        )
+
+    inner = aliased(Meeting)
     last_miss = (
-        select(col(Meeting.pair_id).label("pair_id"), func.max(Meeting.starts_at).label("at"))
-        .where(_past_scheduled(pair_ids, now), missed)
-        .group_by(col(Meeting.pair_id))
-        .subquery()
+        select(inner.starts_at)
+        .where(col(inner.pair_id) == col(Pair.id), _past_scheduled(inner, now), missed(inner))
+        .order_by(col(inner.starts_at).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    since = (
+        select(col(Pair.id).label("pair_id"), last_miss.label("at"))
+        .where(col(Pair.id).in_(pair_ids))
+        .cte("last_miss")
+        .prefix_with("MATERIALIZED")
     )
     query = (
-        select(Meeting.pair_id, func.count())
-        .outerjoin(last_miss, last_miss.c.pair_id == Meeting.pair_id)
-        .where(_past_scheduled(pair_ids, now), Meeting.status == MeetingStatus.HELD)
-        .where(or_(last_miss.c.at.is_(None), col(Meeting.starts_at) > last_miss.c.at))
+        sa_select(col(Meeting.pair_id), func.count())
+        .join(since, since.c.pair_id == col(Meeting.pair_id))
+        .where(_past_scheduled(Meeting, now), col(Meeting.status) == MeetingStatus.HELD)
+        .where(col(Meeting.starts_at) > func.coalesce(since.c.at, EPOCH))
         .group_by(col(Meeting.pair_id))
     )
-    return dict(session.exec(query).all())
+    return {pair_id: count for pair_id, count in session.execute(query).all()}
 
 
-def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, Meeting]:
+def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, _Past]:
     """Each pair's latest meeting that took place (scheduled or a recorded huddle)."""
-    took_place = or_(
-        col(Meeting.status) == MeetingStatus.HELD,
-        and_(col(Meeting.status) == MeetingStatus.SCHEDULED, col(Meeting.closed_at).is_not(None)),
-    )
-    where = and_(col(Meeting.pair_id).in_(pair_ids), col(Meeting.starts_at) <= now, took_place)
-    return {m.pair_id: m for m in _latest_per_pair(session, where, count=1)}
+    latest = _latest_per_pair(session, pair_ids, lambda m: _took_place(m, now), 1)
+    return {m.pair_id: m for m in latest}
 
 
-def _squares(recent: list[Meeting], upcoming: Meeting | None) -> list[Square]:
-    squares = [Square(id_of(m), _kind(m), m.starts_at) for m in recent]
+def _squares(recent: list[_Past], upcoming: Meeting | None) -> list[Square]:
+    squares = [Square(m.id, _kind(m), m.starts_at) for m in recent]
     if upcoming is not None:
         squares.append(Square(id_of(upcoming), "upcoming", upcoming.starts_at))
     return squares[-SQUARES:]
 
 
-def _kind(meeting: Meeting) -> str:
+def _kind(meeting: _Past) -> str:
     if meeting.status == MeetingStatus.SKIPPED:
         return "skipped"
     if meeting.status != MeetingStatus.HELD:

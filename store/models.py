@@ -97,6 +97,13 @@ class Meeting(SQLModel, table=True):
         UniqueConstraint("pair_id", "slot_at", name="uq_meeting_pair_slot"),
         Index("ix_meeting_pair_starts", "pair_id", "starts_at"),
         Index("ix_meeting_status_starts", "status", "starts_at"),
+        Index(
+            "ix_meeting_pair_open",
+            "pair_id",
+            "starts_at",
+            sqlite_where=text("status = 'scheduled' AND closed_at IS NULL"),
+            postgresql_where=text("status = 'scheduled' AND closed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
