@@ -21,6 +21,7 @@ from bot.due import run_due
 from bot.http import WsgiApp, create_http_server, create_wsgi_app
 from bot.pacing import CHANNEL_INTERVAL
 from bot.planner import Dispatcher, Planner
+from bot.priority import yield_to_acks
 from bot.runtime import Runtime, build_runtime, settle_memory
 from bot.scheduler import start_scheduler
 from store.db import create_db_engine
@@ -99,7 +100,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings()
     runtime = _runtime(settings, utc_now)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    lane = ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack")
+    lane = ThreadPoolExecutor(
+        max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack", initializer=yield_to_acks
+    )
     try:
         app = create_app(
             clients=runtime.clients,

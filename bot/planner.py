@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.due import after_done
 from bot.metrics import Metrics
+from bot.priority import yield_to_acks
 from handlers.context import Clients, Refresher
 from handlers.deliver import deliver
 from store.db import SessionFactory
@@ -131,6 +132,7 @@ class Dispatcher:
             log.info("stopped with %s piece(s) of due work in flight, given back", given_back)
 
     def _work(self) -> None:
+        yield_to_acks()
         while True:
             with self._cond:
                 while not self._stopped and not self._queue:

@@ -19,8 +19,11 @@ def update_agenda(
     db: SessionFactory, clients: Clients, team_id: str, meeting_id: int, *, now: datetime
 ) -> None:
     """Re-render a meeting's posted agenda and update the message (no-op before it is posted)."""
-    with db() as session:
-        posted = posted_agenda(session, meeting_id, now=now)
+    with db.read() as session:  # most often nothing is posted yet: no write lock for that
+        posted = posted_agenda(session, meeting_id, now=now, suggest=False)
+    if posted is not None and posted[2].suggestion is None and posted[2].agenda.is_empty:
+        with db() as session:  # an empty agenda shows a suggested question, recorded once
+            posted = posted_agenda(session, meeting_id, now=now)
     if posted is not None:
         channel, ts, post = posted
         clients.interactive(team_id).chat_update(channel=channel, ts=ts, **render(post))

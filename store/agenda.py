@@ -67,11 +67,15 @@ def add_talking_point(
         origin_key=origin_key,
         created_at=now,
     )
+    if origin_key is None:  # nothing to race for: no savepoint
+        session.add(point)
+        session.commit()
+        return point, meeting
     try:
         with session.begin_nested():
             session.add(point)
     except IntegrityError:  # the same retry, added by another request a moment ago
-        existing = _by_origin(session, actor.team_id, origin_key or "")
+        existing = _by_origin(session, actor.team_id, origin_key)
         if existing is None:
             raise
         session.commit()

@@ -27,7 +27,7 @@ from store.models import (
     id_of,
 )
 from store.people import set_dm_channel
-from store.suggestions import suggest_question
+from store.suggestions import recorded_question, suggest_question
 from store.summary import summary_view
 from store.views import AgendaPost, Content, Delivery, HuddleOffer, PromptPost, SummaryView
 
@@ -64,15 +64,17 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
     return ORPHANED
 
 
-def agenda_post(session: Session, meeting: Meeting, pair: Pair, *, now: datetime) -> AgendaPost:
-    """The shared agenda of a meeting, with the manager's suggested question while empty."""
+def agenda_post(
+    session: Session, meeting: Meeting, pair: Pair, *, now: datetime, record: bool = True
+) -> AgendaPost:
+    """The shared agenda of a meeting, with the manager's suggested question while empty
+    (picked and recorded the first time, unless not to `record`: then None until it is)."""
     view = agenda_view(session, meeting, pair, None)
-    suggestion = (
-        suggest_question(session, pair, meeting, pair.manager_id, now=now)
-        if view.is_empty
-        else None
-    )
-    return AgendaPost(view, suggestion)
+    if not view.is_empty:
+        return AgendaPost(view, None)
+    if record:
+        return AgendaPost(view, suggest_question(session, pair, meeting, pair.manager_id, now=now))
+    return AgendaPost(view, recorded_question(session, meeting, pair.manager_id))
 
 
 def _delivery(
@@ -220,9 +222,10 @@ def current_content(session: Session, delivery: Delivery, *, now: datetime) -> C
 
 
 def posted_agenda(
-    session: Session, meeting_id: int, *, now: datetime
+    session: Session, meeting_id: int, *, now: datetime, suggest: bool = True
 ) -> tuple[str, str, AgendaPost] | None:
-    """Where a meeting's agenda was posted and how it reads now (None before it is posted)."""
+    """Where a meeting's agenda was posted and how it reads now (None before it is posted);
+    without `suggest`, an empty agenda comes without its suggested question (nothing written)."""
     meeting = session.get(Meeting, meeting_id)
     pair = session.get(Pair, meeting.pair_id) if meeting else None
     if meeting is None or pair is None or not (meeting.agenda_ts and meeting.agenda_channel_id):
@@ -230,7 +233,7 @@ def posted_agenda(
     return (
         meeting.agenda_channel_id,
         meeting.agenda_ts,
-        agenda_post(session, meeting, pair, now=now),
+        agenda_post(session, meeting, pair, now=now, record=suggest),
     )
 
 

@@ -10,6 +10,17 @@ from store.models import Meeting, Pair, SuggestedQuestion, id_of
 from store.questions import Question, by_key, pick_question
 
 
+def recorded_question(session: Session, meeting: Meeting, user_id: str) -> Question | None:
+    """The question already suggested to this person for this meeting, if any (a read)."""
+    key = session.exec(
+        select(SuggestedQuestion.question_key).where(
+            col(SuggestedQuestion.meeting_id) == meeting.id,
+            col(SuggestedQuestion.user_id) == user_id,
+        )
+    ).first()
+    return by_key(key) if key else None
+
+
 def suggest_question(
     session: Session, pair: Pair, meeting: Meeting, user_id: str, *, now: datetime
 ) -> Question:
