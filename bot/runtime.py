@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import Clock
 from bot.metrics import Metrics
 from bot.pacing import DatabaseBudget, Limiter
+from bot.priority import yield_to_acks
 from bot.slack_client import SlackClients
 from handlers.agendas import AgendaRefresher
 from handlers.home import HomeRefresher
@@ -61,8 +62,10 @@ def build_runtime(
     clients = SlackClients(
         token=token, api_url=api_url, limiter=limiter, metrics=metrics, timeout=timeout
     )
-    homes = HomeRefresher(clients, db, clock, **_delay(home_delay))
-    agendas = AgendaRefresher(clients, db, clock, **_delay(agenda_delay))
+    homes = HomeRefresher(clients, db, clock, thread_start=yield_to_acks, **_delay(home_delay))
+    agendas = AgendaRefresher(
+        clients, db, clock, thread_start=yield_to_acks, **_delay(agenda_delay)
+    )
     return Runtime(engine, db, limiter, metrics, clients, homes, agendas)
 
 

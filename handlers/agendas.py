@@ -40,9 +40,12 @@ class AgendaRefresher:
         clock: Callable[[], datetime],
         *,
         delay: float = DELAY,
+        thread_start: Callable[[], None] | None = None,
     ) -> None:
         self._clients, self._db, self._clock = clients, db, clock
-        self._runs = Debouncer(self._update, delay=delay, name="agenda-refresher")
+        self._runs = Debouncer(
+            self._update, delay=delay, name="agenda-refresher", thread_start=thread_start
+        )
 
     def request(self, team_id: str, meeting_ids: Iterable[str]) -> None:
         """Update these meetings' posted agendas soon."""

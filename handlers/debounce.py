@@ -26,8 +26,16 @@ class Debouncer:
     `delay` is wall-clock debouncing, not domain time; tests call `flush()` instead of waiting.
     """
 
-    def __init__(self, work: Work, *, delay: float, name: str) -> None:
+    def __init__(
+        self,
+        work: Work,
+        *,
+        delay: float,
+        name: str,
+        thread_start: Callable[[], None] | None = None,
+    ) -> None:
         self._work, self._delay, self._name = work, delay, name
+        self._thread_start = thread_start  # e.g. a lower OS priority for this thread
         self._pending: dict[Key, float] = {}  # key -> when to run (monotonic)
         self._failures: dict[Key, int] = {}
         self._running: dict[Key, threading.Lock] = {}
@@ -71,6 +79,8 @@ class Debouncer:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
+        if self._thread_start is not None:
+            self._thread_start()
         while True:
             with self._lock:
                 while not self._stopped and not self._ready():

@@ -58,12 +58,15 @@ class HomeRefresher:
         clock: Callable[[], datetime],
         *,
         delay: float = DELAY,
+        thread_start: Callable[[], None] | None = None,
     ) -> None:
         self._clients, self._db, self._clock = clients, db, clock
         self._pages: dict[Actor, int] = {}
         self._opened: set[Actor] = set()  # the next run is for an open (interactive)
         self._lock = threading.Lock()
-        self._runs = Debouncer(self._publish, delay=delay, name="home-refresher")
+        self._runs = Debouncer(
+            self._publish, delay=delay, name="home-refresher", thread_start=thread_start
+        )
 
     def request(self, team_id: str, user_ids: Iterable[str]) -> None:
         """Ask for these people's Home tabs to be republished soon."""
