@@ -43,6 +43,10 @@ NOT_SENT = "not_sent"
 MAYBE_DONE = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 
 
+class NotRecorded(Exception):
+    """Slack has the post but recording it failed: the next attempt looks for it."""
+
+
 @dataclass(frozen=True)
 class Done:
     """What became of one claimed piece of due work."""
@@ -99,9 +103,15 @@ def _carry_out(
             return FOUND
     body = render(plan.content)
     posted_channel, ts = post(client, channel, body, key=plan.key)
-    with db() as session:
-        record(session, taken, plan, channel=posted_channel, ts=ts, now=now)
-    _catch_up(db, client, plan, body, posted_channel, ts, now)
+    try:
+        with db() as session:
+            record(session, taken, plan, channel=posted_channel, ts=ts, now=now)
+    except Exception as error:
+        raise NotRecorded(f"posted as {ts}, but not recorded: {error}") from error
+    try:
+        _catch_up(db, client, plan, body, posted_channel, ts, now)
+    except Exception:  # the post is out and recorded; a later change updates it again
+        log.exception("could not bring %s up to date", plan.key)
     return SENT
 
 
@@ -148,10 +158,7 @@ def _catch_up(
         return
     again = render(content)
     if again != body:
-        try:
-            client.chat_update(channel=channel, ts=ts, **again)
-        except SlackApiError as error:
-            log.warning("could not bring %s up to date: %s", plan.key, error)
+        client.chat_update(channel=channel, ts=ts, **again)
 
 
 def _give_back(db: SessionFactory, taken: Claim, error: Exception, now: datetime) -> str:
@@ -184,6 +191,8 @@ def failure_kind(error: Exception) -> str:
         return RETRY
     if isinstance(error, SlackClientError):  # refused before any request was sent
         return NOT_SENT
+    if isinstance(error, NotRecorded):
+        return UNKNOWN
     if isinstance(error, OSError | http.client.HTTPException | TimeoutError):
         return UNKNOWN
     return RETRY

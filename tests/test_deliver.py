@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot import due
@@ -204,3 +205,18 @@ def test_a_fan_out_after_a_restart_makes_no_profile_lookups(
     assert tick_at(bot, "2026-11-30 15:00").get("prompt_sent") == 2 + 2 * 5
     assert tick_at(bot, "2026-12-01 14:30").get("agenda_sent") == 6
     assert bot.fake.calls("users.info") == []
+
+
+def test_a_post_slack_took_but_the_database_could_not_record_is_found_not_repeated(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = agenda(bot)
+
+    def locked(*_: Any, **__: Any) -> None:
+        raise OperationalError("UPDATE meeting …", {}, Exception("database is locked"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(deliver, "record", locked)
+        assert tick_at(bot, due).get("agenda_unknown") == 1  # posted, not recorded
+    assert tick_at(bot, later(due, seconds=11)).get("agenda_found") == 1
+    assert_posted_once(bot, "agenda", "found")
