@@ -39,7 +39,7 @@ def _listener(run: Action) -> Callable[..., None]:
             if reply is not None:
                 _reply(deps, body, respond, reply)
 
-        deps.after_ack(answer)
+        deps.after_ack(answer, tell=lambda text: _reply(deps, body, respond, notice(text)))
 
     listener.__name__ = f"handle_{run.__name__}"
     return listener

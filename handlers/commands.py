@@ -14,7 +14,7 @@ from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
 from handlers import follow_ups, notes, occurrences, points, scheduling
-from handlers.context import Deps, deps_from
+from handlers.context import SORRY, Deps, deps_from
 from handlers.parsing import (
     ParseError,
     add_args,
@@ -47,6 +47,14 @@ class Invocation:
 
 def handle_oneonone(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     """Route `/oneonone <subcommand> …`; the help and unknown words are answered in the ack."""
+    try:
+        _route(ack, command, respond, context)
+    except Exception:  # never Slack's generic error: the person reads what happened
+        log.exception("/oneonone failed before its ack")
+        ack(**notice(SORRY))
+
+
+def _route(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     words = (command.get("text") or "").split(maxsplit=1)
     name = words[0].lower() if words else "help"
     run = SUBCOMMANDS_RUN.get(name)
@@ -54,14 +62,16 @@ def handle_oneonone(ack: Ack, command: dict, respond: Respond, context: dict) ->
         known = name in USAGE
         ack(**help_message(command=COMMAND, unknown=None if known else words[0]))
         return
-    ack()
     call = Invocation(
         deps=deps_from(context),
         respond=respond,
         trigger_id=command.get("trigger_id", ""),
         rest=words[1].strip() if len(words) > 1 else "",
     )
-    call.deps.after_ack(lambda: _answer(call, run, name))
+    ack()
+    call.deps.after_ack(
+        lambda: _answer(call, run, name), tell=lambda text: call.respond(**notice(text))
+    )
 
 
 def _answer(call: Invocation, run: Callable[[Invocation], None], name: str) -> None:

@@ -19,6 +19,12 @@ from store.models import Pair
 
 log = logging.getLogger(__name__)
 
+SORRY = (
+    "Sorry — something went wrong on my side. Please try again in a moment; if it keeps "
+    "happening, tell whoever runs oneonone for your workspace."
+)
+Tell = Callable[[str], object]  # how to tell the person something (ephemeral, DM, thread)
+
 
 class Clients(Protocol):
     """The bot's Slack clients, one set per workspace, all sharing one rate limiter."""
@@ -73,13 +79,15 @@ class Deps:
         """The injected current time."""
         return self.clock()
 
-    def after_ack(self, work: Callable[[], None]) -> None:
+    def after_ack(self, work: Callable[[], None], *, tell: Tell | None = None) -> None:
         """Run `work` once the ack is on its way, in the bounded lane of post-ack work: a
-        burst of follow-up work never delays the next person's ack (Slack's 3 seconds)."""
+        burst of follow-up work never delays the next person's ack (Slack's 3 seconds).
+        Should it fail, the person is told with `tell` (the error goes to the log)."""
+        guarded = _guarded(work, tell)
         if self.lane is None:
-            _logged(work)()
+            guarded()
         else:
-            self.lane.submit(_logged(work))
+            self.lane.submit(guarded)
 
     def refresh_homes(self, pair: Pair, *, only: str | None = None) -> None:
         """Republish both people's Home tabs (or `only` one's) soon, coalesced with others."""
@@ -111,11 +119,17 @@ def deps_from(context: dict) -> Deps:
     )
 
 
-def _logged(work: Callable[[], None]) -> Callable[[], None]:
+def _guarded(work: Callable[[], None], tell: Tell | None) -> Callable[[], None]:
     def run() -> None:
         try:
             work()
         except Exception:
-            log.exception("work after the ack failed")
+            # The traceback names the code, never the person's text (engines hide parameters).
+            log.exception("%s failed after the ack", getattr(work, "__qualname__", "work"))
+            if tell is not None:
+                try:
+                    tell(SORRY)
+                except Exception:
+                    log.exception("could not tell the person that it failed")
 
     return run

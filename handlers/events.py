@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_bolt import App
 
+from blocks.messages import notice
 from handlers import people
-from handlers.context import deps_from
+from handlers.context import Deps, deps_from
 from handlers.dm import handle_direct_message
 from handlers.huddles import huddle_changed, huddle_thread
 from store.access import Actor
@@ -53,13 +55,23 @@ def handle_message(event: dict, context: dict) -> None:
     deps = deps_from(context)
     is_person = event.get("user") and not event.get("bot_id") and not event.get("subtype")
     if event.get("channel_type") == "im" and is_person:
-        deps.after_ack(lambda: handle_direct_message(deps, event))
+        deps.after_ack(lambda: handle_direct_message(deps, event), tell=_in_thread(deps, event))
         return
     # Slack's huddle message, as posted or as updated when the huddle ends.
     edited = event.get("subtype") == "message_changed"
     changed = (event.get("message") or {}) if edited else event
     if changed.get("subtype") == "huddle_thread":
         deps.after_ack(lambda: huddle_thread(deps, event.get("channel") or "", changed))
+
+
+def _in_thread(deps: Deps, event: dict) -> Callable[[str], None]:
+    """Tell the person in the thread of the DM they wrote."""
+
+    def tell(text: str) -> None:
+        thread = event.get("thread_ts") or event["ts"]
+        deps.client.chat_postMessage(channel=event["channel"], thread_ts=thread, **notice(text))
+
+    return tell
 
 
 def handle_user_huddle_changed(event: dict, context: dict) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
@@ -108,12 +109,24 @@ def profile_from(user: dict[str, Any]) -> Profile:
     return Profile(
         user_id=user["id"],
         name=_name(user),
-        tz=user.get("tz") or DEFAULT_TZ,
+        tz=known_zone(user.get("tz")),
         locale=user.get("locale"),
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         home_team_id=user.get("team_id"),
     )
+
+
+def known_zone(name: object) -> str:
+    """The IANA zone Slack gave, if this host's tz database knows it; else UTC (a zone it
+    cannot load would break every date shown to that person)."""
+    if not isinstance(name, str) or not name:
+        return DEFAULT_TZ
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_TZ
+    return name
 
 
 def _name(user: dict[str, Any]) -> str:

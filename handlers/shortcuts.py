@@ -27,7 +27,10 @@ def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: di
     """Open the add-a-talking-point modal with the message's text and a link to it."""
     ack()
     deps = deps_from(context)
-    deps.after_ack(lambda: _open(deps, shortcut, respond))
+    deps.after_ack(
+        lambda: _open(deps, shortcut, respond),
+        tell=lambda text: respond(response_type="ephemeral", **notice(text)),
+    )
 
 
 def _open(deps: Deps, shortcut: dict, respond: Respond) -> None:

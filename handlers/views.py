@@ -13,7 +13,7 @@ from slack_bolt import Ack, App
 from blocks import ids
 from blocks.messages import notice
 from handlers import notes, occurrences, scheduling
-from handlers.context import Deps, deps_from
+from handlers.context import SORRY, Deps, deps_from
 from handlers.points import add_point
 from handlers.publish import post_to_user
 from store.access import Invalid, NotAllowed, get_pair
@@ -62,12 +62,27 @@ def _listener(submit: Submission) -> Callable[..., None]:
             refusal = str(error)
             deps.after_ack(lambda: _tell(deps, refusal))
             return
+        except Exception:  # never Slack's generic error: the form says what happened
+            log.exception("%s failed before its ack", submit.__name__)
+            field = _first_input(view)
+            if field:
+                ack(response_action="errors", errors={field: SORRY[:150]})
+            else:  # a form without inputs closes; the person reads it in their DM
+                ack()
+                deps.after_ack(lambda: _tell(deps, SORRY))
+            return
         ack()
         if after is not None:
-            deps.after_ack(after)
+            deps.after_ack(after, tell=lambda text: _tell(deps, text))
 
     listener.__name__ = f"handle_{submit.__name__}"
     return listener
+
+
+def _first_input(view: dict) -> str:
+    """The block an error can be shown on: the form's first input."""
+    inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"]
+    return next((i for i in inputs if i), "")
 
 
 def _tell(deps: Deps, message: str) -> None:

@@ -46,9 +46,10 @@ def create_db_engine(database_url: str) -> Engine:
     """Build the engine for DATABASE_URL."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     engine = create_engine(
         url,
+        hide_parameters=True,  # errors are logged without their values: people's notes
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _sqlite_pragmas)

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.blockcheck import check_message, check_view
 from tests.fake_slack_faults import (
@@ -211,9 +211,12 @@ class FakeSlack(ThreadingHTTPServer):
         is_bot: bool = False,
         deleted: bool = False,
         team_id: str = "T0001",
+        unknown_zone: bool = False,
     ) -> None:
-        """Make `user_id` known to users.info."""
-        ZoneInfo(tz)  # fail here, not inside a request, on a misspelt zone
+        """Make `user_id` known to users.info (`unknown_zone`: Slack sends a zone this host's
+        tz database does not have)."""
+        if not unknown_zone:
+            ZoneInfo(tz)  # fail here, not inside a request, on a misspelt zone
         user = FakeUser(user_id, tz, real_name, is_bot, deleted, team_id)
         with self._cond:
             self._users[user_id] = user
@@ -751,7 +754,10 @@ def split_users(users: Any) -> list[str]:
 
 def tz_fields(tz: str) -> Args:
     """tz, tz_label (zone abbreviation) and tz_offset (seconds) for now."""
-    now = datetime.now(ZoneInfo(tz))
+    try:
+        now = datetime.now(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return {"tz": tz, "tz_label": tz, "tz_offset": 0}
     offset = now.utcoffset()
     seconds = int(offset.total_seconds()) if offset is not None else 0
     return {"tz": tz, "tz_label": now.tzname() or tz, "tz_offset": seconds}
