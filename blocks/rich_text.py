@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 RichText = dict[str, Any]
+INDENT_MAX = 8  # list nesting Slack's editor offers; a forged payload may claim any
+DEPTH_MAX = 12  # nested elements read; deeper ones (only a forged payload has them) are not
 
 
 def to_plain(value: RichText | None) -> str:
@@ -17,8 +19,8 @@ def to_plain(value: RichText | None) -> str:
     if not value:
         return ""
     text = ""
-    for element in value.get("elements") or []:
-        piece = _block(element)
+    for element in _elements(value):
+        piece = _block(element, 0)
         if text and not text.endswith("\n") and element.get("type") != "rich_text_section":
             text += "\n"  # a list, quote or code block starts on its own line
         text += piece
@@ -33,29 +35,41 @@ def from_plain(text: str) -> RichText:
     }
 
 
-def _block(element: dict[str, Any]) -> str:
+def _elements(element: dict[str, Any]) -> list[dict[str, Any]]:
+    children = element.get("elements") if isinstance(element, dict) else None
+    return [c for c in children if isinstance(c, dict)] if isinstance(children, list) else []
+
+
+def _block(element: dict[str, Any], depth: int) -> str:
+    if depth > DEPTH_MAX:
+        return ""
     kind = element.get("type")
-    children = element.get("elements") or []
+    children = _elements(element)
     if kind == "rich_text_list":
-        indent = "  " * int(element.get("indent") or 0)
+        indent = "  " * _indent(element.get("indent"))
         ordered = element.get("style") == "ordered"
         lines = [
-            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child).strip()}"
+            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child, depth + 1).strip()}"
             for n, child in enumerate(children, start=1)
         ]
         return "\n".join(lines) + "\n"
     if kind == "rich_text_quote":
-        return "\n".join(f"> {line}" for line in _inline(element).split("\n")) + "\n"
+        quoted = _inline(element, depth + 1).split("\n")
+        return "\n".join(f"> {line}" for line in quoted) + "\n"
     if kind == "rich_text_preformatted":
-        return f"```\n{_inline(element)}\n```\n"
-    return _inline(element)
+        return f"```\n{_inline(element, depth + 1)}\n```\n"
+    return _inline(element, depth + 1)
 
 
-def _inline(element: dict[str, Any]) -> str:
-    return "".join(_piece(child) for child in element.get("elements") or [])
+def _indent(value: object) -> int:
+    return min(value, INDENT_MAX) if isinstance(value, int) and value > 0 else 0
 
 
-def _piece(element: dict[str, Any]) -> str:
+def _inline(element: dict[str, Any], depth: int) -> str:
+    return "".join(_piece(child, depth) for child in _elements(element))
+
+
+def _piece(element: dict[str, Any], depth: int) -> str:
     kind = element.get("type")
     if kind == "text":
         return str(element.get("text") or "")
@@ -74,5 +88,5 @@ def _piece(element: dict[str, Any]) -> str:
     if kind == "broadcast":
         return f"@{element.get('range', '')}"
     if kind in ("rich_text_section", "rich_text_list", "rich_text_quote"):
-        return _block(element)
+        return _block(element, depth)
     return str(element.get("text") or "")

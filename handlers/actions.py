@@ -13,6 +13,7 @@ from blocks.messages import notice
 from handlers import follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.dm import add_chosen_message
+from handlers.payload import payload_id
 from store.access import Invalid, NotAllowed, get_pair, other_person
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,13 @@ def _reply(deps: Deps, body: dict, respond: Respond, reply: dict[str, Any]) -> N
 
 def id_from(value: str | None) -> int:
     """An id from a button value; anything else is a forged or stale payload."""
-    try:
-        return int(value or "")
-    except ValueError as error:
-        raise NotAllowed("That button doesn't belong to one of your 1:1s.") from error
+    return payload_id(value)
 
 
-def _view_id(body: dict) -> str | None:
-    return (body.get("view") or {}).get("id")
+def _modal_id(body: dict) -> str | None:
+    """The modal the click happened in (a Home tab is no modal: it is never replaced)."""
+    view = body.get("view") or {}
+    return view.get("id") if view.get("type") == "modal" else None
 
 
 def add_point(deps: Deps, body: dict, action: dict) -> None:
@@ -105,7 +105,7 @@ def reschedule(deps: Deps, body: dict, action: dict) -> None:
         body["trigger_id"],
         None,
         meeting_id=id_from(action["value"]),
-        replace_view_id=_view_id(body),
+        replace_view_id=_modal_id(body),
     )
 
 

@@ -22,6 +22,7 @@ from handlers.parsing import (
     day,
     person_and_rest,
     schedule_args,
+    tokens,
 )
 from store.access import Invalid, NotAllowed
 
@@ -84,7 +85,7 @@ def _answer(call: Invocation, run: Callable[[Invocation], None], name: str) -> N
 def run_schedule(call: Invocation) -> None:
     """`schedule @person <weekday> <HH:MM> …`, or the modal when something is missing."""
     args = schedule_args(call.rest)
-    if args.unread and (args.weekday is None or args.at is None):
+    if args.unread:
         raise ParseError(
             f"I understood {args.understood()}, but not "
             f"{', '.join(f'`{escape(w)}`' for w in args.unread)}. "
@@ -130,7 +131,7 @@ def run_reschedule(call: Invocation) -> None:
 
 
 def _date_and_time(deps: Deps, rest: str) -> tuple[date, time]:
-    words = rest.split()
+    words = tokens(rest)
     today = deps.local_today()
     parsed_day = day(words[0], today=today) if words else None
     parsed_time = clock_time(words[1]) if len(words) > 1 else None

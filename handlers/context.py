@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from handlers.people import time_zone
-from store.access import Actor
+from store.access import Actor, Invalid, NotAllowed
 from store.db import SessionFactory
 from store.models import Pair
 
@@ -123,13 +123,20 @@ def _guarded(work: Callable[[], None], tell: Tell | None) -> Callable[[], None]:
     def run() -> None:
         try:
             work()
+        except (Invalid, NotAllowed) as refusal:  # a refusal: the person reads why
+            _tell(tell, str(refusal))
         except Exception:
             # The traceback names the code, never the person's text (engines hide parameters).
             log.exception("%s failed after the ack", getattr(work, "__qualname__", "work"))
-            if tell is not None:
-                try:
-                    tell(SORRY)
-                except Exception:
-                    log.exception("could not tell the person that it failed")
+            _tell(tell, SORRY)
 
     return run
+
+
+def _tell(tell: Tell | None, text: str) -> None:
+    if tell is None:
+        return
+    try:
+        tell(text)
+    except Exception:
+        log.exception("could not tell the person what happened")

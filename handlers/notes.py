@@ -19,6 +19,7 @@ from blocks.rich_text import to_plain
 from blocks.summary import summary_message
 from handlers.context import Deps
 from handlers.deliver import deliver
+from handlers.payload import payload_date, payload_id, payload_ids
 from handlers.people import display_name, look_up
 from store.access import NotAllowed, find_pair_with
 from store.actions import retime_reminders
@@ -74,9 +75,13 @@ def _names(deps: Deps, notes: NotesView) -> dict[str, str]:
 def opened(view: dict[str, Any]) -> NotesMeta:
     """The modal's private_metadata (re-checked in the store); malformed is a forgery."""
     try:
-        return NotesMeta.from_json(view.get("private_metadata") or "")
+        meta = NotesMeta.from_json(view.get("private_metadata") or "")
     except (ValueError, KeyError, TypeError) as error:
         raise NotAllowed() from error
+    payload_id(meta.meeting_id)
+    payload_ids([*meta.points, *meta.ticked, *meta.removed])
+    payload_ids(key[1:] for key in meta.rows)
+    return meta
 
 
 def change_rows(deps: Deps, view: dict[str, Any], *, remove: str | None = None) -> None:
@@ -88,7 +93,7 @@ def change_rows(deps: Deps, view: dict[str, Any], *, remove: str | None = None) 
     saved = {f"i{i.id}": i for i in notes.action_items}
     rows = [_typed_row(key, values, saved, notes.viewer_id) for key in meta.rows if key != remove]
     if remove is None and len(rows) < ROWS_MAX:
-        used = [int(key[1:]) for key in meta.rows if key.startswith("n")]
+        used = [payload_id(key[1:]) for key in meta.rows if key.startswith("n")]
         rows.append(_new_row(notes, max(used, default=0) + 1))
     typed = Typed(
         discussed=_ticked(values),
@@ -107,9 +112,17 @@ def _typed_row(key: str, values: Values, saved: dict[str, Any], default_owner: s
         key=key,
         text=_value(values, f"{ids.ITEM_TEXT}:{key}").get("value") or "",
         owner_id=owner or (item.owner_id if item else default_owner),
-        due_date=date.fromisoformat(due) if due else None,
+        due_date=_due(due),
         done=bool(item and item.done),
     )
+
+
+def _due(picked: object) -> date | None:
+    """A due date as picked; one that does not exist (a forged "2027-02-30") is none."""
+    try:
+        return payload_date(picked)
+    except ValueError:
+        return None
 
 
 def _value(values: Values, block_id: str) -> dict[str, Any]:
@@ -128,8 +141,8 @@ def _ticked(values: Values) -> frozenset[int]:
 
 def _int(value: Any) -> int:
     try:
-        return int(value)
-    except (TypeError, ValueError) as error:
+        return payload_id(value)
+    except NotAllowed as error:
         raise NotAllowed("That talking point isn't on this agenda.") from error
 
 
@@ -148,7 +161,7 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
             continue  # untouched: keep what the other person may have saved meanwhile
         items.append(
             ItemInput(
-                id=int(key[1:]) if key.startswith("i") else None,
+                id=payload_id(key[1:]) if key.startswith("i") else None,
                 text=row.text,
                 owner_id=row.owner_id,
                 due_date=row.due_date,

@@ -5,67 +5,116 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from decimal import Decimal
 
+from blocks.text import escape
 from store.models import Cadence
+from store.schedule import DURATION_RANGE
 from store.views import WEEKDAY_NAMES
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
+LEADING_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>(?:\s+(.*))?\Z", re.DOTALL)
+LEADING_PRIVATE = re.compile(r"private(?:\s+(.*))?\Z", re.DOTALL | re.IGNORECASE)
 WEEKDAYS = tuple(name.lower() for name in WEEKDAY_NAMES)
+WEEKDAY_ALIASES = {"weds": WEEKDAYS.index("wednesday")}  # the one that is not a prefix
 CADENCE_WORDS = {
     "weekly": Cadence.WEEKLY,
     "biweekly": Cadence.BIWEEKLY,
     "fortnightly": Cadence.BIWEEKLY,
     "monthly": Cadence.MONTHLY,
 }
-TIME_24H = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-TIME_12H = re.compile(r"^(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*(am|pm)$")
-DURATION = re.compile(r"^(\d{1,3})\s*(m|min|mins|minutes|h|hr|hours?)$")
+# Shapes only: the hour and minute ranges are checked in `clock_time`, so that `13 pm` or
+# `24:00` is still one word the person can be told about.
+TIME_24H = re.compile(r"^(\d{1,2})[:.h](\d{2})$")
+TIME_12H = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?$")
+_HOURS = r"(?:h|hrs?|hours?)"
+_MINUTES = r"(?:m|mins?|minutes?)"
+DURATION = re.compile(rf"^(?:(\d+(?:\.\d+)?)\s*{_HOURS})?\s*(?:(\d+)\s*{_MINUTES})?$")
+_END = r"(?![^\s,])"  # a word ends at whitespace, a comma or the end of the text
+TOKEN = re.compile(
+    r"<[^<>]*>"  # a Slack mention or link, spaces and all
+    rf"|\d+(?:[:.]\d+)?\s*[ap]\.?m\.?{_END}"  # 10 am, 10:30 p.m.
+    rf"|(?:\d+(?:\.\d+)?\s*{_HOURS}(?:\s*\d+\s*{_MINUTES})?|\d+\s*{_MINUTES}){_END}"  # 1h 30m
+    r"|[^\s,]+",
+    re.IGNORECASE,
+)
 
 
 class ParseError(ValueError):
     """Arguments that could not be read; the message says what was understood and the usage."""
 
 
+def tokens(text: str) -> list[str]:
+    """The words of `text`, split on whitespace and commas, keeping together what belongs
+    together: a mention or link `<@U1|Dana Smith>`, a 12-hour time `10 am` / `10:30 p.m.`,
+    and a duration `90 min` / `2 hours` / `1h 30m`."""
+    return TOKEN.findall(text)
+
+
 def mention(word: str) -> str | None:
-    """The user id of an escaped mention `<@U123|name>`, else None."""
+    """The user id of an escaped mention `<@U123|name>` or `<@U123>`, else None."""
     match = MENTION.match(word)
     return match.group(1) if match else None
 
 
 def weekday(word: str) -> int | None:
-    """0=Monday … 6=Sunday for a weekday name or its 3+ letter prefix."""
+    """0=Monday … 6=Sunday, any case, trailing `.` or `,` ignored, else None.
+
+    Accepted: a name of `WEEKDAY_NAMES` (`tuesday`), its plural (`tuesdays`), any prefix of
+    three letters or more (`tue`, `tues`, `thu`, `thur`, `thurs`, `wed`), and `weds`.
+    """
     word = word.lower().rstrip(".,")
+    if word.endswith("s") and word[:-1] in WEEKDAYS:
+        word = word[:-1]
+    if word in WEEKDAY_ALIASES:
+        return WEEKDAY_ALIASES[word]
     if len(word) < 3:
         return None
     for index, name in enumerate(WEEKDAYS):
-        if name.startswith(word) or (word in ("tues", "thur", "thurs") and name[:3] == word[:3]):
+        if name.startswith(word):
             return index
     return None
 
 
 def clock_time(word: str) -> time | None:
-    """`10:00`, `9.30`, `14h30`, `10am`, `2:30pm` as a time, else None."""
-    word = word.lower()
+    """A time of day, else None (any case; inner spaces as `tokens` keeps them).
+
+    24-hour: `H:MM` or `HH:MM`, with `:`, `.` or `h` between (`9:30`, `09.30`, `14h30`),
+    hours 0–23 and minutes 00–59, so `24:00` and `10:60` are refused.
+    12-hour: `10am`, `10 am`, `10:30pm`, `10.30 p.m.`, hours 1–12 (`0 am`, `13 pm` are
+    refused); `12 am` is 00:00 and `12 pm` is 12:00. A bare number (`10`) is not a time.
+    """
+    word = word.strip().lower()
     if match := TIME_24H.match(word):
-        return time(int(match.group(1)), int(match.group(2)))
+        hour, minute = int(match.group(1)), int(match.group(2))
+        return time(hour, minute) if hour <= 23 and minute <= 59 else None
     if match := TIME_12H.match(word):
-        hour = int(match.group(1)) % 12 + (12 if match.group(3) == "pm" else 0)
-        return time(hour, int(match.group(2) or 0))
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if not (1 <= hour <= 12 and minute <= 59):
+            return None
+        return time(hour % 12 + (12 if match.group(3) == "p" else 0), minute)
     return None
 
 
 def duration_minutes(word: str) -> int | None:
-    """`30m`, `45min`, `1h` as minutes, else None."""
-    match = DURATION.match(word.lower())
-    if not match:
+    """A length of time in whole minutes, else None (any case, spaces optional).
+
+    Minutes: `30m`, `45 min`, `45 mins`, `90 minutes`. Hours: `1h`, `2 hr`, `2 hrs`,
+    `2 hours`, with a decimal fraction if it makes whole minutes (`1.5h` is 90, `1.01h` is
+    None). Both: `1h30m`, `1h 30m`, `1 hour 30 minutes`. The range is not checked here;
+    `1h30` without a minute unit is a time (01:30), not a duration.
+    """
+    match = DURATION.match(word.strip().lower())
+    if not match or (match.group(1) is None and match.group(2) is None):
         return None
-    amount = int(match.group(1))
-    return amount * 60 if match.group(2).startswith("h") else amount
+    total = Decimal(match.group(1) or 0) * 60 + Decimal(match.group(2) or 0)
+    return int(total) if total == total.to_integral_value() else None
 
 
 def day(word: str, *, today: date) -> date | None:
-    """`2026-12-03`, `today`, `tomorrow`, or a weekday name (its next date after today)."""
-    word = word.lower()
+    """A date, else None: an ISO date (`2026-12-03`), `today`, `tomorrow`, or a weekday as
+    `weekday` reads it (its next date after today: on a Tuesday, `tuesday` is in a week)."""
+    word = word.strip().lower()
     if word == "today":
         return today
     if word == "tomorrow":
@@ -109,40 +158,61 @@ class ScheduleArgs:
 
 
 def schedule_args(text: str) -> ScheduleArgs:
-    """Read `@person <weekday> <HH:MM> [weekly|biweekly|monthly] [<N>m]` in any order."""
+    """Read `@person <weekday> <HH:MM> [weekly|biweekly|monthly] [<N>m]` in any order.
+
+    The words are those of `tokens` (so `10 am` and `2 hours` are one word each); a weekday
+    as `weekday` reads it, a time as `clock_time`, a cadence `weekly`, `biweekly`,
+    `fortnightly` or `monthly`, a duration as `duration_minutes` (30 minutes if none). The
+    first of each counts; a second one, and any word read as nothing, goes to `unread`.
+    Raises ParseError for a duration outside `DURATION_RANGE`, naming the range.
+    """
     args = ScheduleArgs()
-    for word in text.split():
+    seen_cadence = seen_duration = False
+    for word in tokens(text):
         if (user := mention(word)) and args.person is None:
             args.person = user
         elif (index := weekday(word)) is not None and args.weekday is None:
             args.weekday = index
         elif (at := clock_time(word)) is not None and args.at is None:
             args.at = at
-        elif word.lower() in CADENCE_WORDS:
-            args.cadence = CADENCE_WORDS[word.lower()]
-        elif (minutes := duration_minutes(word)) is not None:
-            args.duration = minutes
+        elif word.lower() in CADENCE_WORDS and not seen_cadence:
+            args.cadence, seen_cadence = CADENCE_WORDS[word.lower()], True
+        elif (minutes := duration_minutes(word)) is not None and not seen_duration:
+            args.duration, seen_duration = _in_range(word, minutes), True
         else:
             args.unread.append(word)
     return args
 
 
+def _in_range(word: str, minutes: int) -> int:
+    low, high = DURATION_RANGE
+    if not low <= minutes <= high:
+        raise ParseError(
+            f"A 1:1 can't last `{escape(word)}`: the duration must be between {low} and "
+            f"{high} minutes, e.g. `30m`, `45 min` or `1h 30m`."
+        )
+    return minutes
+
+
 def person_and_rest(text: str) -> tuple[str | None, str]:
-    """An optional leading mention, and the text after it."""
-    first, _, rest = text.strip().partition(" ")
-    user = mention(first)
-    return (user, rest.strip()) if user else (None, text.strip())
+    """An optional leading mention (`<@U1|dana>` or `<@U1>`, then whitespace or the end),
+    and the text after it, stripped; without one, (None, the whole text stripped)."""
+    text = text.strip()
+    match = LEADING_MENTION.match(text)
+    return (match.group(1), (match.group(2) or "").strip()) if match else (None, text)
 
 
 def add_args(text: str) -> tuple[bool, str | None, str]:
-    """`[private] [@person] <text>` (either order) → (private, person, text)."""
+    """`[private] [@person] <text>` (either order) → (private, person, text).
+
+    `private` is a whole word in any case; the text keeps its inner lines and spacing.
+    """
     private, person, rest = False, None, text.strip()
     for _ in range(2):
-        first, _, after = rest.partition(" ")
-        if not private and first.lower() == "private":
-            private, rest = True, after.strip()
-        elif person is None and (user := mention(first)):
-            person, rest = user, after.strip()
+        if not private and (match := LEADING_PRIVATE.match(rest)):
+            private, rest = True, (match.group(1) or "").strip()
+        elif person is None and (match := LEADING_MENTION.match(rest)):
+            person, rest = match.group(1), (match.group(2) or "").strip()
         else:
             break
     return private, person, rest

@@ -8,8 +8,16 @@ from blocks.messages import point_added
 from blocks.modals import add_point_modal
 from handlers.context import Deps
 from handlers.people import display_name
-from store.access import Invalid, find_pair_with, get_pair, list_active_pairs, other_person
+from store.access import (
+    Invalid,
+    find_pair_with,
+    get_active_pair,
+    get_pair,
+    list_active_pairs,
+    other_person,
+)
 from store.agenda import add_talking_point, set_discussed
+from store.meetings import next_meeting
 from store.models import Meeting, Pair, id_of
 from store.questions import by_key
 
@@ -57,7 +65,9 @@ def add_question(deps: Deps, pair_id: int, question_key: str) -> dict[str, Any]:
     question = by_key(question_key)
     if question is None:
         return add_point(deps, None, "", private=False, origin=None, pair_id=pair_id)
-    origin = f"question:{pair_id}:{question_key}:{deps.actor.user_id}"
+    with deps.db() as session:  # the same question comes round again, for another meeting
+        meeting_id = id_of(next_meeting(session, deps.actor, pair_id, now=deps.now()))
+    origin = f"question:{meeting_id}:{question_key}:{deps.actor.user_id}"
     return add_point(deps, None, question.text, private=False, origin=origin, pair_id=pair_id)
 
 
@@ -73,7 +83,7 @@ def open_add_modal(
     with deps.db.read() as session:
         pairs = list_active_pairs(session, deps.actor)
         if pair_id is not None:
-            get_pair(session, deps.actor, pair_id)
+            get_active_pair(session, deps.actor, pair_id)
     choices = _labels(deps, pairs)
     if pair_id is None and len(choices) == 1:
         pair_id = choices[0][0]

@@ -14,9 +14,10 @@ from blocks import ids
 from blocks.messages import notice
 from handlers import notes, occurrences, scheduling
 from handlers.context import SORRY, Deps, deps_from
+from handlers.payload import payload_id
 from handlers.points import add_point
 from handlers.publish import post_to_user
-from store.access import Invalid, NotAllowed, get_pair
+from store.access import Invalid, NotAllowed, get_active_pair
 from store.agenda import clean_text
 from store.notes_save import save_notes
 from store.schedule import PairRequest
@@ -97,10 +98,7 @@ def value(values: Values, block_id: str) -> dict[str, Any]:
 
 def metadata_id(view: dict[str, Any]) -> int:
     """The meeting or pair id a modal was opened for; anything else is forged."""
-    try:
-        return int(view.get("private_metadata") or "")
-    except ValueError as error:
-        raise NotAllowed() from error
+    return payload_id(view.get("private_metadata"))
 
 
 def submit_add_point(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
@@ -111,8 +109,8 @@ def submit_add_point(deps: Deps, view: dict, values: Values) -> Callable[[], Non
         raise FieldError(ids.POINT_TEXT, str(error)) from error
     private = bool(value(values, ids.POINT_PRIVATE).get("selected_options"))
     pair_id = _chosen_pair(view, values)
-    with deps.db() as session:
-        get_pair(session, deps.actor, pair_id)
+    with deps.db.read() as session:
+        get_active_pair(session, deps.actor, pair_id)
     origin = f"view:{view.get('id')}"
 
     def after() -> None:
@@ -132,10 +130,7 @@ def _chosen_pair(view: dict, values: Values) -> int:
     picked = pair if pair is not None else chosen
     if picked is None:
         raise FieldError(ids.POINT_PAIR, "Pick the 1:1 this is for.")
-    try:
-        return int(picked)
-    except (TypeError, ValueError) as error:
-        raise NotAllowed() from error
+    return payload_id(picked)
 
 
 def submit_schedule(deps: Deps, view: dict, values: Values) -> Callable[[], None]:

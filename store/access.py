@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from store.models import Meeting, Pair
 
+ENDED = "This 1:1 has ended."
+
 
 class NotAllowed(Exception):
     """The acting user may not see or change this (or it does not exist for them)."""
@@ -52,6 +54,14 @@ def get_pair(session: Session, actor: Actor, pair_id: int) -> Pair:
     pair = session.get(Pair, pair_id)
     if pair is None or not is_member(pair, actor):
         raise NotAllowed()
+    return pair
+
+
+def get_active_pair(session: Session, actor: Actor, pair_id: int) -> Pair:
+    """The pair, for one of its two people, while it has not ended (else Invalid)."""
+    pair = get_pair(session, actor, pair_id)
+    if pair.ended_at is not None:
+        raise Invalid(ENDED)
     return pair
 
 

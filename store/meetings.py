@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, get_pair
+from store.access import ENDED, Actor, Invalid, get_pair
 from store.due_work import add_work
 from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint, WorkKind
 from store.recurrence import Recurrence, next_slot, slot_from_local
@@ -161,7 +161,7 @@ def next_meeting(session: Session, actor: Actor, pair_id: int, *, now: datetime)
     """The pair's upcoming meeting (created if missing), for one of its two people."""
     pair = get_pair(session, actor, pair_id)
     if pair.ended_at is not None:
-        raise Invalid("This 1:1 has ended.")
+        raise Invalid(ENDED)
     return require_upcoming(session, actor, pair, now)
 
 

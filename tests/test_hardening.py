@@ -1,0 +1,181 @@
+"""Findings of the outside review, each through the real request path: stale and forged
+payloads get a clear refusal, never a 404 or 500."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from blocks import ids
+from store.models import ActionItem, Meeting, Pair, TalkingPoint
+from store.questions import BANK
+from tests.running_bot import RunningBot
+from tests.test_follow_ups_flow import tick_at
+from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
+from tests.test_weekly_loop import schedule
+
+REFUSAL = "That button doesn't belong to one of your 1:1s."
+
+
+def pair_and_meeting(bot: RunningBot) -> tuple[int, int]:
+    with bot.db.read() as session:
+        meeting = session.exec(select(Meeting)).first()
+    assert meeting is not None and meeting.id is not None
+    return meeting.pair_id, meeting.id
+
+
+def click(bot: RunningBot, action: dict[str, Any], user_id: str = "U_MANAGER") -> str:
+    name = f"click-{uuid.uuid4().hex}"
+    reply = bot.slack.block_actions(
+        [action], user_id=user_id, response_url=bot.fake.response_url(name)
+    )
+    assert reply.status == 200
+    bot.settle()
+    return str(bot.fake.responses(name))
+
+
+# --- 7: an old "Add a talking point" button after the series ended --------------------------
+
+
+def test_an_add_button_of_an_ended_series_says_it_has_ended(bot: RunningBot) -> None:
+    schedule(bot)
+    pair_id, _ = pair_and_meeting(bot)
+    with bot.db() as session:
+        pair = session.get(Pair, pair_id)
+        assert pair is not None
+        pair.ended_at = bot.clock()
+        session.add(pair)
+        session.commit()
+    answer = click(bot, {"type": "button", "action_id": ids.ADD_POINT, "value": str(pair_id)})
+    assert "This 1:1 has ended." in answer
+    assert bot.fake.calls("views.open") == []
+    submitted = bot.slack.view_submission(
+        {
+            "callback_id": ids.ADD_POINT_MODAL,
+            "private_metadata": json.dumps({"pair": pair_id}),
+            "state": {"values": {ids.POINT_TEXT: {ids.VALUE: {"value": "late topic"}}}},
+        },
+        user_id="U_MANAGER",
+    )
+    assert submitted.status == 200
+    bot.settle()
+    dms = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    assert "This 1:1 has ended." in str(dms[-1].args)
+    with bot.db.read() as session:
+        assert session.exec(select(TalkingPoint)).all() == []
+
+
+# --- 8: forged or malformed values ----------------------------------------------------------
+
+HUGE = ["9" * 30, str(2**31), "-1", "0", "1e9", "١٢٣", " 12", ""]
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize(
+    "action_id", [ids.SKIP, ids.RESCHEDULE, ids.PAUSE, ids.END, ids.ITEM_DONE, ids.TAKE_NOTES]
+)
+def test_forged_button_values_are_refused_with_one_answer(
+    bot: RunningBot, action_id: str, value: str
+) -> None:
+    schedule(bot)
+    answer = click(bot, {"type": "button", "action_id": action_id, "value": value})
+    assert REFUSAL in answer or "isn't one of yours" in answer, answer
+
+
+@pytest.mark.parametrize("metadata", ["9" * 30, str(2**40), "x", ""])
+def test_forged_modal_metadata_is_refused(bot: RunningBot, metadata: str) -> None:
+    schedule(bot)
+    reply = bot.slack.view_submission(
+        {
+            "callback_id": ids.PAUSE_MODAL,
+            "private_metadata": metadata,
+            "state": {"values": {ids.PAUSE_UNTIL: {ids.VALUE: {"selected_date": "2027-01-05"}}}},
+        },
+        user_id="U_MANAGER",
+    )
+    assert reply.status == 200
+    bot.settle()
+    dms = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    assert REFUSAL in str(dms[-1].args) or "isn't one of yours" in str(dms[-1].args)
+
+
+def test_a_due_date_that_does_not_exist_and_a_huge_indent_do_not_break_the_notes(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 15:05")
+    view = open_notes(bot, "U_MANAGER")
+    (key,) = row_keys(view)
+    deep = {
+        "type": "rich_text_input",
+        "rich_text_value": {
+            "type": "rich_text",
+            "elements": [
+                {
+                    "type": "rich_text_list",
+                    "style": "bullet",
+                    "indent": 10**12,
+                    "elements": [rich("nested")["rich_text_value"]["elements"][0]],
+                }
+            ],
+        },
+    }
+    values = item_values(key, "Write the RFC", "U_REPORT", "2027-02-30") | {
+        ids.NOTES_SHARED: {ids.VALUE: deep}
+    }
+    assert submit(bot, view, values).status == 200
+    with bot.db.read() as session:
+        (item,) = session.exec(select(ActionItem)).all()
+    assert item.text == "Write the RFC" and item.due_date is None
+
+
+def test_forged_ids_in_notes_metadata_are_refused(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 15:05")
+    view = open_notes(bot, "U_MANAGER")
+    meta = json.loads(view["private_metadata"])
+    meta["points"] = [2**40]
+    forged = {**view, "private_metadata": json.dumps(meta)}
+    reply = submit(bot, forged, {ids.NOTES_SHARED: {ids.VALUE: rich("x")}})
+    assert reply.status == 200
+    dms = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    assert "isn't one of yours" in str(dms[-1].args) or REFUSAL in str(dms[-1].args)
+
+
+# --- 11: "Add this" on a question that comes round again -------------------------------------
+
+
+def test_add_this_for_the_same_question_a_later_meeting_adds_it_again(bot: RunningBot) -> None:
+    schedule(bot)
+    pair_id, _ = pair_and_meeting(bot)
+    button = {"type": "button", "action_id": ids.ADD_QUESTION, "value": f"{pair_id}:{BANK[0].key}"}
+    click(bot, {**button, "action_ts": "1.1"}, "U_REPORT")
+    click(bot, {**button, "action_ts": "1.2"}, "U_REPORT")  # a double click: once
+    tick_at(bot, "2026-12-01 15:31")  # the meeting is over; the next one is next week
+    click(bot, {**button, "action_ts": "1.3"}, "U_REPORT")
+    with bot.db.read() as session:
+        added = session.exec(select(TalkingPoint)).all()
+    assert len(added) == 2 and len({p.origin_key for p in added}) == 2  # one per meeting
+
+
+# --- 12: "Reschedule" on the Home tab opens the form ----------------------------------------
+
+
+def test_reschedule_on_the_home_tab_opens_the_form(bot: RunningBot) -> None:
+    schedule(bot)
+    _, meeting_id = pair_and_meeting(bot)
+    home = {"id": "VHOME1", "type": "home", "blocks": []}
+    reply = bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.RESCHEDULE, "value": str(meeting_id)}],
+        user_id="U_MANAGER",
+        view=home,
+    )
+    assert reply.status == 200
+    bot.settle()
+    assert bot.fake.calls("views.update") == []
+    (opened,) = bot.fake.calls("views.open")
+    assert opened.args["view"]["callback_id"] == ids.RESCHEDULE_MODAL
