@@ -140,7 +140,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
                 app, settings, create_wsgi_app(None, runtime.engine, runtime.metrics)
             )
         else:
-            _serve_http(create_wsgi_app(app, runtime.engine, runtime.metrics), settings)
+            wsgi = create_wsgi_app(
+                app, runtime.engine, runtime.metrics, signing_secret=settings.signing_secret
+            )
+            _serve_http(wsgi, settings)
     finally:
         _shut_down(runtime, scheduler, dispatcher, [executor, lane])
     return 0

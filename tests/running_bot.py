@@ -186,7 +186,7 @@ def start_bot(
         agendas=runtime.agendas,
         lane=executor,
     )
-    wsgi = create_wsgi_app(app, runtime.engine, runtime.metrics)
+    wsgi = create_wsgi_app(app, runtime.engine, runtime.metrics, signing_secret=SIGNING_SECRET)
     server = create_http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=_serve, args=(server,), name="http", daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"
