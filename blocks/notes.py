@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -14,7 +13,7 @@ from blocks.format import slack_date
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
-from store.views import ITEM_MAX, ItemView, NotesView
+from store.views import ITEM_MAX, ItemView, NotesView, fingerprint, item_prints
 
 POINTS_PER_GROUP = 10  # Slack's limit of options in one checkbox group
 POINT_GROUPS_MAX = 5
@@ -95,15 +94,10 @@ class NotesMeta:
         )
 
 
-def fingerprint(text: str) -> str:
-    """A short hash of notes text, to tell whether the person changed it."""
-    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
-
-
 def row_fingerprint(row: ItemRow) -> str:
-    """A short hash of an action item row's text, owner and due date."""
-    due = row.due_date.isoformat() if row.due_date else ""
-    return fingerprint(f"{row.text.strip()}\x1f{row.owner_id}\x1f{due}")[:8]
+    """Short hashes of an action item row's text, owner and due date ("t.o.d"): a save
+    applies only the fields the person changed, field by field."""
+    return ".".join(item_prints(row.text, row.owner_id, row.due_date))
 
 
 def opening_meta(notes: NotesView, rows: list[ItemRow]) -> NotesMeta:

@@ -11,9 +11,7 @@ from blocks.notes import (
     ItemRow,
     NotesMeta,
     Typed,
-    fingerprint,
     notes_modal,
-    row_fingerprint,
 )
 from blocks.rich_text import to_plain
 from blocks.summary import summary_message
@@ -27,7 +25,7 @@ from store.deliveries import posted_summary, request_summary
 from store.models import id_of
 from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
-from store.views import ITEM_MAX, NotesView
+from store.views import ITEM_FIELDS, ITEM_MAX, NotesView, fingerprint, item_prints
 
 Values = dict[str, dict[str, Any]]
 
@@ -157,7 +155,9 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
             raise RowError(
                 f"{ids.ITEM_TEXT}:{key}", f"Keep an action item under {ITEM_MAX} characters."
             )
-        if meta.saved.get(key) == row_fingerprint(row):
+        shown = _shown_prints(meta.saved.get(key))
+        changed = _changed_fields(shown, row)
+        if not changed:
             continue  # untouched: keep what the other person may have saved meanwhile
         items.append(
             ItemInput(
@@ -165,10 +165,14 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
                 text=row.text,
                 owner_id=row.owner_id,
                 due_date=row.due_date,
+                key=key,
+                changed=changed,
+                shown=shown,
             )
         )
     shared = to_plain(_value(values, ids.NOTES_SHARED).get("rich_text_value"))
     return meta.meeting_id, NotesInput(
+        form=str(view.get("id") or ""),
         shown_points=frozenset(meta.points),
         ticked_before=frozenset(meta.ticked),
         discussed=_ticked(values),
@@ -180,12 +184,33 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
     )
 
 
+def _shown_prints(saved: str | None) -> tuple[str, ...] | None:
+    """The per-field hashes a saved row was shown with (None: a new row, or an old form)."""
+    parts = tuple((saved or "").split("."))
+    return parts if len(parts) == len(ITEM_FIELDS) else None
+
+
+def _changed_fields(shown: tuple[str, ...] | None, row: ItemRow) -> frozenset[str]:
+    """The fields of a row the person changed (all of them for a new row with text)."""
+    if shown is None:
+        return (
+            frozenset(ITEM_FIELDS) if row.text.strip() or row.key.startswith("i") else frozenset()
+        )
+    now = item_prints(row.text, row.owner_id, row.due_date)
+    return frozenset(
+        name for name, was, is_ in zip(ITEM_FIELDS, shown, now, strict=True) if was != is_
+    )
+
+
 def after_save(deps: Deps, saved: SavedNotes) -> None:
     """After the ack: re-time new reminders to each owner's Slack time zone, post the
     summary (or update it in place) and show the ticks on the posted agendas."""
     people = (saved.pair.manager_id, saved.pair.report_id)
     known = {p: person.tz for p in people if (person := look_up(deps, p)) is not None}
     meeting_id = saved.meeting.id or 0
+    if not saved.shared_changed:  # only private notes or points: nothing the other sees moves
+        deps.refresh_homes(saved.pair, only=deps.actor.user_id)
+        return
     with deps.db() as session:
         retime_reminders(session, saved.reminded_items, known, now=deps.now())
         work_id = request_summary(session, meeting_id, now=deps.now())

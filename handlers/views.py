@@ -235,7 +235,10 @@ def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
         with deps.db() as session:
             saved = save_notes(session, deps.actor, meeting_id, request, now=deps.now())
     except Invalid as error:
-        block = NOTES_FIELDS.get(error.field or "")
+        field = error.field or ""
+        block = NOTES_FIELDS.get(field)
+        if field.startswith("item:"):  # that row's action item: shown next to its text
+            block = f"{ids.ITEM_TEXT}:{field.removeprefix('item:')}"
         if block is None:
             raise
         raise FieldError(block, str(error)) from error

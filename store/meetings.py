@@ -187,11 +187,16 @@ def meeting_points(session: Session, meeting: Meeting) -> list[TalkingPoint]:
 
 
 def meeting_has_content(session: Session, meeting: Meeting) -> bool:
-    """Whether anything shows the meeting took place: notes, an action item or a ticked point."""
-    noted = select(Note.id).where(Note.meeting_id == meeting.id, Note.text != "")
-    decided = select(ActionItem.id).where(ActionItem.meeting_id == meeting.id)
+    """The one "held" rule's content: shared notes, an action item or a ticked shared point.
+    Private notes and private points never count (nobody may learn that they exist)."""
+    noted = select(Note.id).where(
+        col(Note.meeting_id) == meeting.id, col(Note.text) != "", col(Note.is_private).is_(False)
+    )
+    decided = select(ActionItem.id).where(col(ActionItem.meeting_id) == meeting.id)
     ticked = select(TalkingPoint.id).where(
-        TalkingPoint.meeting_id == meeting.id, col(TalkingPoint.discussed).is_(True)
+        col(TalkingPoint.meeting_id) == meeting.id,
+        col(TalkingPoint.discussed).is_(True),
+        col(TalkingPoint.is_private).is_(False),
     )
     return any(
         session.exec(query.limit(1)).first() is not None for query in (noted, decided, ticked)

@@ -182,6 +182,7 @@ class ActionItem(SQLModel, table=True):
         Index("ix_action_item_pair_open", "pair_id", "done_at"),
         Index("ix_action_item_owner_open", "team_id", "owner_id", "done_at"),
         Index("ix_action_item_due", "done_at", "due_date"),
+        UniqueConstraint("team_id", "origin_key", name="uq_action_item_origin"),
         NEVER_REUSE_IDS,
     )
 
@@ -197,6 +198,7 @@ class ActionItem(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=utc_column())
     done_by: str | None = Field(default=None, max_length=32)
     reminded_at: datetime | None = Field(default=None, sa_column=utc_column())
+    origin_key: str | None = Field(default=None, max_length=255)  # the form row it came from
 
 
 # A piece of due work (prompt, agenda post, summary, reminder), claimed before it is done.

@@ -21,16 +21,23 @@ from store.db import execute_dml
 from store.meetings import mark_held_if_closed, meeting_has_content, upcoming_meeting
 from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint, id_of
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
+from store.views import ITEM_FIELDS, item_prints
 
 
 @dataclass(frozen=True)
 class ItemInput:
-    """One action item row of the modal: `id` None for a new one, text "" to remove it."""
+    """One action item row of the modal: `id` None for a new one, text "" to remove it.
+
+    `changed` are the fields the person changed from what the form `shown` (per-field
+    hashes); only those are saved, so two people editing one item merge field by field."""
 
     id: int | None
     text: str
     owner_id: str
     due_date: date | None
+    key: str = ""  # the form's row key: a new row re-sent with the form is added once
+    changed: frozenset[str] = frozenset(ITEM_FIELDS)
+    shown: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class NotesInput:
     base_version: int
     items: list[ItemInput]
     removed_items: frozenset[int] = frozenset()
+    form: str = ""  # the submitted form's view id: a form sent twice saves its items once
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,7 @@ class SavedNotes:
     pair: Pair
     reminded_items: list[int]
     moved_points_of: frozenset[int] = frozenset()  # other meetings whose agenda changed
+    shared_changed: bool = True  # False: only the author's private notes or points changed
 
 
 def save_notes(
@@ -83,13 +92,15 @@ def save_notes(
         raise Invalid(f"This 1:1 was {meeting.status}; there are no notes to take for it.")
     zones = {pair.manager_id: pair.timezone, pair.report_id: pair.timezone} | dict(timezones or {})
     try:
-        touched = _save_points(session, actor, meeting, pair, notes, now=now)
-        _save_shared(session, actor, meeting, notes, now=now)
+        touched, ticked_shared = _save_points(session, actor, meeting, pair, notes, now=now)
+        noted = _save_shared(session, actor, meeting, notes, now=now)
         _save_private(session, actor, meeting, notes.private_notes, now=now)
-        _remove_items(session, meeting, notes.removed_items)
-        reminded = _save_items(session, actor, meeting, pair, notes.items, now=now, zones=zones)
-        meeting.notes_saved_at = meeting.notes_saved_at or now
-        if meeting_has_content(session, meeting):
+        removed = _remove_items(session, meeting, notes.removed_items)
+        reminded, edited = _save_items(
+            session, actor, meeting, pair, notes.items, form=notes.form, now=now, zones=zones
+        )
+        if meeting_has_content(session, meeting):  # what the other person may see of it
+            meeting.notes_saved_at = meeting.notes_saved_at or now
             mark_held_if_closed(meeting)
         session.add(meeting)
         session.commit()
@@ -99,7 +110,10 @@ def save_notes(
     except Exception:
         session.rollback()
         raise
-    return SavedNotes(meeting, pair, reminded, moved_points_of=frozenset(touched))
+    shared = ticked_shared or noted or removed or edited
+    return SavedNotes(
+        meeting, pair, reminded, moved_points_of=frozenset(touched), shared_changed=shared
+    )
 
 
 def _save_points(
@@ -110,14 +124,15 @@ def _save_points(
     notes: NotesInput,
     *,
     now: datetime,
-) -> set[int]:
+) -> tuple[set[int], bool]:
     """Apply the ticks the person changed. A point carried out of this meeting comes back
     when ticked; one unticked after the meeting closed goes on to the next meeting.
-    Returns the other meetings points left or joined."""
+    Returns the other meetings points left or joined, and whether a shared point changed."""
     changed = notes.shown_points & (notes.ticked_before ^ notes.discussed)
     touched: set[int] = set()
+    shared = False
     if not changed:
-        return touched
+        return touched, shared
     found = session.exec(
         select(TalkingPoint, Meeting)
         .join(Meeting, col(Meeting.id) == col(TalkingPoint.meeting_id))
@@ -131,8 +146,9 @@ def _save_points(
         else:
             moved_from = _untick(session, point, meeting, pair, now=now)
         touched |= {moved_from} if moved_from is not None else set()
+        shared = shared or not point.is_private
         session.add(point)
-    return touched
+    return touched, shared
 
 
 def _tick(session: Session, point: TalkingPoint, meeting: Meeting, where: Meeting) -> int | None:
@@ -176,9 +192,10 @@ def _untick(
 
 def _save_shared(
     session: Session, actor: Actor, meeting: Meeting, notes: NotesInput, *, now: datetime
-) -> None:
+) -> bool:
+    """Save the shared notes if the person changed them; whether they changed."""
     if notes.shared_notes is None:
-        return
+        return False
     text = clean_notes(notes.shared_notes)
     current = note_of(session, meeting, None)
     if current is None:
@@ -186,9 +203,9 @@ def _save_shared(
             raise Conflict()
         if text:
             session.add(_new_note(meeting, actor, text, owner_id="", now=now))
-        return
+        return bool(text)
     if current.text == text:
-        return
+        return False
     # A conditional UPDATE: of two saves from the same version, only the first wins.
     result = execute_dml(
         session,
@@ -198,6 +215,7 @@ def _save_shared(
     )
     if result.rowcount != 1:
         raise Conflict()
+    return True
 
 
 def _save_private(
@@ -236,12 +254,25 @@ def _check_items_gone(session: Session, item_ids: set[int]) -> None:
         raise NotAllowed("That action item isn't one of this 1:1's.")
 
 
-def _remove_items(session: Session, meeting: Meeting, removed: frozenset[int]) -> None:
+def _remove_items(session: Session, meeting: Meeting, removed: frozenset[int]) -> bool:
+    """Delete the items removed with "Remove"; whether there were any."""
     existing = {i.id: i for i in meeting_items(session, meeting)}
     _check_items_gone(session, set(removed) - existing.keys())
     for item_id in removed & existing.keys():
         forget_reminders(session, existing[item_id])
         session.delete(existing[item_id])
+    return bool(removed & existing.keys())
+
+
+class ItemConflict(Invalid):
+    """Someone else changed the same field of this action item since the form was opened."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            "The other person changed this action item since you opened the notes. Close "
+            "and reopen them to see their change, then make yours.",
+            field=f"item:{key}",
+        )
 
 
 def _save_items(
@@ -251,40 +282,94 @@ def _save_items(
     pair: Pair,
     items: list[ItemInput],
     *,
+    form: str,
     now: datetime,
     zones: Mapping[str, str],
-) -> list[int]:
-    """Add, edit or remove (text cleared) the rows; the ids of items with a new reminder."""
+) -> tuple[list[int], bool]:
+    """Add, edit (only the changed fields) or remove (text cleared) the rows; the ids of
+    items with a new reminder, and whether anything changed."""
     existing = {i.id: i for i in meeting_items(session, meeting)}
     _check_items_gone(session, {r.id for r in items if r.id is not None} - existing.keys())
     reminded: list[int] = []
+    changed = False
     for row in items:
         text = clean_item_text(row.text)
-        item = existing.get(row.id) if row.id is not None else None
-        if item is None and (row.id is not None or not text):
-            continue  # removed meanwhile by the other person, or an empty new row
-        if text and row.owner_id not in (pair.manager_id, pair.report_id):
-            raise Invalid("An action item's owner is one of you two.", field="owner")
-        if item is not None and not text:
-            forget_reminders(session, item)
-            session.delete(item)
-            continue
+        if row.id is None:
+            item = _new_item(session, actor, meeting, pair, row, text, form=form, now=now)
+        else:
+            item = existing.get(row.id)
+            if item is None:
+                continue  # removed meanwhile by the other person
+            if "text" in row.changed and not text:
+                forget_reminders(session, item)
+                session.delete(item)
+                changed = True
+                continue
+            if not _merge(item, row, text):
+                continue
         if item is None:
-            item = ActionItem(
-                team_id=pair.team_id,
-                pair_id=id_of(pair),
-                meeting_id=meeting.id,
-                created_by=actor.user_id,
-                created_at=now,
-                owner_id=row.owner_id,
-                text=text,
-            )
-        elif (item.text, item.owner_id, item.due_date) == (text, row.owner_id, row.due_date):
             continue
-        item.text, item.owner_id, item.due_date = text, row.owner_id, row.due_date
+        if item.owner_id not in (pair.manager_id, pair.report_id):
+            raise Invalid("An action item's owner is one of you two.", field="owner")
         session.add(item)
         session.flush()
+        changed = True
         schedule_reminder(session, item, timezone=zones[item.owner_id], now=now)
         if item.due_date is not None and item.done_at is None:
             reminded.append(id_of(item))
-    return reminded
+    return reminded, changed
+
+
+def _new_item(
+    session: Session,
+    actor: Actor,
+    meeting: Meeting,
+    pair: Pair,
+    row: ItemInput,
+    text: str,
+    *,
+    form: str,
+    now: datetime,
+) -> ActionItem | None:
+    """A new item for a filled new row; None for an empty row, or for one this very form
+    already added (sent twice: a double click, or again after Slack's timeout)."""
+    if not text:
+        return None
+    origin = f"notes:{form}:{row.key}" if form and row.key else None
+    if (
+        origin is not None
+        and session.exec(
+            select(ActionItem.id).where(
+                col(ActionItem.team_id) == pair.team_id, col(ActionItem.origin_key) == origin
+            )
+        ).first()
+    ):
+        return None
+    return ActionItem(
+        team_id=pair.team_id,
+        pair_id=id_of(pair),
+        meeting_id=meeting.id,
+        created_by=actor.user_id,
+        created_at=now,
+        owner_id=row.owner_id,
+        text=text,
+        due_date=row.due_date,
+        origin_key=origin,
+    )
+
+
+def _merge(item: ActionItem, row: ItemInput, text: str) -> bool:
+    """Apply the fields the person changed; refuse a field someone else changed meanwhile.
+    Whether the item changed."""
+    now = item_prints(item.text, item.owner_id, item.due_date)
+    for index, name in enumerate(ITEM_FIELDS):
+        if name in row.changed and row.shown is not None and row.shown[index] != now[index]:
+            raise ItemConflict(row.key)
+    before = (item.text, item.owner_id, item.due_date)
+    if "text" in row.changed:
+        item.text = text
+    if "owner" in row.changed:
+        item.owner_id = row.owner_id
+    if "due" in row.changed:
+        item.due_date = row.due_date
+    return (item.text, item.owner_id, item.due_date) != before

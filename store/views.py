@@ -5,6 +5,7 @@ No SQL here: blocks/ imports these types, never the store modules that query.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,6 +15,20 @@ ITEM_MAX = 500  # characters of one action item
 # The one table of weekday names (datetime.weekday() order); not calendar.day_name, which
 # follows the process's locale.
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+ITEM_FIELDS = ("text", "owner", "due")  # the fields of an action item a notes form edits
+
+
+def fingerprint(text: str) -> str:
+    """A short hash of text (notes, an item's field), to tell whether someone changed it."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:16]
+
+
+def item_prints(text: str, owner_id: str, due: date | None) -> tuple[str, str, str]:
+    """Short hashes of an action item's text, owner and due date, field by field."""
+    shown = (text, owner_id, due.isoformat() if due else "")
+    return tuple(fingerprint(value)[:6] for value in shown)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

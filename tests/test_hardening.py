@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from blocks import ids
-from store.models import ActionItem, Meeting, Pair, TalkingPoint
+from store.models import ActionItem, DueWork, Meeting, Pair, TalkingPoint
 from store.questions import BANK
 from tests.running_bot import RunningBot
 from tests.test_follow_ups_flow import tick_at
@@ -179,3 +179,88 @@ def test_reschedule_on_the_home_tab_opens_the_form(bot: RunningBot) -> None:
     assert bot.fake.calls("views.update") == []
     (opened,) = bot.fake.calls("views.open")
     assert opened.args["view"]["callback_id"] == ids.RESCHEDULE_MODAL
+
+
+# --- 9: a report who saves only private notes ------------------------------------------------
+
+
+def test_private_only_notes_post_nothing_and_count_for_nothing(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 14:30")  # the agenda is posted
+    tick_at(bot, "2026-12-01 15:05")  # the 1:1 is on
+    before = {m.method: len(bot.fake.calls(m.method)) for m in bot.fake.calls()}
+    view = open_notes(bot, "U_REPORT")
+    assert submit(bot, view, {ids.NOTES_PRIVATE: {ids.VALUE: rich("for me")}}, "U_REPORT")
+    group = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"][0] == "G"]
+    assert [c for c in group if "summary" in str(c.args.get("text")).lower()] == []
+    assert len(bot.fake.calls("chat.update")) == before.get("chat.update", 0)
+    tick_at(bot, "2026-12-01 15:31")  # the meeting is over
+    with bot.db.read() as session:
+        meeting = session.exec(select(Meeting)).first()
+    assert meeting is not None and meeting.status == "scheduled" and meeting.notes_saved_at is None
+    nudge = tick_at(bot, "2026-12-01 16:31")  # an hour after: the nudge, as if nobody wrote
+    assert nudge.get("summary_sent") == 1
+
+
+# --- 1 and 2: a notes form sent twice; two people editing one action item --------------------
+
+
+def items(bot: RunningBot) -> list[ActionItem]:
+    with bot.db.read() as session:
+        return list(session.exec(select(ActionItem)).all())
+
+
+def test_a_notes_form_sent_twice_adds_its_action_items_once(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 15:05")
+    view = open_notes(bot, "U_MANAGER")
+    (key,) = row_keys(view)
+    values = item_values(key, "Write the RFC", "U_REPORT", "2026-12-08")
+    for _ in range(2):  # a double click on Save, or Save again after Slack's timeout
+        assert submit(bot, view, values).status == 200
+    assert [i.text for i in items(bot)] == ["Write the RFC"]
+    with bot.db.read() as session:
+        reminders = [w for w in session.exec(select(DueWork)) if w.kind == "reminder"]
+    assert len(reminders) == 1
+
+
+def saved_item_form(bot: RunningBot, user_id: str) -> tuple[dict[str, Any], str]:
+    view = open_notes(bot, user_id)
+    (key,) = [k for k in row_keys(view) if k.startswith("i")]
+    return view, key
+
+
+def test_two_people_editing_one_action_item_merge_field_by_field(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 15:05")
+    first = open_notes(bot, "U_MANAGER")
+    (new,) = row_keys(first)
+    submit(bot, first, item_values(new, "Write RFC", "U_REPORT", "2026-12-08"))
+    managers, key = saved_item_form(bot, "U_MANAGER")  # opened first
+    reports, _ = saved_item_form(bot, "U_REPORT")
+    submit(
+        bot,
+        reports,
+        item_values(key, "Write the RFC, with numbers", "U_REPORT", "2026-12-08"),
+        "U_REPORT",
+    )
+    moved = item_values(key, "Write RFC", "U_REPORT", "2026-12-10")  # only the due date
+    assert submit(bot, managers, moved).status == 200
+    (item,) = items(bot)
+    assert (item.text, item.due_date.isoformat()) == ("Write the RFC, with numbers", "2026-12-10")
+
+
+def test_two_people_changing_the_same_field_are_told_not_overwritten(bot: RunningBot) -> None:
+    schedule(bot)
+    tick_at(bot, "2026-12-01 15:05")
+    first = open_notes(bot, "U_MANAGER")
+    (new,) = row_keys(first)
+    submit(bot, first, item_values(new, "Write RFC", "U_REPORT"))
+    managers, key = saved_item_form(bot, "U_MANAGER")
+    reports, _ = saved_item_form(bot, "U_REPORT")
+    submit(bot, reports, item_values(key, "Report's wording", "U_REPORT"), "U_REPORT")
+    reply = submit(bot, managers, item_values(key, "Manager's wording", "U_REPORT"))
+    answer = reply.json()
+    assert answer["response_action"] == "errors"
+    assert "changed this action item" in answer["errors"][f"{ids.ITEM_TEXT}:{key}"]
+    assert [i.text for i in items(bot)] == ["Report's wording"]

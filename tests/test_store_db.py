@@ -57,7 +57,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:
@@ -191,6 +191,12 @@ def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: En
     ]
 
 
+def action_item_at_0002() -> sa.TableClause:
+    """The action_item table as it is at 0002."""
+    names = ("id", "team_id", "pair_id", "meeting_id", "owner_id", "text", "created_by")
+    return sa.table("action_item", *(sa.column(name) for name in (*names, "created_at")))
+
+
 def due_work_at_0002() -> sa.TableClause:
     """The due_work table as it is at 0002 (the model has columns of later revisions)."""
     names = ("team_id", "key", "kind", "action_item_id", "next_attempt_at", "attempts")
@@ -219,16 +225,22 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
             carried_count=1,
             created_at=NOW,
         )
-        item = ActionItem(
-            team_id="T1",
-            pair_id=pair.id,
-            meeting_id=first.id,
-            owner_id="UREP",
-            text="Do it",
-            created_by="UMGR",
-            created_at=NOW,
-        )
-        session.add_all([point, item])
+        session.add(point)
+        session.commit()
+        item_id = session.execute(
+            action_item_at_0002()
+            .insert()
+            .values(
+                team_id="T1",
+                pair_id=pair.id,
+                meeting_id=first.id,
+                owner_id="UREP",
+                text="Do it",
+                created_by="UMGR",
+                created_at=NOW.replace(tzinfo=None),
+            )
+            .returning(sa.column("id"))
+        ).scalar_one()
         session.commit()
         session.execute(
             due_work_at_0002()
@@ -237,7 +249,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
                 team_id="T1",
                 key="r",
                 kind="reminder",
-                action_item_id=item.id,
+                action_item_id=item_id,
                 next_attempt_at=NOW.replace(tzinfo=None),
                 attempts=0,
             )
@@ -246,7 +258,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
     upgrade(engine)
     with Session(engine) as session:
         assert session.scalars(select(TalkingPoint.text)).all() == ["Stuck"]
-        assert session.scalar(select(DueWork.action_item_id)) == item.id
+        assert session.scalar(select(DueWork.action_item_id)) == item_id
         carries = session.execute(select(PointCarry.point_id, PointCarry.from_meeting_id)).all()
         assert [tuple(c) for c in carries] == [(point.id, first.id)]
         assert session.get(Meeting, first.id).summary_ts is None  # the old claim, released
@@ -268,7 +280,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         )
         session.add_all([again, other])
         session.commit()
-        assert again.id > point.id and other.id > item.id  # a deleted row's id never returns
+        assert again.id > point.id and other.id > item_id  # a deleted row's id never returns
         session.add(
             TalkingPoint(team_id="T1", meeting_id=10**6, author_id="U", text="x", created_at=NOW)
         )
@@ -286,3 +298,26 @@ def test_a_reading_session_never_waits_for_a_writer_on_sqlite(tmp_path) -> None:
         writer.commit()
     with sessions.read() as reader:
         assert len(reader.scalars(select(Pair)).all()) == 1
+
+
+def test_0006_keeps_action_item_ids_from_coming_back(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0005")
+    with Session(engine) as session:
+        pair = make_pair()
+        session.add(pair)
+        session.commit()
+        items = action_item_at_0002()
+        for label in ("one", "two", "three"):
+            values = dict(team_id="T1", pair_id=pair.id, owner_id="UREP", text=label)
+            row = values | {"created_by": "UMGR", "created_at": NOW.replace(tzinfo=None)}
+            session.execute(items.insert().values(**row))
+        session.execute(text("DELETE FROM action_item WHERE text = 'three'"))
+        session.commit()
+    upgrade(engine)
+    with Session(engine) as session:
+        item = ActionItem(
+            team_id="T1", pair_id=1, owner_id="UREP", text="four", created_by="U", created_at=NOW
+        )
+        session.add(item)
+        session.commit()
+        assert item.id == 4  # the deleted third item's id is never handed out again

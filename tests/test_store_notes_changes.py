@@ -216,7 +216,7 @@ def test_unchanged_shared_notes_are_no_conflict_even_from_a_stale_version(
     ("kind", "status"),
     [
         ("empty", MeetingStatus.SCHEDULED),
-        ("private", MeetingStatus.HELD),
+        ("private", MeetingStatus.SCHEDULED),  # private notes never count: nobody may learn of them
         ("item", MeetingStatus.HELD),
     ],
 )
@@ -230,8 +230,10 @@ def test_only_a_save_with_content_makes_the_closed_meeting_held(
         "private": notes_input(private="Only mine"),
         "item": notes_input(items=[new_item("Do it")]),
     }
-    save(session, REPORT, first, contents[kind], now=DURING)
-    assert session.get(Meeting, first.id).notes_saved_at == DURING
+    saved = save(session, REPORT, first, contents[kind], now=DURING)
+    assert saved.shared_changed is (kind == "item")
+    expected = DURING if kind == "item" else None  # what the other person may learn of
+    assert session.get(Meeting, first.id).notes_saved_at == expected
     live_through(session, first)
     closed = session.get(Meeting, first.id)
     assert closed.closed_at is not None
