@@ -129,7 +129,10 @@ def intro_message(
             "agenda in your group DM. Open action items come first; talking points you "
             "don't get to carry over. A talking point can be private: only you see it."
         ),
-        actions(_add_button(pair_id)),
-        context("Write to me here any time to add a talking point."),
+        actions(_add_button(pair_id), button("Decline", ids.END, str(pair_id))),
+        context(
+            "Write to me here any time to add a talking point. Not for you? Decline it, and "
+            f"<@{manager_id}> is told."
+        ),
     ]
     return message(f"{lead}: {series}.", blocks)

@@ -186,10 +186,11 @@ def end_confirmation(deps: Deps, person: str) -> dict[str, Any]:
 
 
 def end(deps: Deps, pair_id: int) -> dict[str, Any]:
-    """End the series (manager only); the report is told; the history stays."""
+    """End the series (either person); the other is told; the history stays."""
     with deps.db() as session:
         pair = end_pair(session, deps.actor, pair_id, now=deps.now())
-    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=pair.report_id)
+    other = other_person(pair, deps.actor.user_id)
+    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=other)
     _tell_other(deps, pair, body)
     deps.refresh_homes(pair)
     return body

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
+from store.access import Actor, Invalid, get_meeting, get_pair
 from store.carry import move_open_items
 from store.meetings import (
     add_meeting,
@@ -191,10 +191,9 @@ def pause_pair(
 
 
 def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> Pair:
-    """End a recurring 1:1 (its manager only); the history stays."""
+    """End a recurring 1:1: either person may (a report can decline a series someone set
+    up for them, or leave one); the history stays."""
     pair = get_pair(session, actor, pair_id)
-    if actor.user_id != pair.manager_id:
-        raise NotAllowed(f"Only <@{pair.manager_id}>, who manages this 1:1, can end it.")
     if pair.ended_at is not None:
         raise Invalid("This 1:1 has already ended.")
     pair.ended_at = now

@@ -264,3 +264,53 @@ def test_two_people_changing_the_same_field_are_told_not_overwritten(bot: Runnin
     assert answer["response_action"] == "errors"
     assert "changed this action item" in answer["errors"][f"{ids.ITEM_TEXT}:{key}"]
     assert [i.text for i in items(bot)] == ["Report's wording"]
+
+
+# --- 3: the report can decline a new series, and leave one ---------------------------------
+
+
+def test_the_report_declines_a_series_from_its_intro_and_the_manager_is_told(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    (intro,) = [
+        c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_REPORT"
+    ]
+    (decline,) = [
+        e
+        for b in intro.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Decline"
+    ]
+    asked = click(bot, {**decline, "type": "button"}, "U_REPORT")
+    assert "End your recurring 1:1 with <@U_MANAGER>?" in asked
+    done = click(
+        bot, {"type": "button", "action_id": ids.END_CONFIRM, "value": decline["value"]}, "U_REPORT"
+    )
+    assert "ended the recurring 1:1" in done
+    told = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    assert "<@U_REPORT> ended the recurring 1:1 with <@U_MANAGER>" in str(told[-1].args)
+    with bot.db.read() as session:
+        (pair,) = session.exec(select(Pair)).all()
+    assert pair.ended_at is not None
+    assert "prompt_sent" not in tick_at(bot, "2026-11-30 15:00")  # nothing more comes
+
+
+def test_the_report_can_leave_a_series_with_the_command(bot: RunningBot) -> None:
+    schedule(bot)
+    name = "leave"
+    bot.slack.command(
+        "end <@U_MANAGER|m>", user_id="U_REPORT", response_url=bot.fake.response_url(name)
+    )
+    bot.settle()
+    (asked,) = bot.fake.responses(name)
+    confirm = [
+        e
+        for b in asked["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.END_CONFIRM
+    ]
+    assert confirm
+    assert "ended" in click(bot, {**confirm[0], "type": "button"}, "U_REPORT")
