@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
@@ -23,6 +23,7 @@ from store.models import Cadence, Meeting, MeetingStatus, Pair
 from store.recurrence import Recurrence, first_date_on_or_after, next_slot, slot_from_local
 
 DURATION_RANGE = (5, 240)
+HORIZON = timedelta(days=365)  # how far ahead a 1:1 can be moved or paused
 PROMPT_LEAD_RANGE = (10, 7 * 24 * 60)
 AGENDA_LEAD_RANGE = (0, 24 * 60)
 
@@ -149,6 +150,10 @@ def reschedule_meeting(
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.closed_at is not None:
         raise Invalid("Only an upcoming 1:1 can be rescheduled.")
+    today = _today(pair, now)
+    if day < today:
+        raise Invalid("That time has already passed — pick a time in the future.", field="time")
+    _within_horizon(day, today)
     start = slot_from_local(day, at, pair.timezone)
     if start <= now:
         raise Invalid("That time has already passed — pick a time in the future.", field="time")
@@ -160,13 +165,30 @@ def reschedule_meeting(
     return meeting
 
 
+def _today(pair: Pair, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(pair.timezone)).date()
+
+
+def _within_horizon(day: date, today: date) -> None:
+    """Dates people pick are at most a year ahead (far ones are typos, and the calendar
+    ends at 9999)."""
+    last = today + HORIZON
+    if day > last:
+        raise Invalid(
+            f"Pick a date before {last + timedelta(days=1):%a %b %d, %Y}: at most a year ahead.",
+            field="date",
+        )
+
+
 def pause_pair(
     session: Session, actor: Actor, pair_id: int, *, until: date, now: datetime
 ) -> tuple[Pair, Meeting | None]:
     """No meetings, prompts or agendas before `until`; open talking points wait for the next."""
     pair = get_pair(session, actor, pair_id)
-    if until <= now.astimezone(ZoneInfo(pair.timezone)).date():
+    today = _today(pair, now)
+    if until <= today:
         raise Invalid("Pick a date in the future to pause until.", field="date")
+    _within_horizon(until, today)
     pair.paused_until = until
     session.add(pair)
     resumes = pause_start(pair)

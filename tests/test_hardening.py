@@ -314,3 +314,58 @@ def test_the_report_can_leave_a_series_with_the_command(bot: RunningBot) -> None
     ]
     assert confirm
     assert "ended" in click(bot, {**confirm[0], "type": "button"}, "U_REPORT")
+
+
+# --- 6: dates at the edge --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        ("reschedule 9999-12-31 23:30", "at most a year ahead"),
+        ("pause until 9999-12-31", "at most a year ahead"),
+        ("reschedule 0001-01-01 00:00", "already passed"),
+    ],
+)
+def test_dates_at_the_edge_are_refused_with_a_reason(
+    bot: RunningBot, command: str, answer: str
+) -> None:
+    bot.slack.command("schedule <@U_STRANGER|s> tuesday 10:00", user_id="U_REPORT2")  # Kolkata
+    bot.settle()
+    name = f"edge-{uuid.uuid4().hex}"
+    bot.slack.command(command, user_id="U_REPORT2", response_url=bot.fake.response_url(name))
+    (reply,) = bot.fake.wait_for_response(name)
+    assert answer in reply["text"] and "Usage:" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("callback_id", "values", "field"),
+    [
+        (
+            ids.RESCHEDULE_MODAL,
+            {
+                ids.RESCHEDULE_DATE: {ids.VALUE: {"selected_date": "9999-12-31"}},
+                ids.RESCHEDULE_TIME: {ids.VALUE: {"selected_time": "23:30"}},
+            },
+            ids.RESCHEDULE_DATE,
+        ),
+        (
+            ids.PAUSE_MODAL,
+            {ids.PAUSE_UNTIL: {ids.VALUE: {"selected_date": "9999-12-31"}}},
+            ids.PAUSE_UNTIL,
+        ),
+    ],
+)
+def test_far_dates_in_the_forms_are_refused_on_their_field(
+    bot: RunningBot, callback_id: str, values: dict[str, Any], field: str
+) -> None:
+    schedule(bot)
+    pair_id, meeting_id = pair_and_meeting(bot)
+    metadata = str(meeting_id if callback_id == ids.RESCHEDULE_MODAL else pair_id)
+    reply = bot.slack.view_submission(
+        {"callback_id": callback_id, "private_metadata": metadata, "state": {"values": values}},
+        user_id="U_MANAGER",
+    )
+    answer = reply.json()
+    assert answer["response_action"] == "errors"
+    assert "at most a year ahead" in answer["errors"][field]
