@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 
 from store.db import create_db_engine
 from store.migrate import upgrade
-from store.models import DueWork, Meeting, Pair, Person, WorkKind
+from store.models import DueWork, Meeting, Pair, Person, WorkKind, people_key
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SlackRequests
 
@@ -161,6 +161,7 @@ def _pair(pair_id: int, manager: str, report: str, starts: datetime, fake: FakeS
         "team_id": TEAM,
         "manager_id": manager,
         "report_id": report,
+        "people_key": people_key(manager, report),
         "channel_id": fake.group_id([manager, report]),
         "cadence": "weekly",
         "weekday": starts.weekday(),

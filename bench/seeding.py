@@ -33,6 +33,7 @@ from store.models import (
     Person,
     TalkingPoint,
     WorkKind,
+    people_key,
 )
 
 TEAM = "T0001"  # the team tests/slack_requests.py and tests/fake_slack.py use by default
@@ -141,7 +142,8 @@ class Plan:
 
 PAIR_COLUMNS = columns(
     "id team_id manager_id report_id channel_id cadence weekday local_time timezone first_date "
-    "duration_minutes prompt_lead_minutes agenda_lead_minutes paused_until created_at ended_at"
+    "duration_minutes prompt_lead_minutes agenda_lead_minutes paused_until created_at ended_at "
+    "people_key"
 )
 
 
@@ -153,6 +155,7 @@ def pair_rows(shape: Shape, lengths: list[int]) -> Iterator[Row]:
             p + 1, TEAM, manager_of(p, shape), report_of(p), f"G{p:08d}", "weekly",
             start.weekday(), clock_time(start.hour, start.minute), "UTC", first.date(),
             30, 24 * 60, 30, None, first - timedelta(days=1), None,
+            people_key(manager_of(p, shape), report_of(p)),
         )  # fmt: skip
 
 

@@ -164,6 +164,16 @@ def paused_notice(*, actor_id: str, until: str, next_starts_at: datetime | None)
     return message(text, [section(f"{text}\n{_next_line(next_starts_at)}")])
 
 
+def duplicate_ended_notice(*, other_id: str) -> dict[str, Any]:
+    """To each of two people who had two series with each other (set up at the same moment
+    by both): the older one stays, the newer one was ended."""
+    text = (
+        f"You and <@{other_id}> had two recurring 1:1s with each other — you both set one up "
+        "at the same moment. I kept the first one and ended the other; nothing else changes."
+    )
+    return message(text, [section(text)])
+
+
 def ended_notice(*, actor_id: str, other_id: str) -> dict[str, Any]:
     """To both: the series has ended; past agendas, notes and action items stay."""
     text = f"🏁 <@{actor_id}> ended the recurring 1:1 with <@{other_id}>."

@@ -13,12 +13,14 @@ from slack_sdk import WebClient
 
 from blocks.agenda import agenda_message
 from blocks.follow_ups import huddle_message, reminder_message
+from blocks.messages import duplicate_ended_notice
 from blocks.prompt import prompt_message
 from blocks.summary import summary_message
 from store.views import (
     ActionItemView,
     AgendaPost,
     Content,
+    DuplicateEnded,
     HuddleOffer,
     PromptPost,
     SummaryView,
@@ -42,6 +44,8 @@ def render(content: Content) -> dict[str, Any]:
         return summary_message(content)
     if isinstance(content, ActionItemView):
         return reminder_message(content)
+    if isinstance(content, DuplicateEnded):
+        return duplicate_ended_notice(other_id=content.other_id)
     if isinstance(content, HuddleOffer):
         return huddle_message(
             content.follow_up_id, content.manager_id, content.report_id, content.minutes

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store.access import other_person
 from store.actions import item_view, reminder_target
 from store.agenda import agenda_view
 from store.due_work import CANCELLED, SENT, Claim, add_work, finish
@@ -29,7 +30,15 @@ from store.models import (
 from store.people import set_dm_channel
 from store.suggestions import recorded_question, suggest_question
 from store.summary import summary_view
-from store.views import AgendaPost, Content, Delivery, HuddleOffer, PromptPost, SummaryView
+from store.views import (
+    AgendaPost,
+    Content,
+    Delivery,
+    DuplicateEnded,
+    HuddleOffer,
+    PromptPost,
+    SummaryView,
+)
 
 DONE = "done"  # already posted (by an earlier attempt, or by the notes form)
 EXPIRED = "expired"  # the meeting has started: a prompt or agenda now would be noise
@@ -42,6 +51,8 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
         return _reminder(session, claim)
     if claim.kind == WorkKind.HUDDLE:
         return _huddle(session, claim)
+    if claim.kind == WorkKind.NOTICE:
+        return _duplicate_notice(session, claim)
     meeting = session.get(Meeting, claim.meeting_id) if claim.meeting_id else None
     pair = session.get(Pair, meeting.pair_id) if meeting else None
     if meeting is None or pair is None:
@@ -107,6 +118,16 @@ def _reminder(session: Session, claim: Claim) -> Delivery | str:
         return CANCELLED
     item, pair = target
     return _delivery(claim, pair, item_view(item, pair), dm_user=item.owner_id)
+
+
+def _duplicate_notice(session: Session, claim: Claim) -> Delivery | str:
+    """The note that one of two series between the same people was ended (migration 0007)."""
+    pair_id = claim.key.split(":")[2] if claim.key.count(":") >= 3 else ""
+    pair = session.get(Pair, int(pair_id)) if pair_id.isdigit() else None
+    if pair is None or not claim.user_id:
+        return ORPHANED
+    notice = DuplicateEnded(claim.user_id, other_person(pair, claim.user_id))
+    return _delivery(claim, pair, notice, dm_user=claim.user_id)
 
 
 def _huddle(session: Session, claim: Claim) -> Delivery | str:

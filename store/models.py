@@ -33,6 +33,11 @@ def id_of(row: _Stored) -> int:
     return row.id
 
 
+def people_key(one: str, other: str) -> str:
+    """The two people of a pair in order, the same whoever manages."""
+    return ":".join(sorted((one, other)))
+
+
 class Cadence(StrEnum):
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
@@ -55,6 +60,7 @@ class WorkKind(StrEnum):
     SUMMARY = "summary"
     REMINDER = "reminder"
     HUDDLE = "huddle"
+    NOTICE = "notice"  # a one-off DM: a duplicate series between two people was ended
 
 
 # One manager and one report in one workspace, with their recurrence.
@@ -71,12 +77,21 @@ class Pair(SQLModel, table=True):
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
+        Index(  # one active pair per two people, whichever of them manages
+            "uq_pair_people_active",
+            "team_id",
+            "people_key",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     manager_id: str = Field(max_length=32)
     report_id: str = Field(max_length=32)
+    people_key: str = Field(max_length=65)  # the two people in order: see people_key()
     channel_id: str | None = Field(default=None, max_length=32)
     cadence: str = Field(default=Cadence.WEEKLY, max_length=16)
     weekday: int = Field(ge=0, le=6)

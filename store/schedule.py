@@ -19,7 +19,7 @@ from store.meetings import (
     schedule_meeting_work,
     upcoming_meeting,
 )
-from store.models import Cadence, Meeting, MeetingStatus, Pair
+from store.models import Cadence, Meeting, MeetingStatus, Pair, people_key
 from store.recurrence import Recurrence, first_date_on_or_after, next_slot, slot_from_local
 
 DURATION_RANGE = (5, 240)
@@ -74,6 +74,7 @@ def create_pair(
         team_id=actor.team_id,
         manager_id=actor.user_id,
         report_id=request.report_id,
+        people_key=people_key(actor.user_id, request.report_id),
         cadence=request.cadence,
         weekday=request.weekday,
         local_time=request.local_time,

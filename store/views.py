@@ -214,7 +214,15 @@ class HuddleOffer:
     minutes: int
 
 
-Content = PromptPost | AgendaPost | SummaryView | ActionItemView | HuddleOffer
+@dataclass(frozen=True)
+class DuplicateEnded:
+    """To one of two people who had two series with each other: the newer one was ended."""
+
+    reader_id: str
+    other_id: str
+
+
+Content = PromptPost | AgendaPost | SummaryView | ActionItemView | HuddleOffer | DuplicateEnded
 
 
 @dataclass(frozen=True)

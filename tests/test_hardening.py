@@ -4,16 +4,20 @@ payloads get a clear refusal, never a 404 or 500."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from blocks import ids
 from store.models import ActionItem, DueWork, Meeting, Pair, TalkingPoint
 from store.questions import BANK
-from tests.running_bot import RunningBot
+from tests.fake_slack import FakeSlack
+from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
 from tests.test_follow_ups_flow import tick_at
 from tests.test_notes_flow import item_values, open_notes, rich, row_keys, submit
 from tests.test_weekly_loop import schedule
@@ -369,3 +373,54 @@ def test_far_dates_in_the_forms_are_refused_on_their_field(
     answer = reply.json()
     assert answer["response_action"] == "errors"
     assert "at most a year ahead" in answer["errors"][field]
+
+
+# --- 10: A schedules B while B schedules A -------------------------------------------------
+
+
+def test_two_people_scheduling_each_other_at_once_get_one_series(
+    engine: Engine, fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock
+) -> None:
+    bot = start_bot(fake_slack, tmp_path, clock, engine=engine)
+    try:
+        start = threading.Barrier(2)
+
+        def schedule_other(user: str, other: str) -> None:
+            start.wait()
+            bot.slack.command(f"schedule <@{other}|x> tuesday 10:00", user_id=user)
+
+        threads = [
+            threading.Thread(target=schedule_other, args=pair)
+            for pair in (("U_MANAGER", "U_REPORT"), ("U_REPORT", "U_MANAGER"))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        bot.settle()
+        with bot.db.read() as session:
+            active = [p for p in session.exec(select(Pair)) if p.ended_at is None]
+        assert len(active) == 1
+    finally:
+        stop_bot(bot)
+
+
+def test_a_notice_of_a_duplicate_ended_by_the_migration_reaches_both(bot: RunningBot) -> None:
+    schedule(bot)
+    pair_id, _ = pair_and_meeting(bot)
+    with bot.db() as session:  # what migration 0007 leaves for the bot to post
+        for person in ("U_MANAGER", "U_REPORT"):
+            session.add(
+                DueWork(
+                    team_id="T0001",
+                    key=f"notice:duplicate:{pair_id}:{person}",
+                    kind="notice",
+                    user_id=person,
+                    next_attempt_at=bot.clock(),
+                )
+            )
+        session.commit()
+    assert bot.tick().counts.get("notice_sent") == 2
+    for person, other in (("U_MANAGER", "U_REPORT"), ("U_REPORT", "U_MANAGER")):
+        dms = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == person]
+        assert f"You and <@{other}> had two recurring 1:1s" in dms[-1].args["text"]

@@ -37,6 +37,7 @@ def make_pair(**overrides: object) -> Pair:
         "team_id": "T1",
         "manager_id": "UMGR",
         "report_id": "UREP",
+        "people_key": "UMGR:UREP",
         "weekday": 1,
         "local_time": time(10, 0),
         "timezone": "America/New_York",
@@ -57,7 +58,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0006"
+    assert version == "0007"
 
 
 def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:
@@ -164,15 +165,14 @@ def test_sqlite_serves_several_threads(tmp_path) -> None:
 def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0002")
     with Session(engine) as session:
-        pair = make_pair()
-        session.add(pair)
+        pair_id = old_pair(session)
         session.commit()
         starts = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
         for slot, closed in ((starts, None), (starts - timedelta(days=7), NOW)):
             session.add(
                 Meeting(
                     team_id="T1",
-                    pair_id=pair.id,
+                    pair_id=pair_id,
                     slot_at=slot,
                     starts_at=slot,
                     duration_minutes=30,
@@ -191,6 +191,32 @@ def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: En
     ]
 
 
+def old_pair(
+    session: Session, *, manager_id: str = "UMGR", report_id: str = "UREP", later: bool = False
+) -> int:
+    """A pair inserted as the table was before 0007 (the model has a later column)."""
+    created = NOW + timedelta(hours=1) if later else NOW
+    values: dict[str, object] = {
+        "team_id": "T1",
+        "manager_id": manager_id,
+        "report_id": report_id,
+        "cadence": "weekly",
+        "weekday": 1,
+        "local_time": time(10, 0),
+        "timezone": "America/New_York",
+        "first_date": date(2026, 12, 1),
+        "duration_minutes": 30,
+        "prompt_lead_minutes": 1440,
+        "agenda_lead_minutes": 30,
+        "created_at": created.replace(tzinfo=None),
+    }
+    types = {"local_time": sa.Time(), "first_date": sa.Date(), "created_at": sa.DateTime()}
+    columns = (sa.column(name, types.get(name)) for name in values)
+    table = sa.table("pair", sa.column("id"), *columns)
+    statement = table.insert().values(**values).returning(sa.column("id"))
+    return int(session.execute(statement).scalar_one())
+
+
 def action_item_at_0002() -> sa.TableClause:
     """The action_item table as it is at 0002."""
     names = ("id", "team_id", "pair_id", "meeting_id", "owner_id", "text", "created_by")
@@ -207,11 +233,10 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
     command.downgrade(alembic_config(engine), "0002")
     week1 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     with Session(engine, expire_on_commit=False) as session:
-        pair = make_pair()
-        session.add(pair)
+        pair_id = old_pair(session)
         session.commit()
         first, second = (
-            Meeting(team_id="T1", pair_id=pair.id, slot_at=at, starts_at=at, created_at=NOW)
+            Meeting(team_id="T1", pair_id=pair_id, slot_at=at, starts_at=at, created_at=NOW)
             for at in (week1, week1 + timedelta(days=7))
         )
         first.closed_at, first.summary_ts = week1 + timedelta(hours=1), "pending"
@@ -232,7 +257,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
             .insert()
             .values(
                 team_id="T1",
-                pair_id=pair.id,
+                pair_id=pair_id,
                 meeting_id=first.id,
                 owner_id="UREP",
                 text="Do it",
@@ -272,7 +297,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         )
         other = ActionItem(
             team_id="T1",
-            pair_id=pair.id,
+            pair_id=pair_id,
             owner_id="UREP",
             text="New",
             created_by="UMGR",
@@ -303,12 +328,11 @@ def test_a_reading_session_never_waits_for_a_writer_on_sqlite(tmp_path) -> None:
 def test_0006_keeps_action_item_ids_from_coming_back(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0005")
     with Session(engine) as session:
-        pair = make_pair()
-        session.add(pair)
+        pair_id = old_pair(session)
         session.commit()
         items = action_item_at_0002()
         for label in ("one", "two", "three"):
-            values = dict(team_id="T1", pair_id=pair.id, owner_id="UREP", text=label)
+            values = dict(team_id="T1", pair_id=pair_id, owner_id="UREP", text=label)
             row = values | {"created_by": "UMGR", "created_at": NOW.replace(tzinfo=None)}
             session.execute(items.insert().values(**row))
         session.execute(text("DELETE FROM action_item WHERE text = 'three'"))
@@ -321,3 +345,21 @@ def test_0006_keeps_action_item_ids_from_coming_back(engine: Engine) -> None:
         session.add(item)
         session.commit()
         assert item.id == 4  # the deleted third item's id is never handed out again
+
+
+def test_0007_ends_the_newer_of_two_pairs_between_the_same_people_and_tells_both(
+    engine: Engine,
+) -> None:
+    command.downgrade(alembic_config(engine), "0006")
+    with Session(engine) as session:
+        older = old_pair(session)
+        newer = old_pair(session, manager_id="UREP", report_id="UMGR", later=True)
+        session.commit()
+    upgrade(engine)
+    with Session(engine) as session:
+        kept, ended = session.get(Pair, older), session.get(Pair, newer)
+        assert kept.ended_at is None and kept.people_key == "UMGR:UREP"
+        assert ended.ended_at is not None and ended.people_key == "UMGR:UREP"
+        notices = session.scalars(select(DueWork).where(DueWork.kind == "notice")).all()
+        assert sorted(w.user_id for w in notices) == ["UMGR", "UREP"]
+        assert {w.key.split(":")[2] for w in notices} == {str(newer)}

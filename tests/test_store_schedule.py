@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, find_pair_with
+from store.access import Actor, Invalid, NotAllowed, find_pair_with, list_active_pairs
 from store.agenda import add_talking_point, agenda_for, set_discussed
 from store.carry import close_finished_meetings
 from store.due_work import claim, claimable_ids, finish, release_after_failure
@@ -223,3 +223,14 @@ def test_a_claim_is_taken_once_released_with_backoff_and_recovered_after_the_lea
     assert finish(session, again, outcome="sent", now=due) is False  # the lost claim
     assert finish(session, recovered, outcome="sent", now=due) is True
     assert claimable_ids(session, now=due + timedelta(minutes=8)) == [ids[1]]
+
+
+def test_one_active_pair_per_two_people_is_enforced_by_the_database(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
+    # as if both had checked at the same moment, before either pair existed
+    monkeypatch.setattr("store.schedule.find_pair_between", lambda *_: None)
+    with pytest.raises(Invalid, match="already have a recurring 1:1"):
+        create_pair(session, REPORT, tuesday_at_ten(report_id="UMGR"), now=NOW)
+    assert len(list_active_pairs(session, MANAGER)) == 1
