@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 
 import handlers
 from bot.clock import Clock
 from handlers import middleware
 from handlers.context import Clients, HomeTabs, Refresher
 from store.db import SessionFactory
+
+log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 16
 AFTER_ACK_THREADS = 2  # work after the ack: bounded, so acks never wait behind a burst of it
@@ -39,4 +43,17 @@ def create_app(
         app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane
     )
     handlers.register(app)
+    app.error(_unreadable)
     return app
+
+
+def _unreadable(error: Exception, request: BoltRequest) -> BoltResponse:
+    """A request Bolt itself could not read (a signed body whose fields have the wrong
+    types) is a 400, with one line in the log and never the body; a failure of our own
+    middleware stays a 500 with its traceback (listeners guard their own: handlers/context)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and "slack_bolt" in frames[-1].filename:
+        log.warning("a request Bolt could not read (%s): %s", type(error).__name__, error)
+        return BoltResponse(status=400, body='{"error": "invalid request body"}')
+    log.error("a middleware failed", exc_info=error)
+    return BoltResponse(status=500, body="")

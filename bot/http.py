@@ -152,7 +152,13 @@ class _BoltHandler(SlackRequestHandler):
             if "command" in fields and "payload" not in fields:
                 bolt_request.body = fields
                 bolt_request.context = build_context(BoltContext({}), fields)
-        return self.app.dispatch(bolt_request)
+        try:
+            return self.app.dispatch(bolt_request)
+        except (AttributeError, IndexError, KeyError, TypeError) as error:
+            # Bolt's own middleware reading fields of the wrong type (an int for an object):
+            # only a holder of the signing secret can send that, and it is still a 400.
+            log.warning("refused a request to %s: Bolt cannot read it (%r)", SLACK_PATH, error)
+            return BoltResponse(status=400, body={"error": "invalid request body"})
 
 
 def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -129,6 +129,13 @@ MALFORMED: list[tuple[str, Send, int]] = [
     ("empty-body", signed(b""), 400),
     ("signed-garbage", signed("\x00\x01garbage ☃ %zz &&==".encode()), 400),
     ("signed-json-bolt-cannot-read", signed(b'{"authorizations": [5]}', JSON), 400),
+    (
+        "signed-event-of-the-wrong-type",
+        signed(b'{"type": "event_callback", "event": 5}', JSON),
+        400,
+    ),
+    ("signed-actions-not-a-list", signed(b'{"type": "block_actions", "actions": "z"}', JSON), 400),
+    ("signed-view-not-an-object", signed(b'{"type": "view_submission", "view": "x"}', JSON), 400),
     ("timestamp-not-numeric", with_headers(X_Slack_Request_Timestamp="abc"), 401),
     ("timestamp-huge", with_headers(X_Slack_Request_Timestamp="9" * 5000), 401),
     ("timestamp-missing", with_headers(X_Slack_Request_Timestamp=None), 401),
