@@ -44,10 +44,13 @@ def create_wsgi_app(
     signing_secret: str | None = None,
 ) -> WsgiApp:
     """`POST /slack/events` goes to Bolt (when there is an app: HTTP mode) once it is signed
-    with `signing_secret` (None: not checked here) and shaped as Slack sends it; `GET /healthz`
-    says whether the database answers; `GET /metrics` shows the metrics."""
+    with `signing_secret` and shaped as Slack sends it — this is the one signature check:
+    Bolt's own is off (bot/app.py); `GET /healthz` says whether the database answers;
+    `GET /metrics` shows the metrics."""
     slack: WsgiApp | None = None
     if app is not None:
+        if not signing_secret:
+            raise ValueError("serving Slack over HTTP needs the signing secret")
         slack = _slack_front(_BoltHandler(app, path=SLACK_PATH), signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -63,9 +66,9 @@ def create_wsgi_app(
     return application
 
 
-def _slack_front(bolt: WsgiApp, signing_secret: str | None) -> WsgiApp:
+def _slack_front(bolt: WsgiApp, signing_secret: str) -> WsgiApp:
     """`bolt` behind the checks of `POST /slack/events` (size, then signature, then shape)."""
-    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+    verifier = SignatureVerifier(signing_secret)
 
     def front(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Refuse with 413, 401 or 400 what Slack would not send, before Bolt parses it."""
@@ -79,7 +82,7 @@ def _slack_front(bolt: WsgiApp, signing_secret: str | None) -> WsgiApp:
             log.info("refused a request to %s: a body of %d bytes", SLACK_PATH, size)
             return _refuse(start_response, "413 Request Entity Too Large", "request too large")
         body = environ["wsgi.input"].read(size) if size else b""
-        if verifier is not None and not _signed(verifier, environ, body):
+        if not _signed(verifier, environ, body):
             log.info("refused a request to %s: not signed with the signing secret", SLACK_PATH)
             return _refuse(start_response, "401 Unauthorized", "invalid request")
         problem = _unlike_slack(body, environ.get("CONTENT_TYPE"))

@@ -8,11 +8,13 @@ import logging
 import time
 from collections.abc import Callable
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
 from bot.due import housekeeping
 from bot.planner import Planner
+from bot.priority import yield_to_acks
 from handlers.context import Clients
 from store.db import SessionFactory
 
@@ -58,7 +60,9 @@ def start_scheduler(
             log.info("housekeeping: %s", report.counts)
 
     logging.getLogger("apscheduler.scheduler").addFilter(SKIPPED_RUNS)
-    scheduler = BackgroundScheduler(timezone="UTC")
+    # Its threads yield to acks: housekeeping is work nobody is waiting on.
+    pool = ThreadPoolExecutor(max_workers=2, pool_kwargs={"initializer": yield_to_acks})
+    scheduler = BackgroundScheduler(timezone="UTC", executors={"default": pool})
     jobs = ((tick, tick_seconds, "housekeeping"), (planner.run_once, PLAN_SECONDS, "planner"))
     for job, seconds, name in jobs:
         scheduler.add_job(

@@ -111,14 +111,11 @@ class Meeting(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("pair_id", "slot_at", name="uq_meeting_pair_slot"),
         Index("ix_meeting_pair_starts", "pair_id", "starts_at"),
-        Index("ix_meeting_status_starts", "status", "starts_at"),
-        Index(
-            "ix_meeting_pair_open",
-            "pair_id",
-            "starts_at",
-            sqlite_where=text("status = 'scheduled' AND closed_at IS NULL"),
-            postgresql_where=text("status = 'scheduled' AND closed_at IS NULL"),
-        ),
+        # Meetings still to come (scheduled, not closed), overall and per pair: with the
+        # status and closed_at columns in the index, both databases range-scan them even
+        # with bound parameters (a partial index would need the literal values in the query).
+        Index("ix_meeting_open_starts", "status", "closed_at", "starts_at"),
+        Index("ix_meeting_pair_open", "pair_id", "status", "closed_at", "starts_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

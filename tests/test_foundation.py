@@ -12,7 +12,7 @@ from bot.planner import Dispatcher, Planner
 from bot.scheduler import start_scheduler
 from store.db import create_db_engine
 from tests.fake_slack import FakeSlack
-from tests.running_bot import RunningBot, _serve, clients_for
+from tests.running_bot import SIGNING_SECRET, RunningBot, _serve, clients_for
 from tests.slack_requests import SlackRequests
 
 
@@ -71,7 +71,8 @@ def test_healthz_answers_when_the_database_does(bot: RunningBot) -> None:
 
 def test_healthz_is_503_when_the_database_does_not_answer(bot: RunningBot) -> None:
     engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
-    server = create_http_server(create_wsgi_app(bot.app, engine), host="127.0.0.1", port=0)
+    wsgi = create_wsgi_app(bot.app, engine, signing_secret=SIGNING_SECRET)
+    server = create_http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=_serve, args=(server,), daemon=True).start()
     try:
         reply = SlackRequests(f"http://127.0.0.1:{server.effective_port}", "x").get("/healthz")
