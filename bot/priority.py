@@ -7,7 +7,7 @@ import contextlib
 import os
 import threading
 
-BACKGROUND_NICENESS = 10
+BACKGROUND_NICENESS = 19
 
 
 def yield_to_acks() -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.meetings import mark_held_if_closed, meeting_points, next_meeting, next_position
+from store.meetings import mark_held_if_closed, meeting_points, next_meeting
 from store.models import (
     ActionItem,
     Meeting,
@@ -63,17 +63,18 @@ def add_talking_point(
         author_id=actor.user_id,
         text=text,
         is_private=private,
-        position=next_position(session, meeting),
+        discussed=False,
+        carried_count=0,
         origin_key=origin_key,
         created_at=now,
     )
     if origin_key is None:  # nothing to race for: no savepoint
-        session.add(point)
+        _insert_last(session, point)
         session.commit()
         return point, meeting
     try:
         with session.begin_nested():
-            session.add(point)
+            _insert_last(session, point)
     except IntegrityError:  # the same retry, added by another request a moment ago
         existing = _by_origin(session, actor.team_id, origin_key)
         if existing is None:
@@ -82,6 +83,24 @@ def add_talking_point(
         return existing, session.get_one(Meeting, existing.meeting_id)
     session.commit()
     return point, meeting
+
+
+def _insert_last(session: Session, point: TalkingPoint) -> None:
+    """Insert the point after the meeting's last one, in one statement (the position is
+    computed by the database; `point` gets its id and position, and is not in the session:
+    adding points is the busiest write there is, and the ORM's flush is its dearest part)."""
+    last = (
+        select(func.coalesce(func.max(TalkingPoint.position), 0) + 1)
+        .where(col(TalkingPoint.meeting_id) == point.meeting_id)
+        .scalar_subquery()
+    )
+    values = point.model_dump(exclude={"id", "position"})
+    statement = (
+        insert(TalkingPoint)
+        .values(**values, position=last)
+        .returning(col(TalkingPoint.id), col(TalkingPoint.position))
+    )
+    point.id, point.position = session.execute(statement).one()
 
 
 def _by_origin(session: Session, team_id: str, origin_key: str) -> TalkingPoint | None:
