@@ -32,7 +32,7 @@ from blocks.kit import (
 )
 from blocks.text import escape
 from store.questions import Question
-from store.views import AgendaView, FollowUpView, ItemView
+from store.views import HELD, AgendaView, FollowUpView, ItemView
 
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 FOLLOW_UPS_MAX_CHARS = 3_000
@@ -56,6 +56,8 @@ def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) ->
     """The agenda posted in the pair's group DM: shared items only, each with a tick box."""
     if agenda.status in SKIPPED:
         return _skipped_message(agenda)
+    if agenda.outcome is not None:
+        return _over_message(agenda)
     groups = _groups(
         agenda,
         [i for i in agenda.carried if not i.is_private],
@@ -265,3 +267,26 @@ def _skipped_text(agenda: AgendaView) -> str:
 
 def _skipped_message(agenda: AgendaView) -> dict[str, Any]:
     return message(f"1:1 {escape(agenda.status)}", [*_head(agenda), section(_skipped_text(agenda))])
+
+
+def _over_message(agenda: AgendaView) -> dict[str, Any]:
+    """The agenda once the 1:1 is over: what became of it, nothing left to tick or move."""
+    discussed = [i for i in [*agenda.carried, *agenda.new] if i.discussed and not i.is_private]
+    if agenda.outcome == HELD:
+        text = "✅ *Held* · the summary is below."
+        if discussed:
+            text += f" {len(discussed)} talking {_points(len(discussed))} discussed."
+        blocks = [section(text)]
+    else:
+        blocks = [
+            section(
+                "*Not held* · nothing was recorded for it. Open talking points moved to the "
+                "next 1:1."
+            ),
+            actions(button("Take notes", ids.TAKE_NOTES, str(agenda.meeting_id))),
+        ]
+    return message(f"1:1 {agenda.outcome}", [*_head(agenda), *blocks])
+
+
+def _points(count: int) -> str:
+    return "point" if count == 1 else "points"

@@ -37,10 +37,13 @@ SQUARE_EMOJI = {
     "held": "🟩",
     "rescheduled": "🟨",
     "skipped": "⬜",
-    "missed": "⬜",
+    "missed": "⬛",
     "upcoming": "▫️",
 }
-LEGEND = "🟩 held · 🟨 rescheduled · ⬜ skipped or not held · ▫️ upcoming"
+LEGEND = (
+    "The last 7 1:1s and the next: 🟩 held (shared notes, an action item or a ticked point) · "
+    "🟨 held, moved · ⬛ not held (nothing recorded) · ⬜ skipped · ▫️ upcoming"
+)
 WELCOME = (
     "*Weekly 1:1s that actually happen.*\n"
     "• You both add talking points during the week — shared, or private to you.\n"

@@ -42,7 +42,10 @@ HISTORY_MEETINGS_MAX = (MESSAGE_BLOCKS_MAX - 2) // 2  # a section and a divider 
 
 
 def summary_message(summary: SummaryView) -> dict[str, Any]:
-    """The shared record of a meeting: discussed, notes, action items, what carries over."""
+    """The shared record of a meeting: discussed, notes, action items, what carries over;
+    for a meeting with nothing recorded, the question whether it took place."""
+    if _nothing_recorded(summary):
+        return did_you_meet(summary)
     head = _head(summary)
     tail = [divider(), section(f"*Next 1:1*\n{_next_text(summary)}"), _notes_button(summary)]
     notes = summary.shared_notes.strip()
@@ -59,6 +62,58 @@ def summary_message(summary: SummaryView) -> dict[str, Any]:
     ]
     body = [*discussed, *_notes_blocks(notes, notes_share), *(b for part in others for b in part)]
     return message(_fallback(summary), [*head, *body, *tail])
+
+
+def _nothing_recorded(summary: SummaryView) -> bool:
+    """No shared notes, no action item, no ticked shared point (not held, so far), and no
+    earlier action item done since the last 1:1 either: nothing a summary could tell."""
+    return not (
+        summary.notes_saved
+        or summary.shared_notes.strip()
+        or summary.action_items
+        or _shared(summary.discussed)
+        or any(item.done for item in summary.follow_ups)
+    )
+
+
+def did_you_meet(summary: SummaryView) -> dict[str, Any]:
+    """Instead of a summary of nothing: did the 1:1 take place? Notes, or "we didn't"."""
+    when = slack_date(summary.starts_at)
+    question = f"*Did you meet on {when}?* Nothing was recorded for this 1:1 yet."
+    buttons = actions(
+        button("Take notes", ids.TAKE_NOTES, str(summary.meeting_id), style="primary"),
+        button("We didn't meet", ids.NOT_MET, str(summary.meeting_id)),
+    )
+    blocks = [section(f"<@{summary.manager_id}> & <@{summary.report_id}> · {question}"), buttons]
+    return message(f"Did you meet on {when}?", [*blocks, *_carried_note(summary)])
+
+
+def not_met_message(summary: SummaryView, actor_id: str) -> dict[str, Any]:
+    """The question answered: the 1:1 did not take place (notes can still be taken); the
+    summary instead when notes were saved meanwhile."""
+    if not _nothing_recorded(summary):
+        return summary_message(summary)
+    when = slack_date(summary.starts_at)
+    text = f"<@{actor_id}> noted that you didn't meet on {when}."
+    blocks = [
+        section(f"{text} {_next_sentence(summary)}"),
+        actions(button("Take notes anyway", ids.TAKE_NOTES, str(summary.meeting_id))),
+    ]
+    return message(f"You didn't meet on {when}.", blocks)
+
+
+def _carried_note(summary: SummaryView) -> list[Block]:
+    count = len(_shared(summary.carried))
+    if not count:
+        return []
+    points = "talking point carries" if count == 1 else "talking points carry"
+    return [context(f"{count} open {points} over to the next 1:1.")]
+
+
+def _next_sentence(summary: SummaryView) -> str:
+    if summary.next_starts_at is None:
+        return "No next 1:1 is scheduled."
+    return f"The next 1:1 is {slack_date(summary.next_starts_at)}."
 
 
 def _shared(points: list[ItemView]) -> list[ItemView]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.metrics import Metrics
+from handlers.agendas import update_agenda
 from handlers.context import Clients, Refresher
 from handlers.deliver import Done, deliver
 from handlers.people import fetch_profile
@@ -21,7 +22,7 @@ from store.due_work import claimable_ids
 from store.events import prune_events
 from store.huddles import prune_huddle_events
 from store.meetings import pairs_to_roll, roll_forward
-from store.models import Pair, WorkKind
+from store.models import Pair, WorkKind, id_of
 from store.people import stale_people
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def housekeeping(db: SessionFactory, clients: Clients | None, now: datetime) -> 
     """Everything but posting, each step in a short transaction of its own."""
     report = DueReport()
     with db() as session:
-        report.add("meetings_closed", close_finished_meetings(session, now=now))
+        closed = [(m.team_id, id_of(m)) for m in close_finished_meetings(session, now=now)]
+    report.add("meetings_closed", len(closed))
     with db.read() as session:
         pair_ids = [pair.id for pair in pairs_to_roll(session, now=now)]
     for pair_id in pair_ids:
@@ -60,8 +62,22 @@ def housekeeping(db: SessionFactory, clients: Clients | None, now: datetime) -> 
         report.add("events_pruned", prune_events(session, now=now))
         report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
     if clients is not None:
+        report.add("agendas_closed", close_agendas(db, clients, closed, now=now))
         report.add("profiles_refreshed", refresh_profiles(db, clients, now=now))
     return report
+
+
+def close_agendas(
+    db: SessionFactory, clients: Clients, closed: list[tuple[str, int]], *, now: datetime
+) -> int:
+    """The posted agendas of meetings just closed now say whether they were held."""
+    updated = 0
+    for team_id, meeting_id in closed:
+        try:
+            updated += update_agenda(db, clients.background(team_id), meeting_id, now=now)
+        except SlackApiError as error:  # the agenda stays as it was: nothing else depends on it
+            log.info("agenda of meeting %s not closed: %s", meeting_id, error)
+    return updated
 
 
 def refresh_profiles(db: SessionFactory, clients: Clients, *, now: datetime) -> int:

@@ -150,6 +150,11 @@ def take_notes(deps: Deps, body: dict, action: dict) -> None:
     )
 
 
+def not_met(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """ "We didn't meet", on a summary with nothing in it."""
+    return notes.not_met(deps, id_from(action.get("value")))
+
+
 def item_done(deps: Deps, body: dict, action: dict) -> dict[str, Any] | None:
     """An action item's "Done": the agenda updates in place; a list or reminder is redrawn."""
     clicked_ts = (body.get("message") or {}).get("ts")
@@ -224,6 +229,7 @@ ACTIONS: dict[str, Action] = {
     ids.CHOOSE_PAIR: choose_pair,
     ids.SCHEDULE_OPEN: schedule_open,
     ids.TAKE_NOTES: take_notes,
+    ids.NOT_MET: not_met,
     ids.ITEM_DONE: item_done,
     ids.ITEM_SNOOZE: item_snooze,
     ids.DROP_POINT: drop_point,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from slack_sdk import WebClient
+
 from handlers.context import Clients
 from handlers.debounce import Debouncer
 from handlers.publish import render
@@ -15,18 +17,18 @@ from store.deliveries import posted_agenda
 DELAY = 1.0  # seconds of quiet before a posted agenda is updated
 
 
-def update_agenda(
-    db: SessionFactory, clients: Clients, team_id: str, meeting_id: int, *, now: datetime
-) -> None:
-    """Re-render a meeting's posted agenda and update the message (no-op before it is posted)."""
+def update_agenda(db: SessionFactory, client: WebClient, meeting_id: int, *, now: datetime) -> bool:
+    """Re-render a meeting's posted agenda and update the message; False before it is posted."""
     with db.read() as session:  # most often nothing is posted yet: no write lock for that
         posted = posted_agenda(session, meeting_id, now=now, suggest=False)
     if posted is not None and posted[2].suggestion is None and posted[2].agenda.is_empty:
         with db() as session:  # an empty agenda shows a suggested question, recorded once
             posted = posted_agenda(session, meeting_id, now=now)
-    if posted is not None:
-        channel, ts, post = posted
-        clients.interactive(team_id).chat_update(channel=channel, ts=ts, **render(post))
+    if posted is None:
+        return False
+    channel, ts, post = posted
+    client.chat_update(channel=channel, ts=ts, **render(post))
+    return True
 
 
 class AgendaRefresher:
@@ -60,4 +62,5 @@ class AgendaRefresher:
         self._runs.stop(flush=flush)
 
     def _update(self, team_id: str, meeting_id: str) -> None:
-        update_agenda(self._db, self._clients, team_id, int(meeting_id), now=self._clock())
+        client = self._clients.interactive(team_id)
+        update_agenda(self._db, client, int(meeting_id), now=self._clock())

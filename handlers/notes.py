@@ -14,7 +14,7 @@ from blocks.notes import (
     notes_modal,
 )
 from blocks.rich_text import to_plain
-from blocks.summary import summary_message
+from blocks.summary import not_met_message, summary_message
 from handlers.context import Deps
 from handlers.deliver import deliver
 from handlers.payload import payload_date, payload_id, payload_ids
@@ -25,6 +25,7 @@ from store.deliveries import posted_summary, request_summary
 from store.models import id_of
 from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
+from store.summary import summary_for
 from store.views import ITEM_FIELDS, ITEM_MAX, NotesView, fingerprint, item_prints
 
 Values = dict[str, dict[str, Any]]
@@ -229,3 +230,11 @@ def update_summary(deps: Deps, meeting_id: int) -> None:
     if posted is not None:
         channel, ts, summary = posted
         deps.client.chat_update(channel=channel, ts=ts, **summary_message(summary))
+
+
+def not_met(deps: Deps, meeting_id: int) -> dict[str, Any]:
+    """ "We didn't meet", on the question a summary with nothing in it asks: the message
+    says so (for either of the two; nothing is stored: the meeting is not held anyway)."""
+    with deps.db.read() as session:
+        summary = summary_for(session, deps.actor, meeting_id, now=deps.now())
+    return {"replace_original": True, **not_met_message(summary, deps.actor.user_id)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from handlers.context import Deps
 from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for
-from store.meetings import next_meeting, upcoming_meeting
+from store.meetings import next_meeting, next_start, upcoming_meeting
 from store.models import Meeting, Pair, id_of
 from store.schedule import end_pair, pause_pair, reschedule_meeting, skip_meeting
 
@@ -74,21 +74,22 @@ def open_skip_modal(
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
-def skip(deps: Deps, meeting_id: int) -> tuple[Meeting, Meeting | None, Pair]:
+def skip(deps: Deps, meeting_id: int) -> tuple[Meeting, datetime | None, Pair]:
     """Skip one meeting in the store (its open points move on); announce it afterwards."""
     with deps.db() as session:
-        skipped, following = skip_meeting(session, deps.actor, meeting_id, now=deps.now())
-        return skipped, following, get_pair(session, deps.actor, skipped.pair_id)
+        skipped, _ = skip_meeting(session, deps.actor, meeting_id, now=deps.now())
+        pair = get_pair(session, deps.actor, skipped.pair_id)
+        return skipped, next_start(session, pair, after=deps.now()), pair
 
 
-def announce_skip(deps: Deps, skipped: Meeting, following: Meeting | None, pair: Pair) -> None:
+def announce_skip(deps: Deps, skipped: Meeting, following: datetime | None, pair: Pair) -> None:
     """Both people are told; the posted agenda (if any) shows the skip."""
     deps.refresh_agenda(skipped.id)
     deps.refresh_homes(pair)
     body = messages.skipped_notice(
         actor_id=deps.actor.user_id,
         starts_at=skipped.starts_at,
-        next_starts_at=following.starts_at if following else None,
+        next_starts_at=following,
     )
     _tell_both(deps, pair, body)
 
@@ -158,20 +159,21 @@ def open_pause_modal(deps: Deps, trigger_id: str, pair_id: int) -> None:
 
 def pause(
     deps: Deps, person: str | None, until: date, *, pair_id: int | None = None
-) -> tuple[Pair, Meeting | None]:
-    """No prompts or posts until `until` (in the store)."""
+) -> tuple[Pair, datetime | None]:
+    """No prompts or posts until `until` (in the store); the pair and when it resumes."""
     with deps.db() as session:
         if pair_id is None:
             pair_id = id_of(find_pair_with(session, deps.actor, person))
-        return pause_pair(session, deps.actor, pair_id, until=until, now=deps.now())
+        pair, _ = pause_pair(session, deps.actor, pair_id, until=until, now=deps.now())
+        return pair, next_start(session, pair, after=deps.now())
 
 
-def announce_pause(deps: Deps, pair: Pair, following: Meeting | None) -> dict[str, Any]:
+def announce_pause(deps: Deps, pair: Pair, following: datetime | None) -> dict[str, Any]:
     """Tell the other person; returns the actor's confirmation."""
     body = messages.paused_notice(
         actor_id=deps.actor.user_id,
         until=pair.paused_until.isoformat() if pair.paused_until else "",
-        next_starts_at=following.starts_at if following else None,
+        next_starts_at=following,
     )
     _tell_other(deps, pair, body)
     deps.refresh_homes(pair)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.meetings import mark_held_if_closed, meeting_points, next_meeting
+from store.meetings import mark_held_if_closed, meeting_points, next_meeting, outcome
 from store.models import (
     ActionItem,
     Meeting,
@@ -146,7 +146,9 @@ def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[M
     return meeting, pair
 
 
-def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | None) -> AgendaView:
+def agenda_view(
+    session: Session, meeting: Meeting, pair: Pair, viewer: str | None, *, now: datetime
+) -> AgendaView:
     """The agenda: follow-ups, carried-over points, then new points; private ones only for
     their author (`viewer`), never in the shared view (`viewer` None)."""
     visible = [
@@ -165,6 +167,7 @@ def agenda_view(session: Session, meeting: Meeting, pair: Pair, viewer: str | No
         follow_ups=_open_action_items(session, pair, meeting),
         carried=[i for i in visible if i.carried_count > 0],
         new=[i for i in visible if i.carried_count == 0],
+        outcome=outcome(meeting, now),
     )
 
 
@@ -203,7 +206,7 @@ def agenda_for(session: Session, actor: Actor, pair_id: int, *, now: datetime) -
     """The upcoming agenda of one of the actor's pairs, with the actor's private points."""
     pair = get_pair(session, actor, pair_id)
     meeting = next_meeting(session, actor, pair_id, now=now)
-    return agenda_view(session, meeting, pair, actor.user_id)
+    return agenda_view(session, meeting, pair, actor.user_id, now=now)
 
 
 def agenda_posted_at(session: Session, pair: Pair, ts: str) -> Meeting | None:

@@ -23,8 +23,9 @@ def move_open_items(session: Session, source: Meeting, target: Meeting) -> None:
     _move_undiscussed(session, source, target, carried=False)
 
 
-def close_finished_meetings(session: Session, *, now: datetime) -> int:
-    """After a meeting ends, carry its undiscussed points to the next meeting (count +1)."""
+def close_finished_meetings(session: Session, *, now: datetime) -> list[Meeting]:
+    """After a meeting ends, carry its undiscussed points to the next meeting (count +1);
+    returns the meetings closed."""
     finished = session.exec(
         select(Meeting).where(
             Meeting.status == MeetingStatus.SCHEDULED,
@@ -32,7 +33,7 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
             col(Meeting.starts_at) <= now,
         )
     ).all()
-    closed = 0
+    closed: list[Meeting] = []
     for meeting in finished:
         if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
             continue
@@ -44,7 +45,7 @@ def close_finished_meetings(session: Session, *, now: datetime) -> int:
         if meeting_has_content(session, meeting):
             mark_held_if_closed(meeting)
         session.add(meeting)
-        closed += 1
+        closed.append(meeting)
     session.commit()
     return closed
 

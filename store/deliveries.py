@@ -66,7 +66,7 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
     if claim.kind == WorkKind.PROMPT and claim.user_id:
         viewer = claim.user_id
         question = suggest_question(session, pair, meeting, viewer, now=now)
-        post = PromptPost(viewer, agenda_view(session, meeting, pair, viewer), question)
+        post = PromptPost(viewer, agenda_view(session, meeting, pair, viewer, now=now), question)
         return _delivery(claim, pair, post, dm_user=viewer)
     if claim.kind == WorkKind.AGENDA:
         if meeting.agenda_ts:
@@ -80,8 +80,8 @@ def agenda_post(
 ) -> AgendaPost:
     """The shared agenda of a meeting, with the manager's suggested question while empty
     (picked and recorded the first time, unless not to `record`: then None until it is)."""
-    view = agenda_view(session, meeting, pair, None)
-    if not view.is_empty:
+    view = agenda_view(session, meeting, pair, None, now=now)
+    if not view.is_empty or view.outcome is not None:
         return AgendaPost(view, None)
     if record:
         return AgendaPost(view, suggest_question(session, pair, meeting, pair.manager_id, now=now))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
+from store.meetings import held_clause, is_open
 from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint, id_of
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
@@ -62,7 +63,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
 
 
 def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int, Meeting]:
-    """Each pair's scheduled meeting that has not ended (the current one, else the next)."""
+    """Each pair's meeting open for talking points (the current one, else the next)."""
     query = (
         select(Meeting)
         .where(col(Meeting.pair_id).in_(pair_ids), Meeting.status == MeetingStatus.SCHEDULED)
@@ -71,8 +72,7 @@ def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int,
     )
     upcoming: dict[int, Meeting] = {}
     for meeting in session.exec(query):
-        ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
-        if ends > now and meeting.pair_id not in upcoming:
+        if is_open(meeting, now) and meeting.pair_id not in upcoming:
             upcoming[meeting.pair_id] = meeting
     return upcoming
 
@@ -118,28 +118,16 @@ def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionIte
 
 
 def _past_scheduled(meeting: Any, now: datetime) -> ColumnElement[bool]:
-    """Scheduled-series meetings that are over (closed) or were skipped (of `meeting`: the
-    Meeting entity or an alias of it)."""
+    """Scheduled-series meetings that are over: skipped, closed, or started with their notes
+    saved (of `meeting`: the Meeting entity or an alias of it)."""
     return and_(
         col(meeting.unscheduled).is_(False),
         col(meeting.starts_at) <= now,
         or_(
             col(meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
             and_(
-                col(meeting.status) == MeetingStatus.SCHEDULED, col(meeting.closed_at).is_not(None)
-            ),
-        ),
-    )
-
-
-def _took_place(meeting: Any, now: datetime) -> ColumnElement[bool]:
-    """Meetings that took place (scheduled or a recorded huddle), by `now`."""
-    return and_(
-        col(meeting.starts_at) <= now,
-        or_(
-            col(meeting.status) == MeetingStatus.HELD,
-            and_(
-                col(meeting.status) == MeetingStatus.SCHEDULED, col(meeting.closed_at).is_not(None)
+                col(meeting.status) == MeetingStatus.SCHEDULED,
+                or_(col(meeting.closed_at).is_not(None), col(meeting.notes_saved_at).is_not(None)),
             ),
         ),
     )
@@ -154,6 +142,7 @@ class _Past:
     starts_at: datetime
     slot_at: datetime
     status: str
+    notes_saved_at: datetime | None
 
 
 def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[_Past]]:
@@ -189,7 +178,14 @@ def _latest_per_pair(
         .cte("since")
         .prefix_with("MATERIALIZED")
     )
-    columns = (Meeting.id, Meeting.pair_id, Meeting.starts_at, Meeting.slot_at, Meeting.status)
+    columns = (
+        Meeting.id,
+        Meeting.pair_id,
+        Meeting.starts_at,
+        Meeting.slot_at,
+        Meeting.status,
+        Meeting.notes_saved_at,
+    )
     query = (
         sa_select(*(col(c) for c in columns))
         .join(since, since.c.pair_id == col(Meeting.pair_id))
@@ -216,6 +212,7 @@ def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, 
             and_(
                 col(meeting.status) == MeetingStatus.SCHEDULED,
                 col(meeting.closed_at).is_not(None),
+                col(meeting.notes_saved_at).is_(None),
             ),
         )
 
@@ -236,7 +233,7 @@ def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, 
     query = (
         sa_select(col(Meeting.pair_id), func.count())
         .join(since, since.c.pair_id == col(Meeting.pair_id))
-        .where(_past_scheduled(Meeting, now), col(Meeting.status) == MeetingStatus.HELD)
+        .where(_past_scheduled(Meeting, now), held_clause(Meeting, now))
         .where(col(Meeting.starts_at) > func.coalesce(since.c.at, EPOCH))
         .group_by(col(Meeting.pair_id))
     )
@@ -244,8 +241,8 @@ def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, 
 
 
 def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, _Past]:
-    """Each pair's latest meeting that took place (scheduled or a recorded huddle)."""
-    latest = _latest_per_pair(session, pair_ids, lambda m: _took_place(m, now), 1)
+    """Each pair's latest held meeting (scheduled or a recorded huddle)."""
+    latest = _latest_per_pair(session, pair_ids, lambda m: held_clause(m, now), 1)
     return {m.pair_id: m for m in latest}
 
 
@@ -259,6 +256,6 @@ def _squares(recent: list[_Past], upcoming: Meeting | None) -> list[Square]:
 def _kind(meeting: _Past) -> str:
     if meeting.status == MeetingStatus.SKIPPED:
         return "skipped"
-    if meeting.status != MeetingStatus.HELD:
+    if meeting.status != MeetingStatus.HELD and meeting.notes_saved_at is None:
         return "missed"
     return "rescheduled" if meeting.starts_at != meeting.slot_at else "held"

@@ -4,15 +4,17 @@ occurrence (created when missing) with its due work, and a meeting's talking poi
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import ENDED, Actor, Invalid, get_pair
 from store.due_work import add_work
 from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint, WorkKind
-from store.recurrence import Recurrence, next_slot, slot_from_local
+from store.recurrence import Recurrence, next_slot, slot_from_local, slots_after
+from store.views import HELD, NOT_HELD
 
 SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
 
@@ -81,7 +83,8 @@ def summary_key(meeting_id: int | None) -> str:
 
 
 def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | None:
-    """The scheduled meeting that has not ended yet (the current one, else the next)."""
+    """The scheduled meeting still open for talking points: the current one until it ends or
+    its notes are saved, else the next."""
     query = (
         select(Meeting)
         .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
@@ -89,9 +92,45 @@ def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | N
         .order_by(col(Meeting.starts_at))
     )
     for meeting in session.exec(query):
-        if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) > now:
+        if is_open(meeting, now):
             return meeting
     return None
+
+
+def is_open(meeting: Meeting, now: datetime) -> bool:
+    """Whether a scheduled meeting still takes talking points: it has not ended, and once it
+    has started, nobody has saved its notes yet (what comes after goes to the next one)."""
+    if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now:
+        return False
+    return meeting.starts_at > now or meeting.notes_saved_at is None
+
+
+def held_clause(meeting: Any, now: datetime) -> ColumnElement[bool]:
+    """`outcome(...) == HELD` in SQL, for the Meeting entity or an alias of it."""
+    return and_(
+        col(meeting.starts_at) <= now,
+        or_(
+            col(meeting.status) == MeetingStatus.HELD,
+            and_(
+                col(meeting.status) == MeetingStatus.SCHEDULED,
+                col(meeting.notes_saved_at).is_not(None),
+            ),
+        ),
+    )
+
+
+def outcome(meeting: Meeting, now: datetime) -> str | None:
+    """The one "held" rule, for a meeting that is over: HELD or NOT_HELD; None while it is to
+    come or on (skipped and cancelled meetings have their status instead). A meeting is over
+    once it has ended, or once it has started and its notes are saved (only shared content
+    sets notes_saved_at)."""
+    if meeting.status == MeetingStatus.HELD:
+        return HELD
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at > now:
+        return None
+    if meeting.notes_saved_at is not None:
+        return HELD
+    return NOT_HELD if meeting.closed_at is not None else None
 
 
 def latest_slot(session: Session, pair: Pair) -> datetime | None:
@@ -124,6 +163,29 @@ def roll_forward(session: Session, pair: Pair, *, now: datetime) -> Meeting | No
     except IntegrityError:
         return None  # another runner created it first; the caller's work stays
     return meeting
+
+
+def next_start(session: Session, pair: Pair, *, after: datetime) -> datetime | None:
+    """When the series' next 1:1 after `after` starts: from its recurrence, with skipped and
+    cancelled occurrences left out, moved ones at their new time, and no slot during a pause.
+    None once the series has ended."""
+    if pair.ended_at is not None:
+        return None
+    rows = session.exec(
+        select(Meeting.slot_at, Meeting.starts_at, Meeting.status)
+        .where(Meeting.pair_id == pair.id, col(Meeting.unscheduled).is_(False))
+        .where(or_(col(Meeting.slot_at) > after, col(Meeting.starts_at) > after))
+    ).all()
+    taken = {slot for slot, _, _ in rows}
+    moved = [start for _, start, status in rows if status in _HAPPENING and start > after]
+    since = max(filter(None, [after, pause_start(pair)]))
+    slots = slots_after(recurrence_of(pair), since, _LOOK_AHEAD)
+    free = next((slot for slot in slots if slot not in taken), None)
+    return min([*moved, *([free] if free else [])], default=None)
+
+
+_HAPPENING = (MeetingStatus.SCHEDULED, MeetingStatus.HELD)
+_LOOK_AHEAD = 60  # slots: more skipped occurrences in a row than this is no series any more
 
 
 def pause_start(pair: Pair) -> datetime | None:

@@ -11,8 +11,8 @@ from store.access import Actor, get_meeting, get_pair
 from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
-from store.meetings import meeting_points
-from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, id_of
+from store.meetings import held_clause, meeting_points, next_start
+from store.models import NOT_HAPPENING, ActionItem, Meeting, Note, Pair, id_of
 from store.views import SummaryView
 
 HISTORY_MAX = 5
@@ -21,7 +21,6 @@ HISTORY_MAX = 5
 def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
     """The summary as posted in the pair's group DM."""
     points = [p for p in meeting_points(session, meeting) if not p.is_private]
-    following = _following(session, meeting)
     carried = [point_view(p) for p in points if not p.discussed]
     carried += [point_view(p) for p in carried_out_of(session, meeting) if not p.is_private]
     shared = session.exec(
@@ -41,20 +40,8 @@ def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
         shared_notes=shared or "",
         action_items=[item_view(i, pair) for i in _items(session, meeting, own=True)],
         follow_ups=[item_view(i, pair) for i in _items(session, meeting, own=False)],
-        next_starts_at=following.starts_at if following else None,
+        next_starts_at=next_start(session, pair, after=meeting.starts_at),
     )
-
-
-def _following(session: Session, meeting: Meeting) -> Meeting | None:
-    """The pair's next meeting in the series after this one (skipped ones aside)."""
-    return session.exec(
-        select(Meeting)
-        .where(Meeting.pair_id == meeting.pair_id, col(Meeting.unscheduled).is_(False))
-        .where(col(Meeting.status).in_((MeetingStatus.SCHEDULED, MeetingStatus.HELD)))
-        .where(col(Meeting.starts_at) > meeting.starts_at)
-        .order_by(col(Meeting.starts_at))
-        .limit(1)
-    ).first()
 
 
 def _end(meeting: Meeting) -> datetime:
@@ -94,12 +81,11 @@ def summary_for(session: Session, actor: Actor, meeting_id: int, *, now: datetim
 def history(
     session: Session, actor: Actor, pair_id: int, *, now: datetime, limit: int = HISTORY_MAX
 ) -> list[SummaryView]:
-    """The pair's last meetings that took place (newest first), as their summaries."""
+    """The pair's last held meetings (newest first), as their summaries."""
     pair = get_pair(session, actor, pair_id)
     meetings = session.exec(
         select(Meeting)
-        .where(Meeting.pair_id == pair.id, col(Meeting.status).not_in(NOT_HAPPENING))
-        .where(col(Meeting.starts_at) <= now)
+        .where(Meeting.pair_id == pair.id, held_clause(Meeting, now))
         .order_by(col(Meeting.starts_at).desc())
         .limit(limit)
     ).all()

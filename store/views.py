@@ -67,11 +67,16 @@ class AgendaView:
     follow_ups: list[FollowUpView]
     carried: list[ItemView]
     new: list[ItemView]
+    outcome: str | None = None  # once it is over: HELD or NOT_HELD (None while it is to come)
 
     @property
     def is_empty(self) -> bool:
         """Nothing to talk about yet."""
         return not (self.follow_ups or self.carried or self.new)
+
+
+HELD = "held"
+NOT_HELD = "not held"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from blocks.follow_ups import (
 )
 from blocks.format import TEXT_BUDGET, text_size
 from blocks.prompt import prompt_message
-from blocks.summary import history_message, summary_message
+from blocks.summary import history_message, not_met_message, summary_message
 from store.views import ActionItemView, FollowUpView, SummaryView
 from tests.blockcheck import check_message
 from tests.test_blocks import INJECTION, MGR, REP, START, UNIX, agenda, point, texts, walk
@@ -227,11 +227,29 @@ def test_a_huddle_summary_is_called_huddle_notes() -> None:
     assert body["blocks"][0]["text"]["text"] == "📝 Huddle notes"
 
 
-def test_an_empty_summary_leaves_out_empty_parts() -> None:
-    text = all_text(all_messages()["summary_empty"])
+def test_a_summary_with_nothing_in_it_asks_whether_they_met() -> None:
+    body = all_messages()["summary_empty"]
+    text = all_text(body)
     for title in ("*Discussed*", "*Notes*", "*Action items*", "*Follow-ups", "*Carries over*"):
         assert title not in text
-    assert "*Next 1:1*\nNo next 1:1 is scheduled." in text
+    when = f"<!date^{UNIX}^{{date_short_pretty}} at {{time}}|2026-12-01 15:00 UTC>"
+    assert f"*Did you meet on {when}?* Nothing was recorded for this 1:1 yet." in text
+    assert body["text"] == f"Did you meet on {when}?"
+    (take,) = buttons(body, ids.TAKE_NOTES)
+    (not_met,) = buttons(body, ids.NOT_MET)
+    assert take["text"]["text"] == "Take notes" and not_met["text"]["text"] == "We didn't meet"
+
+
+def test_we_did_not_meet_says_so_and_still_offers_notes() -> None:
+    empty = summary(
+        discussed=[], shared_notes="", action_items=[], follow_ups=[], notes_saved=False
+    )
+    body = not_met_message(empty, REP)
+    assert all_text(body).startswith(f"<@{REP}> noted that you didn't meet on <!date^{UNIX}^")
+    assert "The next 1:1 is <!date^" in all_text(body)
+    (take,) = buttons(body, ids.TAKE_NOTES)
+    assert take["text"]["text"] == "Take notes anyway"
+    assert not_met_message(summary(), REP) == summary_message(summary())  # notes came first
 
 
 def test_summary_shows_only_what_it_was_given_and_never_a_private_point() -> None:

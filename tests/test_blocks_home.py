@@ -178,14 +178,15 @@ def test_manager_with_12_reports_sees_every_report_in_the_overview() -> None:
     assert_view_ok(view)
     assert blocks_of(view, "header")[0] == header_block("Your reports")
     legend = blocks_of(view, "context")[0]["elements"][0]["text"]
-    assert legend == "🟩 held · 🟨 rescheduled · ⬜ skipped or not held · ▫️ upcoming"
+    assert legend.startswith("The last 7 1:1s and the next: 🟩 held (shared notes, an action")
+    assert "⬛ not held (nothing recorded) · ⬜ skipped · ▫️ upcoming" in legend
     rows = overview_rows(view)
     assert [r.split()[0] for r in rows] == [f"<@{report_id(n)}>" for n in range(12)]
     assert rows[0] == f"<@{report_id(0)}>  🟩🟩🟩▫️  · 🔥 3 in a row"
-    assert rows[1] == f"<@{report_id(1)}>  ⬜⬜🟨▫️  · 2 open · ⚠️ 1 overdue"
+    assert rows[1] == f"<@{report_id(1)}>  ⬜⬛🟨▫️  · 2 open · ⚠️ 1 overdue"
     assert rows[2] == f"<@{report_id(2)}>  _no 1:1s yet_  · 1 open"
     assert "⏸️ paused until Tue Jan 5" in rows[3]
-    assert rows[4].startswith(f"<@{report_id(4)}>  🟩🟩🟨⬜🟩⬜🟩▫️  · 🔥 7 in a row")
+    assert rows[4].startswith(f"<@{report_id(4)}>  🟩🟩🟨⬜🟩⬛🟩▫️  · 🔥 7 in a row")
     assert all("in a row" not in r for r in rows[5:])  # a streak of 1 is no streak
     assert len(blocks_of(view, "section")) > 2 and len(overview_sections(view)) == 1
 

@@ -121,7 +121,11 @@ def db_all(bot: RunningBot, model: Any) -> list[Any]:
 
 
 def summary_posts(bot: RunningBot) -> list[Any]:
-    return [c for c in group_posts(bot) if str(c.args.get("text")).startswith("1:1 summary")]
+    return [
+        c
+        for c in group_posts(bot)
+        if str(c.args.get("text")).startswith(("1:1 summary", "Did you meet on"))
+    ]
 
 
 def agenda_posts(bot: RunningBot) -> list[Any]:
@@ -215,7 +219,7 @@ def test_without_notes_the_summary_nudges_once_and_notes_update_it_in_place(
     assert channel.startswith("G")
     (take_notes,) = elements(summary.args["blocks"], ids.TAKE_NOTES)
     assert take_notes["text"]["text"] == "Take notes"
-    assert "No notes were saved yet" in dump(summary.args["blocks"])
+    assert "Did you meet on <!date^" in dump(summary.args["blocks"])  # nothing was recorded
     for when in ("2026-12-01 16:31", "2026-12-01 18:00", "2026-12-02 16:30"):
         assert "summary_sent" not in tick_at(bot, when)
     assert len(summary_posts(bot)) == 1
@@ -237,7 +241,7 @@ def test_without_notes_the_summary_nudges_once_and_notes_update_it_in_place(
     assert updates, "the nudge is updated in place"
     updated = dump(updates[-1].args["blocks"])
     assert "We agreed on the roadmap" in updated and "Ship the roadmap" in updated
-    assert "No notes were saved yet" not in updated
+    assert "Did you meet" not in updated
     assert "We agreed on the roadmap" in dump(bot.fake.message(channel, ts)["blocks"])
 
     everything_shared = [*group_posts(bot), *group_posts(bot, "chat.update")]

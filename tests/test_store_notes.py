@@ -877,7 +877,7 @@ def test_a_meeting_with_neither_stays_scheduled_until_notes_are_saved(session, p
     live_through(session, first)
     closed = session.get(Meeting, first.id)
     assert (closed.status, closed.closed_at) == (MeetingStatus.SCHEDULED, end_of(first) + MINUTE)
-    assert close_finished_meetings(session, now=end_of(first) + timedelta(hours=1)) == 0
+    assert close_finished_meetings(session, now=end_of(first) + timedelta(hours=1)) == []
     save(
         session,
         MANAGER,
@@ -1067,7 +1067,7 @@ def test_summary_follow_ups_are_earlier_items_open_or_done_since_the_last_meetin
     ]
 
 
-def test_history_is_newest_first_without_skipped_or_future_meetings(session, pair_and_meeting):
+def test_history_is_the_held_meetings_newest_first(session, pair_and_meeting):
     pair, first = pair_and_meeting
     save(session, MANAGER, first, notes_input(shared="First notes"), now=FIRST + 20 * MINUTE)
     live_through(session, first)
@@ -1080,13 +1080,14 @@ def test_history_is_newest_first_without_skipped_or_future_meetings(session, pai
     run_due_like(session, now)  # the fifth now exists, in the future
     fifth = upcoming_meeting(session, pair, end_of(fourth) + MINUTE)
     assert fifth is not None and fifth.starts_at > now
+    assert history(session, MANAGER, pair.id, now=now)[0].meeting_id == first.id  # 4th: on
 
+    save(session, REPORT, fourth, notes_input(shared="Fourth notes"), now=now)
     past = history(session, MANAGER, pair.id, now=now)
-    assert [s.meeting_id for s in past] == [fourth.id, third.id, first.id]
-    assert [s.shared_notes for s in past] == ["", "", "First notes"]
-    assert [s.meeting_id for s in history(session, REPORT, pair.id, now=now, limit=2)] == [
-        fourth.id,
-        third.id,
+    assert [s.meeting_id for s in past] == [fourth.id, first.id]  # the third was not held
+    assert [s.shared_notes for s in past] == ["Fourth notes", "First notes"]
+    assert [s.meeting_id for s in history(session, REPORT, pair.id, now=now, limit=1)] == [
+        fourth.id
     ]
     for intruder in (STRANGER, OTHER_TEAM):
         with pytest.raises(NotAllowed):
@@ -1104,7 +1105,8 @@ def test_an_older_summary_lists_only_its_own_carried_points(session, pair_and_me
     third = next_after(session, pair, second)
 
     now = third.starts_at - timedelta(days=1)
-    of_second, of_first = history(session, MANAGER, pair.id, now=now)
+    (of_first,) = history(session, MANAGER, pair.id, now=now)  # the second was not held
+    of_second = summary_for(session, MANAGER, second.id, now=now)
     assert [p.text for p in of_second.carried] == ["Raised for the second"]
     assert of_second.next_starts_at == third.starts_at
     assert [p.text for p in of_first.discussed] == ["Discussed in the first"]

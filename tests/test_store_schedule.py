@@ -148,7 +148,7 @@ def test_undiscussed_points_carry_over_with_a_count(session: Session) -> None:
     set_discussed(session, REPORT, [done.id], True, meeting_id=meeting.id)
     after = meeting.starts_at + timedelta(minutes=31)
     roll_forward(session, pair, now=after)
-    assert close_finished_meetings(session, now=after) == 1
+    assert len(close_finished_meetings(session, now=after)) == 1
     agenda = agenda_for(session, MANAGER, pair.id, now=after)
     assert agenda.starts_at == datetime(2026, 12, 8, 15, 0, tzinfo=UTC)
     assert [(i.text, i.carried_count) for i in agenda.carried] == [("Not yet", 1)]
