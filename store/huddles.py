@@ -3,7 +3,8 @@
 Slack sends each person's huddle state, not the huddle's participants, so each paired
 person's changes are kept for a day and replayed in `event_ts` order: retried and
 out-of-order events give the same answer. A pair's huddle ended when both were in the
-same call and both left it.
+same call and both left it. A huddle shorter than two minutes by the events' own times
+(a quick word, a misdial) is no meeting and gets no follow-up.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from store.models import HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pa
 
 KEEP = timedelta(days=1)
 NEAR_MEETING = timedelta(days=1)  # a huddle this close to a scheduled 1:1 takes its notes
+SHORTEST = timedelta(minutes=2)  # a huddle shorter than this gets no follow-up
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,10 @@ def add_follow_up(
     *,
     now: datetime,
 ) -> HuddleFollowUp | None:
-    """Record the pair's huddle once per call, with the due work that posts its follow-up."""
+    """Record the pair's huddle once per call, with the due work that posts its follow-up
+    (none for a huddle too short to be a meeting)."""
+    if not long_enough(start, end):
+        return None
     existing = session.exec(
         select(HuddleFollowUp).where(
             HuddleFollowUp.pair_id == pair.id, HuddleFollowUp.call_id == call_id
@@ -246,6 +251,11 @@ def _record_huddle(
     session.add(meeting)
     session.flush()
     return meeting
+
+
+def long_enough(started_at: datetime, ended_at: datetime) -> bool:
+    """Long enough to be a meeting: two minutes or more together."""
+    return ended_at - started_at >= SHORTEST
 
 
 def huddle_minutes(started_at: datetime, ended_at: datetime) -> int:

@@ -1,6 +1,6 @@
 """Huddle follow-ups through signed Events API requests and the fake Slack: each person's
 `user_huddle_changed` (in any order, retried), Slack's `huddle_thread` message, and the
-follow-up's "Take notes" and "Dismiss"."""
+follow-up's "Take notes" and "Dismiss"; no follow-up for a huddle under two minutes."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from blocks import ids
-from store.models import HuddleEvent, Meeting, ProcessedEvent
+from store.models import HuddleEvent, HuddleFollowUp, Meeting, ProcessedEvent
 from tests.running_bot import RunningBot
+from tests.test_blocks import texts
 from tests.test_follow_ups_flow import (
     click,
     db_all,
@@ -230,6 +231,44 @@ def test_events_of_people_in_no_pair_write_nothing(bot: RunningBot) -> None:
     assert count(bot, ProcessedEvent) == events
     assert "huddle_sent" not in tick(bot)
     assert not all_huddle_posts(bot)
+
+
+# --- how long a huddle must be, and what the follow-up says --------------------------------
+
+
+def huddle_of(bot: RunningBot, seconds: int, when: str = "2026-12-01 16:00") -> None:
+    """Both people together in call R1 for `seconds` from `when` (UTC); the clock moves past
+    it (the events carry the huddle's own times, not the bot's clock)."""
+    t = start(bot, when)
+    change(bot, "U_MANAGER", "R1", t)
+    change(bot, "U_REPORT", "R1", t)
+    change(bot, "U_MANAGER", None, t + seconds)
+    change(bot, "U_REPORT", None, t + seconds + 2)
+    bot.clock.advance(minutes=30)  # the bot's clock says nothing about the huddle's length
+
+
+def labels(blocks: list[Payload]) -> list[str]:
+    return [e["text"]["text"] for b in blocks for e in b.get("elements") or [] if "text" in e]
+
+
+@pytest.mark.parametrize("seconds", [30, 119])
+def test_a_huddle_under_two_minutes_gets_no_follow_up(bot: RunningBot, seconds: int) -> None:
+    schedule(bot)
+    huddle_of(bot, seconds)
+    assert "huddle_sent" not in tick(bot)
+    assert not all_huddle_posts(bot)
+    assert count(bot, HuddleFollowUp) == 0
+
+
+def test_a_ten_minute_huddle_gets_the_offer_to_capture_notes(bot: RunningBot) -> None:
+    schedule(bot)
+    huddle_of(bot, 600)
+    assert tick(bot).get("huddle_sent") == 1
+    (post,) = huddle_posts(bot)
+    seen = texts(post.args["blocks"])
+    assert "you two just had a huddle (≈10 min). Capture notes and action items?" in seen
+    assert "already saved" not in seen
+    assert labels(post.args["blocks"]) == ["Take notes", "Dismiss"]
 
 
 # --- the follow-up's buttons ---------------------------------------------------------------

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store.access import Actor, NotAllowed
-from store.deliveries import set_pair_channel
+from store.deliveries import prepare, set_pair_channel
+from store.due_work import CANCELLED, add_work, claim
 from store.huddles import (
     HuddleChange,
     dismiss_follow_up,
@@ -23,7 +24,15 @@ from store.huddles import (
     record_huddle_room,
 )
 from store.meetings import next_meeting
-from store.models import DueWork, HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair
+from store.models import (
+    DueWork,
+    HuddleEvent,
+    HuddleFollowUp,
+    Meeting,
+    MeetingStatus,
+    Pair,
+    WorkKind,
+)
 from store.schedule import PairRequest, create_pair, end_pair
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the first 1:1 is Tue 15:00 UTC
@@ -303,6 +312,56 @@ def test_an_ended_pair_gets_no_follow_up(session: Session, pair: Pair) -> None:
     assert count(session, HuddleFollowUp) == 0
 
 
+# --- huddles too short to follow up ---------------------------------------------------------
+
+
+def test_a_huddle_shorter_than_two_minutes_together_gets_no_follow_up(
+    session: Session, pair: Pair
+) -> None:
+    short = [join("UMGR", "C1", 0), join("UREP", "C1", 30), leave("UMGR", 149), leave("UREP", 300)]
+    assert feed(session, short) == [[], [], [], []]  # together 1:59, though in it for 5 min
+    assert count(session, HuddleFollowUp) == 0
+    assert huddle_work(session) == []
+    two_minutes = [join("UMGR", "C2", 900), join("UREP", "C2", 900)]
+    two_minutes += [leave("UMGR", 1020), leave("UREP", 1020)]
+    (created,) = feed(session, two_minutes)[3]
+    assert (created.call_id, created.started_at, created.ended_at) == ("C2", at(900), at(1020))
+    assert len(huddle_work(session)) == 1
+
+
+def test_a_short_huddle_that_goes_on_in_the_same_call_is_followed_up_then(
+    session: Session, pair: Pair
+) -> None:
+    """A reconnect is no leave: the stay runs from the first join to the last leave."""
+    feed(session, [join("UMGR", "C1", 0), join("UREP", "C1", 0), leave("UMGR", 30)])
+    assert feed(session, [leave("UREP", 30)]) == [[]]
+    results = feed(session, [join("UMGR", "C1", 60), join("UREP", "C1", 60)])
+    results += feed(session, [leave("UMGR", 600), leave("UREP", 600)])
+    assert [(f.started_at, f.ended_at) for f in results[3]] == [(at(0), at(600))]
+    assert count(session, HuddleFollowUp) == 1
+
+
+def test_a_short_follow_up_recorded_earlier_is_not_posted(session: Session, pair: Pair) -> None:
+    """A follow-up recorded before short huddles were left alone, still waiting to be posted."""
+    follow_up = HuddleFollowUp(
+        team_id="T1",
+        pair_id=pair.id,
+        call_id="C1",
+        started_at=at(0),
+        ended_at=at(30),
+        created_at=NOW,
+    )
+    session.add(follow_up)
+    session.flush()
+    work = add_work(
+        session, team_id="T1", key=f"huddle:{follow_up.id}", kind=WorkKind.HUDDLE, due_at=at(31)
+    )
+    session.commit()
+    taken = claim(session, work_id=work.id, now=at(31))
+    assert taken is not None
+    assert prepare(session, taken, now=at(31)) == CANCELLED
+
+
 # --- huddles from huddle_thread rooms ----------------------------------------------------------
 
 
@@ -342,6 +401,16 @@ def test_a_room_in_the_pairs_channel_with_both_people_is_followed_up(
     assert record_huddle_room(session, "T1", "G123", room(), now=at(1802)) is None  # once
     assert count(session, HuddleFollowUp) == 1
     assert len(huddle_work(session)) == 1
+
+
+def test_a_room_shorter_than_two_minutes_gets_no_follow_up(session: Session, pair: Pair) -> None:
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
+    short = room(date_start=EPOCH_NOW, date_end=EPOCH_NOW + 119)
+    assert record_huddle_room(session, "T1", "G123", short, now=at(120)) is None
+    assert record_huddle_room(session, "T1", "G123", room(date_start=None), now=at(1801)) is None
+    assert count(session, HuddleFollowUp) == 0
+    assert huddle_work(session) == []
 
 
 def test_a_room_without_history_uses_its_participants(session: Session, pair: Pair) -> None:
