@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 from store.access import Actor, NotAllowed, get_pair
 from store.db import execute_dml
 from store.due_work import add_work
+from store.meetings import meeting_has_content
 from store.models import HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind, id_of
+from store.views import HuddleOffer, NotesSaved
 
 KEEP = timedelta(days=1)
 NEAR_MEETING = timedelta(days=1)  # a huddle this close to a scheduled 1:1 takes its notes
@@ -256,6 +258,24 @@ def _record_huddle(
 def long_enough(started_at: datetime, ended_at: datetime) -> bool:
     """Long enough to be a meeting: two minutes or more together."""
     return ended_at - started_at >= SHORTEST
+
+
+def huddle_offer(session: Session, follow_up: HuddleFollowUp, pair: Pair) -> HuddleOffer:
+    """The follow-up as posted; it says so when the huddle's meeting has notes already
+    (only what both may see counts: the offer goes to both, private notes stay unknown)."""
+    meeting = _notes_meeting(session, pair, follow_up)
+    saved = None
+    if meeting is not None and meeting_has_content(session, meeting):
+        saved = NotesSaved(id_of(meeting), meeting.starts_at, meeting.unscheduled)
+    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
+    return HuddleOffer(id_of(follow_up), pair.manager_id, pair.report_id, minutes, saved)
+
+
+def _notes_meeting(session: Session, pair: Pair, follow_up: HuddleFollowUp) -> Meeting | None:
+    """The meeting "Take notes" opens, without recording an unscheduled one (None then)."""
+    if follow_up.meeting_id is not None:
+        return session.get(Meeting, follow_up.meeting_id)
+    return _nearby_meeting(session, pair, follow_up)
 
 
 def huddle_minutes(started_at: datetime, ended_at: datetime) -> int:

@@ -18,6 +18,7 @@ from store.huddles import (
     HuddleChange,
     dismiss_follow_up,
     event_time,
+    huddle_offer,
     meeting_for_huddle,
     prune_huddle_events,
     record_huddle_change,
@@ -33,7 +34,9 @@ from store.models import (
     Pair,
     WorkKind,
 )
+from store.notes_save import ItemInput, NotesInput, save_notes
 from store.schedule import PairRequest, create_pair, end_pair
+from store.views import HuddleOffer, NotesSaved
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the first 1:1 is Tue 15:00 UTC
 EPOCH_NOW = 1796040000  # NOW in seconds since the epoch
@@ -485,6 +488,56 @@ def test_a_huddle_far_from_any_1on1_becomes_an_unscheduled_meeting(
     assert count(session, Meeting) == meetings_before + 1
     # the recurring schedule is untouched
     assert next_meeting(session, MANAGER, pair.id, now=clicked).starts_at == FIRST
+
+
+def notes(shared: str = "", private: str = "", items: list[ItemInput] | None = None) -> NotesInput:
+    return NotesInput(
+        shown_points=frozenset(),
+        ticked_before=frozenset(),
+        discussed=frozenset(),
+        shared_notes=shared,
+        private_notes=private,
+        base_version=0,
+        items=items or [],
+    )
+
+
+def test_the_offer_after_a_huddle_near_the_1on1_says_when_its_notes_are_saved(
+    session: Session, pair: Pair
+) -> None:
+    (meeting,) = session.exec(select(Meeting)).all()
+    an_hour_before = (FIRST - NOW).total_seconds() - 3600
+    follow_up = a_huddle(session, start=an_hour_before, minutes=40)
+    unsaved = HuddleOffer(follow_up.id, "UMGR", "UREP", 39)
+    assert huddle_offer(session, follow_up, pair) == unsaved
+    # the report's private notes are theirs alone: the offer to both must not tell
+    save_notes(session, REPORT, meeting.id, notes(private="my worries"), now=FIRST)
+    assert huddle_offer(session, follow_up, pair) == unsaved
+    save_notes(session, MANAGER, meeting.id, notes(shared="We agreed on Q1"), now=FIRST)
+    saved = NotesSaved(meeting.id, FIRST, unscheduled=False)
+    assert huddle_offer(session, follow_up, pair) == HuddleOffer(
+        follow_up.id, "UMGR", "UREP", 39, saved
+    )
+    assert count(session, Meeting) == 1  # finding out recorded no meeting
+
+
+def test_an_action_item_alone_counts_as_notes_for_the_offer(session: Session, pair: Pair) -> None:
+    (meeting,) = session.exec(select(Meeting)).all()
+    follow_up = a_huddle(session, start=(FIRST - NOW).total_seconds() + 1800, minutes=10)
+    item = ItemInput(id=None, text="Draft the plan", owner_id="UREP", due_date=None)
+    save_notes(session, REPORT, meeting.id, notes(items=[item]), now=FIRST)
+    assert huddle_offer(session, follow_up, pair).saved == NotesSaved(meeting.id, FIRST, False)
+
+
+def test_the_offer_for_a_recorded_huddle_names_the_huddle(session: Session, pair: Pair) -> None:
+    follow_up = a_huddle(session, start=0, minutes=40)  # far from any 1:1
+    assert huddle_offer(session, follow_up, pair).saved is None  # nothing recorded yet
+    assert count(session, Meeting) == 1
+    meeting = meeting_for_huddle(session, MANAGER, follow_up.id, now=at(3000))
+    save_notes(session, MANAGER, meeting.id, notes(shared="decided"), now=at(3000))
+    session.refresh(follow_up)
+    saved = huddle_offer(session, follow_up, pair).saved
+    assert saved == NotesSaved(meeting.id, at(60), unscheduled=True)
 
 
 def test_strangers_cannot_use_a_follow_up(session: Session, pair: Pair) -> None:
