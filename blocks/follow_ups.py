@@ -9,9 +9,18 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.format import NOTE_MAX, TEXT_BUDGET, clip, day_text, more_note, one_line, text_size
+from blocks.format import (
+    NOTE_MAX,
+    TEXT_BUDGET,
+    clip,
+    day_text,
+    more_note,
+    one_line,
+    slack_date,
+    text_size,
+)
 from blocks.kit import Block, actions, button, context, message, section
-from store.views import ActionItemView
+from store.views import ActionItemView, NotesSaved
 
 LIST_ITEMS_MAX = 45  # items with a "Done" button in `/oneonone actions` (title + note: 47 blocks)
 ITEM_MAX = 1_000  # an item's escaped text where it stands alone (items are ≤500 characters)
@@ -110,19 +119,35 @@ def item_snoozed_message(item: ActionItemView) -> dict[str, Any]:
 
 
 def huddle_message(
-    follow_up_id: int, manager_id: str, report_id: str, minutes: int
+    follow_up_id: int,
+    manager_id: str,
+    report_id: str,
+    minutes: int,
+    *,
+    saved: NotesSaved | None = None,
 ) -> dict[str, Any]:
-    """In the pair's group DM after they huddled: offer to take notes."""
-    text = (
-        f"🎧 <@{manager_id}> and <@{report_id}>, you two just had a huddle "
-        f"({_about(minutes)}). Capture notes and action items?"
-    )
-    value = str(follow_up_id)
+    """In the pair's group DM after they huddled: offer to take notes, or, when the meeting
+    has notes already, say so and offer to view or add to them."""
+    head = f"🎧 <@{manager_id}> and <@{report_id}>, you two just had a huddle ({_about(minutes)})."
+    dismiss = button("Dismiss", ids.HUDDLE_DISMISS, str(follow_up_id))
+    if saved is None:
+        text = f"{head} Capture notes and action items?"
+        take = button("Take notes", ids.HUDDLE_NOTES, str(follow_up_id), style="primary")
+        return message(text, [section(text), actions(take, dismiss)])
+    text = f"{head} {_saved_text(saved)}"
+    meeting = str(saved.meeting_id)
     buttons = actions(
-        button("Take notes", ids.HUDDLE_NOTES, value, style="primary"),
-        button("Dismiss", ids.HUDDLE_DISMISS, value),
+        button("View notes", ids.SHOW_SUMMARY, meeting),
+        button("Add to notes", ids.TAKE_NOTES, meeting, style="primary"),
+        dismiss,
     )
     return message(text, [section(text), buttons])
+
+
+def _saved_text(saved: NotesSaved) -> str:
+    what = "huddle" if saved.unscheduled else "1:1"
+    when = slack_date(saved.starts_at, "{date_short}")
+    return f"Notes for your {what} of {when} are already saved."
 
 
 def huddle_dismissed_message(minutes: int, dismissed_by: str) -> dict[str, Any]:

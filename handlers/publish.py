@@ -48,7 +48,11 @@ def render(content: Content) -> dict[str, Any]:
         return duplicate_ended_notice(other_id=content.other_id)
     if isinstance(content, HuddleOffer):
         return huddle_message(
-            content.follow_up_id, content.manager_id, content.report_id, content.minutes
+            content.follow_up_id,
+            content.manager_id,
+            content.report_id,
+            content.minutes,
+            saved=content.saved,
         )
     raise TypeError(f"nothing renders {type(content).__name__}")
 

@@ -14,7 +14,7 @@ from store.access import other_person
 from store.actions import item_view, reminder_target
 from store.agenda import agenda_view
 from store.due_work import CANCELLED, SENT, Claim, add_work, finish
-from store.huddles import huddle_minutes
+from store.huddles import huddle_offer, long_enough
 from store.meetings import summary_key
 from store.models import (
     NOT_HAPPENING,
@@ -25,7 +25,6 @@ from store.models import (
     Pair,
     PostedMessage,
     WorkKind,
-    id_of,
 )
 from store.people import set_dm_channel
 from store.suggestions import recorded_question, suggest_question
@@ -137,9 +136,9 @@ def _huddle(session: Session, claim: Claim) -> Delivery | str:
         return CANCELLED
     if follow_up.ts or follow_up.dismissed_at:
         return DONE
-    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
-    offer = HuddleOffer(id_of(follow_up), pair.manager_id, pair.report_id, minutes)
-    return _delivery(claim, pair, offer)
+    if not long_enough(follow_up.started_at, follow_up.ended_at):
+        return CANCELLED  # recorded before short huddles went without a follow-up
+    return _delivery(claim, pair, huddle_offer(session, follow_up, pair))
 
 
 def record(

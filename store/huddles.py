@@ -3,7 +3,8 @@
 Slack sends each person's huddle state, not the huddle's participants, so each paired
 person's changes are kept for a day and replayed in `event_ts` order: retried and
 out-of-order events give the same answer. A pair's huddle ended when both were in the
-same call and both left it.
+same call and both left it. A huddle shorter than two minutes by the events' own times
+(a quick word, a misdial) is no meeting and gets no follow-up.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from sqlmodel import Session, col, select
 from store.access import Actor, NotAllowed, get_pair
 from store.db import execute_dml
 from store.due_work import add_work
+from store.meetings import meeting_has_content
 from store.models import HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair, WorkKind, id_of
+from store.views import HuddleOffer, NotesSaved
 
 KEEP = timedelta(days=1)
 NEAR_MEETING = timedelta(days=1)  # a huddle this close to a scheduled 1:1 takes its notes
+SHORTEST = timedelta(minutes=2)  # a huddle shorter than this gets no follow-up
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,10 @@ def add_follow_up(
     *,
     now: datetime,
 ) -> HuddleFollowUp | None:
-    """Record the pair's huddle once per call, with the due work that posts its follow-up."""
+    """Record the pair's huddle once per call, with the due work that posts its follow-up
+    (none for a huddle too short to be a meeting)."""
+    if not long_enough(start, end):
+        return None
     existing = session.exec(
         select(HuddleFollowUp).where(
             HuddleFollowUp.pair_id == pair.id, HuddleFollowUp.call_id == call_id
@@ -246,6 +253,29 @@ def _record_huddle(
     session.add(meeting)
     session.flush()
     return meeting
+
+
+def long_enough(started_at: datetime, ended_at: datetime) -> bool:
+    """Long enough to be a meeting: two minutes or more together."""
+    return ended_at - started_at >= SHORTEST
+
+
+def huddle_offer(session: Session, follow_up: HuddleFollowUp, pair: Pair) -> HuddleOffer:
+    """The follow-up as posted; it says so when the huddle's meeting has notes already
+    (only what both may see counts: the offer goes to both, private notes stay unknown)."""
+    meeting = _notes_meeting(session, pair, follow_up)
+    saved = None
+    if meeting is not None and meeting_has_content(session, meeting):
+        saved = NotesSaved(id_of(meeting), meeting.starts_at, meeting.unscheduled)
+    minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
+    return HuddleOffer(id_of(follow_up), pair.manager_id, pair.report_id, minutes, saved)
+
+
+def _notes_meeting(session: Session, pair: Pair, follow_up: HuddleFollowUp) -> Meeting | None:
+    """The meeting "Take notes" opens, without recording an unscheduled one (None then)."""
+    if follow_up.meeting_id is not None:
+        return session.get(Meeting, follow_up.meeting_id)
+    return _nearby_meeting(session, pair, follow_up)
 
 
 def huddle_minutes(started_at: datetime, ended_at: datetime) -> int:

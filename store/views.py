@@ -210,13 +210,23 @@ class AgendaPost:
 
 
 @dataclass(frozen=True)
+class NotesSaved:
+    """A meeting that has notes both people may see (shared notes, items or ticks)."""
+
+    meeting_id: int
+    starts_at: datetime
+    unscheduled: bool
+
+
+@dataclass(frozen=True)
 class HuddleOffer:
-    """The offer to take notes after the pair's huddle."""
+    """The offer to take notes after the pair's huddle (`saved`: its meeting has them)."""
 
     follow_up_id: int
     manager_id: str
     report_id: str
     minutes: int
+    saved: NotesSaved | None = None
 
 
 @dataclass(frozen=True)

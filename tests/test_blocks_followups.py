@@ -22,7 +22,7 @@ from blocks.follow_ups import (
 from blocks.format import TEXT_BUDGET, text_size
 from blocks.prompt import prompt_message
 from blocks.summary import history_message, not_met_message, summary_message
-from store.views import ActionItemView, FollowUpView, SummaryView
+from store.views import ActionItemView, FollowUpView, NotesSaved, SummaryView
 from tests.blockcheck import check_message
 from tests.test_blocks import INJECTION, MGR, REP, START, UNIX, agenda, point, texts, walk
 
@@ -121,6 +121,10 @@ def all_messages() -> dict[str, dict[str, Any]]:
         "done": item_done_message(item(1, INJECTION), MGR),
         "snoozed": item_snoozed_message(item(1, INJECTION, due=date(2026, 12, 10))),
         "huddle": huddle_message(5, MGR, REP, 12),
+        "huddle_saved": huddle_message(5, MGR, REP, 12, saved=NotesSaved(7, START, False)),
+        "huddle_saved_unscheduled": huddle_message(
+            5, MGR, REP, 2, saved=NotesSaved(8, START, True)
+        ),
         "huddle_dismissed": huddle_dismissed_message(0, REP),
     }
 
@@ -439,6 +443,34 @@ def test_huddle_message_offers_notes_or_dismiss() -> None:
     assert take["text"]["text"] == "Take notes"
     assert (dismiss["action_id"], dismiss["value"]) == (ids.HUDDLE_DISMISS, "5")
     assert "(≈1 min)" in all_text(huddle_message(5, MGR, REP, 0))
+
+
+def button_texts(body: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each button as a person sees it, with what it does: (label, action_id, value)."""
+    return [
+        (n["text"]["text"], n["action_id"], n["value"])
+        for n in walk(body["blocks"])
+        if n.get("type") == "button"
+    ]
+
+
+def test_a_huddle_after_saved_notes_says_so_and_offers_to_view_or_add() -> None:
+    body = huddle_message(5, MGR, REP, 12, saved=NotesSaved(7, START, unscheduled=False))
+    when = f"<!date^{UNIX}^{{date_short}}|2026-12-01 15:00 UTC>"
+    said = (
+        f"🎧 <@{MGR}> and <@{REP}>, you two just had a huddle (≈12 min). "
+        f"Notes for your 1:1 of {when} are already saved."
+    )
+    assert all_text(body) == f"{said}\nView notes\nAdd to notes\nDismiss"
+    assert body["text"] == said
+    assert "Capture" not in all_text(body)
+    assert button_texts(body) == [
+        ("View notes", ids.SHOW_SUMMARY, "7"),
+        ("Add to notes", ids.TAKE_NOTES, "7"),
+        ("Dismiss", ids.HUDDLE_DISMISS, "5"),
+    ]
+    recorded = huddle_message(5, MGR, REP, 12, saved=NotesSaved(8, START, unscheduled=True))
+    assert f"Notes for your huddle of {when} are already saved." in all_text(recorded)
 
 
 def test_dismissed_huddle_has_no_buttons() -> None:

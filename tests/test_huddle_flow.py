@@ -1,6 +1,7 @@
 """Huddle follow-ups through signed Events API requests and the fake Slack: each person's
 `user_huddle_changed` (in any order, retried), Slack's `huddle_thread` message, and the
-follow-up's "Take notes" and "Dismiss"."""
+follow-up's "Take notes" and "Dismiss"; no follow-up for a huddle under two minutes, and one
+that says so (with "View notes" / "Add to notes") when the meeting has notes already."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from blocks import ids
-from store.models import HuddleEvent, Meeting, ProcessedEvent
+from store.models import HuddleEvent, HuddleFollowUp, Meeting, ProcessedEvent
 from tests.running_bot import RunningBot
+from tests.test_blocks import texts
 from tests.test_follow_ups_flow import (
     click,
     db_all,
@@ -26,7 +28,7 @@ from tests.test_follow_ups_flow import (
     posted,
     utc,
 )
-from tests.test_notes_flow import group_posts, rich, submit
+from tests.test_notes_flow import group_posts, open_notes, opened_view, rich, submit
 from tests.test_weekly_loop import command_reply, schedule
 
 Payload = dict[str, Any]
@@ -230,6 +232,111 @@ def test_events_of_people_in_no_pair_write_nothing(bot: RunningBot) -> None:
     assert count(bot, ProcessedEvent) == events
     assert "huddle_sent" not in tick(bot)
     assert not all_huddle_posts(bot)
+
+
+# --- how long a huddle must be, and what the follow-up says --------------------------------
+
+
+def huddle_of(bot: RunningBot, seconds: int, when: str = "2026-12-01 16:00") -> None:
+    """Both people together in call R1 for `seconds` from `when` (UTC); the clock moves past
+    it (the events carry the huddle's own times, not the bot's clock)."""
+    t = start(bot, when)
+    change(bot, "U_MANAGER", "R1", t)
+    change(bot, "U_REPORT", "R1", t)
+    change(bot, "U_MANAGER", None, t + seconds)
+    change(bot, "U_REPORT", None, t + seconds + 2)
+    bot.clock.advance(minutes=30)  # the bot's clock says nothing about the huddle's length
+
+
+def labels(blocks: list[Payload]) -> list[str]:
+    return [e["text"]["text"] for b in blocks for e in b.get("elements") or [] if "text" in e]
+
+
+@pytest.mark.parametrize("seconds", [30, 119])
+def test_a_huddle_under_two_minutes_gets_no_follow_up(bot: RunningBot, seconds: int) -> None:
+    schedule(bot)
+    huddle_of(bot, seconds)
+    assert "huddle_sent" not in tick(bot)
+    assert not all_huddle_posts(bot)
+    assert count(bot, HuddleFollowUp) == 0
+
+
+def test_a_ten_minute_huddle_gets_the_offer_to_capture_notes(bot: RunningBot) -> None:
+    schedule(bot)
+    huddle_of(bot, 600)
+    assert tick(bot).get("huddle_sent") == 1
+    (post,) = huddle_posts(bot)
+    seen = texts(post.args["blocks"])
+    assert "you two just had a huddle (≈10 min). Capture notes and action items?" in seen
+    assert "already saved" not in seen
+    assert labels(post.args["blocks"]) == ["Take notes", "Dismiss"]
+
+
+def save_shared_notes(bot: RunningBot, text: str, user_id: str = "U_MANAGER") -> None:
+    view = open_notes(bot, user_id)
+    assert submit(bot, view, {ids.NOTES_SHARED: {ids.VALUE: rich(text)}}, user_id).status == 200
+
+
+def test_a_huddle_right_after_notes_were_saved_offers_to_view_or_add_to_them(
+    bot: RunningBot,
+) -> None:
+    schedule(bot)
+    (scheduled,) = meetings(bot)
+    t = start(bot, "2026-12-01 15:00")  # the 1:1, held as a huddle
+    change(bot, "U_MANAGER", "R1", t)
+    change(bot, "U_REPORT", "R1", t + 5)
+    move_to(bot, "2026-12-01 15:09:50")
+    save_shared_notes(bot, "We agreed on Q1 goals")
+    change(bot, "U_MANAGER", None, t + 600)
+    change(bot, "U_REPORT", None, t + 605)
+    move_to(bot, "2026-12-01 15:10:30")
+    assert tick(bot).get("huddle_sent") == 1
+
+    (post,) = huddle_posts(bot)
+    seen = texts(post.args["blocks"])
+    assert "you two just had a huddle (≈10 min). Notes for your 1:1 of " in seen
+    assert "are already saved." in seen and "Capture" not in seen
+    assert labels(post.args["blocks"]) == ["View notes", "Add to notes", "Dismiss"]
+
+    (view_notes,) = elements(post.args["blocks"], ids.SHOW_SUMMARY)
+    click(bot, ids.SHOW_SUMMARY, view_notes["value"], "U_REPORT", message=posted(post))
+    summary = opened_view(bot)
+    assert summary["callback_id"] == ids.SUMMARY_MODAL
+    assert "We agreed on Q1 goals" in texts(summary["blocks"])
+
+    (add,) = elements(post.args["blocks"], ids.TAKE_NOTES)
+    click(bot, ids.TAKE_NOTES, add["value"], "U_REPORT", message=posted(post))
+    form = opened_view(bot)
+    assert form["callback_id"] == ids.NOTES_MODAL
+    assert json.loads(form["private_metadata"])["meeting"] == scheduled.id
+    assert "We agreed on Q1 goals" in texts(form["blocks"])
+    more = {ids.NOTES_SHARED: {ids.VALUE: rich("We agreed on Q1 goals. Hiring next.")}}
+    assert submit(bot, form, more, "U_REPORT").status == 200
+    updates = [
+        c for c in group_posts(bot, "chat.update") if "Hiring next" in texts(c.args["blocks"])
+    ]
+    assert updates, "the summary is updated in place"
+    assert len([c for c in group_posts(bot) if "Hiring next" in texts(c.args["blocks"])]) == 0
+
+
+def test_the_others_private_notes_alone_are_never_told(bot: RunningBot) -> None:
+    schedule(bot)
+    t = start(bot, "2026-12-01 15:00")
+    change(bot, "U_MANAGER", "R1", t)
+    change(bot, "U_REPORT", "R1", t + 5)
+    move_to(bot, "2026-12-01 15:09:50")
+    view = open_notes(bot, "U_REPORT")
+    private = {ids.NOTES_PRIVATE: {ids.VALUE: rich("my worries")}}
+    assert submit(bot, view, private, "U_REPORT").status == 200
+    change(bot, "U_MANAGER", None, t + 600)
+    change(bot, "U_REPORT", None, t + 605)
+    move_to(bot, "2026-12-01 15:10:30")
+    assert tick(bot).get("huddle_sent") == 1
+    (post,) = huddle_posts(bot)
+    seen = texts(post.args["blocks"])
+    assert "Capture notes and action items?" in seen and "saved" not in seen
+    assert labels(post.args["blocks"]) == ["Take notes", "Dismiss"]
+    assert not any("my worries" in dump(c.args) for c in group_posts(bot))
 
 
 # --- the follow-up's buttons ---------------------------------------------------------------

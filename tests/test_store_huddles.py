@@ -12,19 +12,31 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from store.access import Actor, NotAllowed
-from store.deliveries import set_pair_channel
+from store.deliveries import prepare, set_pair_channel
+from store.due_work import CANCELLED, add_work, claim
 from store.huddles import (
     HuddleChange,
     dismiss_follow_up,
     event_time,
+    huddle_offer,
     meeting_for_huddle,
     prune_huddle_events,
     record_huddle_change,
     record_huddle_room,
 )
 from store.meetings import next_meeting
-from store.models import DueWork, HuddleEvent, HuddleFollowUp, Meeting, MeetingStatus, Pair
+from store.models import (
+    DueWork,
+    HuddleEvent,
+    HuddleFollowUp,
+    Meeting,
+    MeetingStatus,
+    Pair,
+    WorkKind,
+)
+from store.notes_save import ItemInput, NotesInput, save_notes
 from store.schedule import PairRequest, create_pair, end_pair
+from store.views import HuddleOffer, NotesSaved
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday; the first 1:1 is Tue 15:00 UTC
 EPOCH_NOW = 1796040000  # NOW in seconds since the epoch
@@ -303,6 +315,56 @@ def test_an_ended_pair_gets_no_follow_up(session: Session, pair: Pair) -> None:
     assert count(session, HuddleFollowUp) == 0
 
 
+# --- huddles too short to follow up ---------------------------------------------------------
+
+
+def test_a_huddle_shorter_than_two_minutes_together_gets_no_follow_up(
+    session: Session, pair: Pair
+) -> None:
+    short = [join("UMGR", "C1", 0), join("UREP", "C1", 30), leave("UMGR", 149), leave("UREP", 300)]
+    assert feed(session, short) == [[], [], [], []]  # together 1:59, though in it for 5 min
+    assert count(session, HuddleFollowUp) == 0
+    assert huddle_work(session) == []
+    two_minutes = [join("UMGR", "C2", 900), join("UREP", "C2", 900)]
+    two_minutes += [leave("UMGR", 1020), leave("UREP", 1020)]
+    (created,) = feed(session, two_minutes)[3]
+    assert (created.call_id, created.started_at, created.ended_at) == ("C2", at(900), at(1020))
+    assert len(huddle_work(session)) == 1
+
+
+def test_a_short_huddle_that_goes_on_in_the_same_call_is_followed_up_then(
+    session: Session, pair: Pair
+) -> None:
+    """A reconnect is no leave: the stay runs from the first join to the last leave."""
+    feed(session, [join("UMGR", "C1", 0), join("UREP", "C1", 0), leave("UMGR", 30)])
+    assert feed(session, [leave("UREP", 30)]) == [[]]
+    results = feed(session, [join("UMGR", "C1", 60), join("UREP", "C1", 60)])
+    results += feed(session, [leave("UMGR", 600), leave("UREP", 600)])
+    assert [(f.started_at, f.ended_at) for f in results[3]] == [(at(0), at(600))]
+    assert count(session, HuddleFollowUp) == 1
+
+
+def test_a_short_follow_up_recorded_earlier_is_not_posted(session: Session, pair: Pair) -> None:
+    """A follow-up recorded before short huddles were left alone, still waiting to be posted."""
+    follow_up = HuddleFollowUp(
+        team_id="T1",
+        pair_id=pair.id,
+        call_id="C1",
+        started_at=at(0),
+        ended_at=at(30),
+        created_at=NOW,
+    )
+    session.add(follow_up)
+    session.flush()
+    work = add_work(
+        session, team_id="T1", key=f"huddle:{follow_up.id}", kind=WorkKind.HUDDLE, due_at=at(31)
+    )
+    session.commit()
+    taken = claim(session, work_id=work.id, now=at(31))
+    assert taken is not None
+    assert prepare(session, taken, now=at(31)) == CANCELLED
+
+
 # --- huddles from huddle_thread rooms ----------------------------------------------------------
 
 
@@ -342,6 +404,16 @@ def test_a_room_in_the_pairs_channel_with_both_people_is_followed_up(
     assert record_huddle_room(session, "T1", "G123", room(), now=at(1802)) is None  # once
     assert count(session, HuddleFollowUp) == 1
     assert len(huddle_work(session)) == 1
+
+
+def test_a_room_shorter_than_two_minutes_gets_no_follow_up(session: Session, pair: Pair) -> None:
+    set_pair_channel(session, pair.id, "G123")
+    session.refresh(pair)
+    short = room(date_start=EPOCH_NOW, date_end=EPOCH_NOW + 119)
+    assert record_huddle_room(session, "T1", "G123", short, now=at(120)) is None
+    assert record_huddle_room(session, "T1", "G123", room(date_start=None), now=at(1801)) is None
+    assert count(session, HuddleFollowUp) == 0
+    assert huddle_work(session) == []
 
 
 def test_a_room_without_history_uses_its_participants(session: Session, pair: Pair) -> None:
@@ -416,6 +488,56 @@ def test_a_huddle_far_from_any_1on1_becomes_an_unscheduled_meeting(
     assert count(session, Meeting) == meetings_before + 1
     # the recurring schedule is untouched
     assert next_meeting(session, MANAGER, pair.id, now=clicked).starts_at == FIRST
+
+
+def notes(shared: str = "", private: str = "", items: list[ItemInput] | None = None) -> NotesInput:
+    return NotesInput(
+        shown_points=frozenset(),
+        ticked_before=frozenset(),
+        discussed=frozenset(),
+        shared_notes=shared,
+        private_notes=private,
+        base_version=0,
+        items=items or [],
+    )
+
+
+def test_the_offer_after_a_huddle_near_the_1on1_says_when_its_notes_are_saved(
+    session: Session, pair: Pair
+) -> None:
+    (meeting,) = session.exec(select(Meeting)).all()
+    an_hour_before = (FIRST - NOW).total_seconds() - 3600
+    follow_up = a_huddle(session, start=an_hour_before, minutes=40)
+    unsaved = HuddleOffer(follow_up.id, "UMGR", "UREP", 39)
+    assert huddle_offer(session, follow_up, pair) == unsaved
+    # the report's private notes are theirs alone: the offer to both must not tell
+    save_notes(session, REPORT, meeting.id, notes(private="my worries"), now=FIRST)
+    assert huddle_offer(session, follow_up, pair) == unsaved
+    save_notes(session, MANAGER, meeting.id, notes(shared="We agreed on Q1"), now=FIRST)
+    saved = NotesSaved(meeting.id, FIRST, unscheduled=False)
+    assert huddle_offer(session, follow_up, pair) == HuddleOffer(
+        follow_up.id, "UMGR", "UREP", 39, saved
+    )
+    assert count(session, Meeting) == 1  # finding out recorded no meeting
+
+
+def test_an_action_item_alone_counts_as_notes_for_the_offer(session: Session, pair: Pair) -> None:
+    (meeting,) = session.exec(select(Meeting)).all()
+    follow_up = a_huddle(session, start=(FIRST - NOW).total_seconds() + 1800, minutes=10)
+    item = ItemInput(id=None, text="Draft the plan", owner_id="UREP", due_date=None)
+    save_notes(session, REPORT, meeting.id, notes(items=[item]), now=FIRST)
+    assert huddle_offer(session, follow_up, pair).saved == NotesSaved(meeting.id, FIRST, False)
+
+
+def test_the_offer_for_a_recorded_huddle_names_the_huddle(session: Session, pair: Pair) -> None:
+    follow_up = a_huddle(session, start=0, minutes=40)  # far from any 1:1
+    assert huddle_offer(session, follow_up, pair).saved is None  # nothing recorded yet
+    assert count(session, Meeting) == 1
+    meeting = meeting_for_huddle(session, MANAGER, follow_up.id, now=at(3000))
+    save_notes(session, MANAGER, meeting.id, notes(shared="decided"), now=at(3000))
+    session.refresh(follow_up)
+    saved = huddle_offer(session, follow_up, pair).saved
+    assert saved == NotesSaved(meeting.id, at(60), unscheduled=True)
 
 
 def test_strangers_cannot_use_a_follow_up(session: Session, pair: Pair) -> None:
