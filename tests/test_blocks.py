@@ -172,7 +172,14 @@ def all_messages() -> dict[str, dict[str, Any]]:
         "ephemeral": agenda_ephemeral(typical(), REP),
         "ephemeral_huge": agenda_ephemeral(huge(), REP),
         "prompt": prompt_message(agenda=typical(), viewer_id=REP, suggestion=QUESTION),
-        "prompt_huge": prompt_message(agenda=huge(), viewer_id=MGR, suggestion=None),
+        "prompt_huge": prompt_message(
+            agenda=huge(),
+            viewer_id=MGR,
+            suggestion=None,
+            series=SERIES,
+            zone="Asia/Kolkata",
+            moved_from=START - timedelta(weeks=1, hours=1),
+        ),
         "prompt_moved": prompt_message(
             agenda=typical(),
             viewer_id=REP,
