@@ -24,6 +24,7 @@ from blocks.kit import (
 from blocks.modals import modal
 from blocks.summary import summary_message
 from blocks.text import truncate
+from blocks.when import recurring_time
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 
 PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + dividers, overview, paging and schedule ≤ 86 blocks
@@ -53,14 +54,20 @@ WELCOME = (
 )
 
 
-def home_view(data: HomeData, *, today: date, page: int = 0) -> dict[str, Any]:
-    """The viewer's Home tab; `page` picks which PAGE_SIZE 1:1s are shown in full."""
+def home_view(
+    data: HomeData, *, today: date, page: int = 0, zone: str | None = None
+) -> dict[str, Any]:
+    """The viewer's Home tab (recurring times on the viewer's clock, `zone`); `page` picks
+    which PAGE_SIZE 1:1s are shown in full."""
     pages = max(1, -(-len(data.one_on_ones) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     if not data.one_on_ones:
         blocks = _welcome()
     else:
-        blocks = [*_overview(data.reports, today), *_one_on_ones(data, today, page, pages)]
+        blocks = [
+            *_overview(data.reports, today),
+            *_one_on_ones(data, today, page, pages, zone),
+        ]
     return {
         "type": "home",
         "blocks": blocks[:VIEW_BLOCKS_MAX],
@@ -131,7 +138,9 @@ def _square(square: Square) -> str:
 # --- each 1:1 ------------------------------------------------------------------------------
 
 
-def _one_on_ones(data: HomeData, today: date, page: int, pages: int) -> list[Block]:
+def _one_on_ones(
+    data: HomeData, today: date, page: int, pages: int, zone: str | None
+) -> list[Block]:
     """The "Your 1:1s" list: this page's 1:1s, divided, then the page buttons."""
     total = len(data.one_on_ones)
     first = page * PAGE_SIZE
@@ -142,16 +151,16 @@ def _one_on_ones(data: HomeData, today: date, page: int, pages: int) -> list[Blo
     for index, o in enumerate(shown):
         if index:
             blocks.append(divider())
-        blocks += _one_on_one(o, today)
+        blocks += _one_on_one(o, today, zone)
     if pages > 1:
         blocks += [divider(), *_page_buttons(page, pages)]
     blocks += [divider(), actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN))]
     return blocks
 
 
-def _one_on_one(o: OneOnOne, today: date) -> list[Block]:
+def _one_on_one(o: OneOnOne, today: date, zone: str | None) -> list[Block]:
     """Who and when, the agenda so far, open action items, buttons and the last 1:1."""
-    blocks = [section(f"{_who(o)}\n{_when(o, today)}"), _agenda(o)]
+    blocks = [section(f"{_who(o, zone)}\n{_when(o, today)}"), _agenda(o)]
     blocks += _open_items(o, today)
     if o.last_meeting_id is not None and o.last_starts_at is not None:
         summary = button("Summary", ids.SHOW_SUMMARY, str(o.last_meeting_id))
@@ -159,9 +168,10 @@ def _one_on_one(o: OneOnOne, today: date) -> list[Block]:
     return [*blocks, _buttons(o)]
 
 
-def _who(o: OneOnOne) -> str:
+def _who(o: OneOnOne, zone: str | None) -> str:
     role = "you manage them" if o.role == "manager" else "your manager"
-    return f"*<@{o.other_id}>* · {role}"
+    when = f" · {recurring_time(o.series, zone)}" if o.series else ""
+    return f"*<@{o.other_id}>* · {role}{when}"
 
 
 def _when(o: OneOnOne, today: date) -> str:

@@ -18,8 +18,18 @@ from blocks.kit import (
     message,
     section,
 )
-from blocks.prompt import cadence_text
 from blocks.text import escape
+from blocks.when import (
+    clock,
+    off_hours,
+    on_clock,
+    recurring_time,
+    same_clock,
+    series_phrase,
+    weekday,
+    zone_name,
+)
+from store.views import SeriesTime
 
 QUOTE_MAX = 2_000
 CADENCE_WORDS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Monthly"}
@@ -69,10 +79,12 @@ class PairRow:
     starts_at: datetime | None
     meeting_id: int | None
     paused_until: str | None  # ISO date
+    series: SeriesTime | None = None  # the series' time, from its next occurrence
 
 
-def pair_list(*, viewer_id: str, rows: list[PairRow]) -> dict[str, Any]:
-    """The viewer's 1:1s (rows seen from `viewer_id`), each with its next date and buttons."""
+def pair_list(*, viewer_id: str, rows: list[PairRow], zone: str | None = None) -> dict[str, Any]:
+    """The viewer's 1:1s (rows seen from `viewer_id`, their times on the viewer's clock,
+    `zone`), each with its next date and buttons."""
     if not rows:
         blocks: list[Block] = [
             section("You have no 1:1s yet. Start one with someone you manage:"),
@@ -82,15 +94,18 @@ def pair_list(*, viewer_id: str, rows: list[PairRow]) -> dict[str, Any]:
     shown = rows[: (MESSAGE_BLOCKS_MAX - 2) // 3]
     blocks = [section("*Your 1:1s*")]
     for row in shown:
-        blocks += [divider(), section(_row_text(row)), _row_buttons(row)]
+        blocks += [divider(), section(_row_text(row, zone)), _row_buttons(row)]
     if len(rows) > len(shown):
         blocks.append(context(f"_…and {len(rows) - len(shown)} more._"))
     return message(f"You have {len(rows)} 1:1s.", blocks)
 
 
-def _row_text(row: PairRow) -> str:
+def _row_text(row: PairRow, zone: str | None) -> str:
     who = "you manage" if row.role == "manager" else "your manager"
-    cadence = CADENCE_WORDS.get(row.cadence, escape(row.cadence))
+    if row.series is not None:
+        cadence = recurring_time(row.series, zone)
+    else:
+        cadence = CADENCE_WORDS.get(row.cadence, escape(row.cadence))
     if row.paused_until:
         when = f"⏸️ Paused until {day_text(row.paused_until, year=True)}"
         when += f" · next {slack_date(row.starts_at)}" if row.starts_at else ""
@@ -128,20 +143,58 @@ def end_confirmation(*, pair_id: int, other_id: str) -> dict[str, Any]:
 def schedule_confirmation(
     *,
     report_id: str,
-    cadence: str,
-    weekday_name: str,
-    starts_at: datetime,
-    timezone: str,
-    local_time: str,
+    series: SeriesTime,
+    manager_zone: str | None,
+    report_zone: str | None,
+    duration_minutes: int,
 ) -> dict[str, Any]:
-    """To the manager: the series is set (cadence, local time and zone, first date)."""
-    series = f"{cadence_text(cadence, weekday_name)} at {escape(local_time)} ({escape(timezone)})"
-    text = f"✅ Your 1:1 with <@{report_id}> is scheduled: {series}."
-    blocks = [
-        section(f"{text}\nThe first one is *{slack_date(starts_at)}*."),
-        context(f"I've told <@{report_id}>. Agendas go to your group DM with them."),
-    ]
+    """To the manager: the series is set, at what time for each of the two (on their own
+    clocks), the first date, and a warning when it falls outside either one's working week."""
+    when = recurring_time(series, manager_zone)
+    text = f"✅ Your 1:1 with <@{report_id}> is scheduled: {when}, {duration_minutes} minutes."
+    lines = [text]
+    if report_zone is not None:
+        lines.append(_their_time(report_id, series, manager_zone, report_zone))
+    lines.append(f"The first one is *{slack_date(series.slot)}*.")
+    blocks = [section("\n".join(lines))]
+    warnings = _hours_warnings(
+        report_id, series, duration_minutes, manager_zone or series.timezone, report_zone
+    )
+    if warnings:
+        blocks.append(section("\n".join(warnings)))
+    blocks.append(context(f"I've told <@{report_id}>. Agendas go to your group DM with them."))
     return message(text, blocks)
+
+
+def _their_time(
+    report_id: str, series: SeriesTime, manager_zone: str | None, report_zone: str
+) -> str:
+    """The series on the report's clock, as the manager reads it."""
+    if same_clock(series.slot, report_zone, manager_zone or series.timezone):
+        return f"It's the same time on <@{report_id}>'s clock."
+    where = zone_name(report_zone, series.slot)
+    return f"For <@{report_id}> that's *{series_phrase(series, report_zone)}* ({where} time)."
+
+
+def _hours_warnings(
+    report_id: str,
+    series: SeriesTime,
+    minutes: int,
+    manager_zone: str,
+    report_zone: str | None,
+) -> list[str]:
+    """⚠️ lines for whichever of the two the meeting falls outside their working week for."""
+    people = [("you", "your", manager_zone)]
+    if report_zone is not None:
+        people.append((f"<@{report_id}>", "their", report_zone))
+    warnings = []
+    for who, whose, zone in people:
+        reasons = off_hours(series.slot, minutes, zone)
+        if reasons:
+            local = on_clock(series.slot, zone)
+            at = f"{weekday(local)} {clock(local)} {whose} time"
+            warnings.append(f"⚠️ For {who} it's {' and '.join(reasons)} ({at}).")
+    return warnings
 
 
 def skipped_notice(

@@ -18,9 +18,9 @@ from blocks.format import (
     text_size,
 )
 from blocks.kit import Block, actions, button, context, divider, message, section
-from blocks.text import escape
+from blocks.when import dst_heads_up, recurring_time
 from store.questions import Question
-from store.views import AgendaView, ItemView
+from store.views import AgendaView, ItemView, SeriesTime
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
@@ -29,13 +29,27 @@ DROP_MAX_CHARS = 2_000
 
 
 def prompt_message(
-    *, agenda: AgendaView, viewer_id: str, suggestion: Question | None
+    *,
+    agenda: AgendaView,
+    viewer_id: str,
+    suggestion: Question | None,
+    series: SeriesTime | None = None,
+    zone: str | None = None,
+    moved_from: datetime | None = None,
 ) -> dict[str, Any]:
-    """The DM before a 1:1: when it is, the agenda so far, a suggested question, add buttons."""
+    """The DM before a 1:1: when it is (and the series' time on the viewer's clock, `zone`,
+    with a note when daylight saving time moved it from `moved_from`), the agenda so far, a
+    suggested question, add buttons."""
     other = agenda.report_id if viewer_id == agenda.manager_id else agenda.manager_id
     when = slack_date(agenda.starts_at)
     ask = f"Your 1:1 with <@{other}> is {when} — what do you want to talk about?"
-    blocks = [section(f"👋 {ask}"), divider(), *_agenda_so_far(agenda, viewer_id)]
+    head = f"👋 {ask}"
+    if series is not None:
+        head += f"\nYour 1:1s: {recurring_time(series, zone)}."
+    blocks = [section(head)]
+    if series is not None and zone is not None and moved_from is not None:
+        blocks.append(section(dst_heads_up(series, moved_from, zone)))
+    blocks += [divider(), *_agenda_so_far(agenda, viewer_id)]
     if suggestion is not None:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))
     blocks.append(actions(_add_button(agenda.pair_id)))
@@ -95,33 +109,22 @@ def _add_button(pair_id: int) -> dict[str, Any]:
     return button("Add a talking point", ids.ADD_POINT, str(pair_id), style="primary")
 
 
-def cadence_text(cadence: str, weekday_name: str) -> str:
-    """A cadence in words: "every week on Tuesday", "every 2 weeks on Tuesday", …"""
-    day = escape(weekday_name)
-    words = {
-        "weekly": f"every week on {day}",
-        "biweekly": f"every 2 weeks on {day}",
-        "monthly": f"monthly on the same weekday ({day})",
-    }
-    return words.get(cadence, escape(cadence))
-
-
 def intro_message(
     *,
     manager_id: str,
-    report_id: str,
     pair_id: int,
-    cadence: str,
-    weekday_name: str,
+    series: SeriesTime,
+    zone: str | None,
     starts_at: datetime,
     duration_minutes: int,
 ) -> dict[str, Any]:
-    """The DM to the report (`report_id`, the reader) introducing a series: who, how often, when."""
-    series = cadence_text(cadence, weekday_name)
+    """The DM to the report introducing a series: who, when on their own clock (`zone`), how
+    long, and the first one."""
+    when = recurring_time(series, zone)
     lead = f"<@{manager_id}> set up a recurring 1:1 with you"
     blocks = [
         section(
-            f"👋 *{lead}:* {series}, {duration_minutes} minutes.\n"
+            f"👋 *{lead}:* {when}, {duration_minutes} minutes.\n"
             f"The first one is *{slack_date(starts_at)}*."
         ),
         section(
@@ -135,4 +138,4 @@ def intro_message(
             f"<@{manager_id}> is told."
         ),
     ]
-    return message(f"{lead}: {series}.", blocks)
+    return message(f"{lead}: {when}.", blocks)

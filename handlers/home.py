@@ -40,10 +40,12 @@ def publish_home(
         with db() as session:
             mark_home_opened(session, actor.team_id, actor.user_id, now=now)
     person = profile_of(db, client, actor.team_id, actor.user_id, now=now)
-    today = now.astimezone(ZoneInfo(person.tz if person else DEFAULT_TZ)).date()
+    zone = person.tz if person else DEFAULT_TZ
+    today = now.astimezone(ZoneInfo(zone)).date()
     with db.read() as session:
         data = home_data(session, actor, now=now)
-    client.views_publish(user_id=actor.user_id, view=home_view(data, page=page, today=today))
+    view = home_view(data, page=page, today=today, zone=zone)
+    client.views_publish(user_id=actor.user_id, view=view)
     return True
 
 

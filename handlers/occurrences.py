@@ -10,12 +10,14 @@ from blocks import messages
 from blocks.agenda import agenda_ephemeral
 from blocks.modals import pause_modal, reschedule_modal, skip_modal
 from handlers.context import Deps
+from handlers.people import time_zone
 from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for
 from store.meetings import next_meeting, next_start, upcoming_meeting
 from store.models import Meeting, Pair, id_of
 from store.schedule import end_pair, pause_pair, reschedule_meeting, skip_meeting
+from store.series import series_time
 
 
 def agenda(deps: Deps, person: str | None) -> dict[str, Any]:
@@ -27,10 +29,11 @@ def agenda(deps: Deps, person: str | None) -> dict[str, Any]:
 
 
 def pair_list(deps: Deps) -> dict[str, Any]:
-    """The caller's 1:1s with their next dates."""
+    """The caller's 1:1s with their next dates, on the caller's clock."""
+    zone = time_zone(deps, deps.actor.user_id)
     with deps.db() as session:
         rows = [_row(session, deps, pair) for pair in list_active_pairs(session, deps.actor)]
-    return messages.pair_list(viewer_id=deps.actor.user_id, rows=rows)
+    return messages.pair_list(viewer_id=deps.actor.user_id, rows=rows, zone=zone)
 
 
 def _row(session: Any, deps: Deps, pair: Pair) -> messages.PairRow:
@@ -43,6 +46,7 @@ def _row(session: Any, deps: Deps, pair: Pair) -> messages.PairRow:
         starts_at=meeting.starts_at if meeting else None,
         meeting_id=meeting.id if meeting else None,
         paused_until=pair.paused_until.isoformat() if pair.paused_until else None,
+        series=series_time(pair, meeting.slot_at) if meeting else None,
     )
 
 

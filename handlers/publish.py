@@ -36,7 +36,12 @@ def render(content: Content) -> dict[str, Any]:
     """The chat.postMessage body of a due-work post."""
     if isinstance(content, PromptPost):
         return prompt_message(
-            agenda=content.agenda, viewer_id=content.viewer_id, suggestion=content.suggestion
+            agenda=content.agenda,
+            viewer_id=content.viewer_id,
+            suggestion=content.suggestion,
+            series=content.series,
+            zone=content.zone,
+            moved_from=content.moved_from,
         )
     if isinstance(content, AgendaPost):
         return agenda_message(content.agenda, suggestion=content.suggestion)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
@@ -19,7 +18,7 @@ from store.access import Invalid
 from store.deliveries import set_pair_channel
 from store.models import Meeting, Pair, id_of
 from store.schedule import PairRequest, create_pair
-from store.views import WEEKDAY_NAMES
+from store.series import series_time
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,11 @@ def create_series(deps: Deps, request: PairRequest) -> tuple[Pair, Meeting]:
 
 
 def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
-    """Open the pair's group DM, introduce the series to the report; return the confirmation."""
+    """Open the pair's group DM, introduce the series to the report; return the confirmation.
+    Each of the two reads the series' time on their own Slack clock."""
+    manager_zone = time_zone(deps, pair.manager_id)
+    report_zone = time_zone(deps, pair.report_id)
+    series = series_time(pair, meeting.slot_at)
     try:
         channel = open_group_dm(deps.client, (pair.manager_id, pair.report_id))
     except SlackApiError as error:  # the agenda post opens it again later
@@ -84,19 +87,17 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
         pair.report_id,
         intro_message(
             manager_id=pair.manager_id,
-            report_id=pair.report_id,
             pair_id=id_of(pair),
-            cadence=pair.cadence,
-            weekday_name=WEEKDAY_NAMES[pair.weekday],
+            series=series,
+            zone=report_zone,
             starts_at=meeting.starts_at,
             duration_minutes=pair.duration_minutes,
         ),
     )
     return schedule_confirmation(
         report_id=pair.report_id,
-        cadence=pair.cadence,
-        weekday_name=WEEKDAY_NAMES[pair.weekday],
-        starts_at=meeting.starts_at,
-        timezone=pair.timezone,
-        local_time=meeting.starts_at.astimezone(ZoneInfo(pair.timezone)).strftime("%H:%M"),
+        series=series,
+        manager_zone=manager_zone,
+        report_zone=report_zone,
+        duration_minutes=pair.duration_minutes,
     )

@@ -26,7 +26,8 @@ from store.models import (
     PostedMessage,
     WorkKind,
 )
-from store.people import set_dm_channel
+from store.people import profiles_of, set_dm_channel
+from store.series import moved_from, series_time
 from store.suggestions import recorded_question, suggest_question
 from store.summary import summary_view
 from store.views import (
@@ -63,15 +64,31 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
     if now >= meeting.starts_at:
         return EXPIRED
     if claim.kind == WorkKind.PROMPT and claim.user_id:
-        viewer = claim.user_id
-        question = suggest_question(session, pair, meeting, viewer, now=now)
-        post = PromptPost(viewer, agenda_view(session, meeting, pair, viewer, now=now), question)
-        return _delivery(claim, pair, post, dm_user=viewer)
+        post = _prompt(session, meeting, pair, claim.user_id, now=now)
+        return _delivery(claim, pair, post, dm_user=claim.user_id)
     if claim.kind == WorkKind.AGENDA:
         if meeting.agenda_ts:
             return DONE
         return _delivery(claim, pair, agenda_post(session, meeting, pair, now=now))
     return ORPHANED
+
+
+def _prompt(
+    session: Session, meeting: Meeting, pair: Pair, viewer: str, *, now: datetime
+) -> PromptPost:
+    """The prompt for one person, with the series' time on their clock (stored profile) and,
+    when daylight saving time moved it since they were last told, the time it was."""
+    question = suggest_question(session, pair, meeting, viewer, now=now)
+    profile = profiles_of(session, pair.team_id, [viewer]).get(viewer)
+    zone = profile.tz if profile else None
+    return PromptPost(
+        viewer,
+        agenda_view(session, meeting, pair, viewer, now=now),
+        question,
+        series=series_time(pair, meeting.slot_at),
+        zone=zone,
+        moved_from=moved_from(session, pair, meeting, viewer, zone) if zone else None,
+    )
 
 
 def agenda_post(

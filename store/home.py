@@ -21,6 +21,7 @@ from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
 from store.meetings import held_clause, is_open
 from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint, id_of
+from store.series import series_time
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
 SQUARES = 8  # the overview's row: the last 7 meetings and the next one
@@ -55,6 +56,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
                 last_starts_at=last[pair_id].starts_at if pair_id in last else None,
                 squares=_squares(recent.get(pair_id, []), meeting),
                 streak=streaks.get(pair_id, 0),
+                series=series_time(pair, meeting.slot_at) if meeting else None,
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)

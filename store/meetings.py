@@ -12,7 +12,16 @@ from sqlmodel import Session, col, select
 
 from store.access import ENDED, Actor, Invalid, get_pair
 from store.due_work import add_work
-from store.models import ActionItem, Meeting, MeetingStatus, Note, Pair, TalkingPoint, WorkKind
+from store.models import (
+    ActionItem,
+    Meeting,
+    MeetingStatus,
+    Note,
+    Pair,
+    TalkingPoint,
+    WorkKind,
+    id_of,
+)
 from store.recurrence import Recurrence, next_slot, slot_from_local, slots_after
 from store.views import HELD, NOT_HELD
 
@@ -51,7 +60,7 @@ def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now
         add_work(
             session,
             team_id=pair.team_id,
-            key=f"{WorkKind.PROMPT}:{meeting.id}:{user_id}",
+            key=prompt_key(id_of(meeting), user_id),
             kind=WorkKind.PROMPT,
             due_at=prompt_at,
             expires_at=start,
@@ -75,6 +84,11 @@ def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now
         due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
         meeting_id=meeting.id,
     )
+
+
+def prompt_key(meeting_id: int, user_id: str) -> str:
+    """The key of the prompt for one meeting to one of its two people."""
+    return f"{WorkKind.PROMPT}:{meeting_id}:{user_id}"
 
 
 def summary_key(meeting_id: int | None) -> str:

@@ -32,6 +32,17 @@ def item_prints(text: str, owner_id: str, due: date | None) -> tuple[str, str, s
 
 
 @dataclass(frozen=True)
+class SeriesTime:
+    """When a series' 1:1s are: its cadence and zone, and one actual occurrence of its
+    regular time (UTC), from which each reader's weekday and clock time are read."""
+
+    cadence: str
+    timezone: str
+    slot: datetime
+    nth: int | None = None  # monthly: which weekday of the month (1..4, -1 for the last)
+
+
+@dataclass(frozen=True)
 class ItemView:
     """One talking point as a viewer may see it (text is as the author wrote it)."""
 
@@ -143,6 +154,7 @@ class OneOnOne:
     last_starts_at: datetime | None
     squares: list[Square]  # oldest first
     streak: int  # held meetings in a row, up to the latest past one
+    series: SeriesTime | None = None  # the series' regular time, from its next occurrence
 
 
 @dataclass(frozen=True)
@@ -199,6 +211,11 @@ class PromptPost:
     viewer_id: str
     agenda: AgendaView
     suggestion: Question
+    series: SeriesTime | None = None
+    zone: str | None = None  # the viewer's Slack time zone, when it is known
+    # The series' time on the viewer's clock at the occurrence they were last told about,
+    # when daylight saving time has moved it since (they are told once, in this prompt).
+    moved_from: datetime | None = None
 
 
 @dataclass(frozen=True)

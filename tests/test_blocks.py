@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,13 +30,14 @@ from blocks.messages import (
 from blocks.modals import add_point_modal, pause_modal, reschedule_modal, schedule_modal, skip_modal
 from blocks.prompt import intro_message, prompt_message
 from store.questions import Question
-from store.views import AgendaView, FollowUpView, ItemView
+from store.views import AgendaView, FollowUpView, ItemView, SeriesTime
 from tests.blockcheck import check_message, check_view
 
 MGR, REP = "U_MANAGER", "U_REPORT"
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 UNIX = int(START.timestamp())
 QUESTION = Question("general-energy", "General", "How's your <energy> & focus?", "both")
+SERIES = SeriesTime("weekly", "America/New_York", START)  # Tuesdays 10:00 in New York
 INJECTION = "Budget <!channel> & <@U_BOSS> <https://evil.example|click>"
 
 
@@ -160,7 +161,7 @@ def assert_view_ok(view: dict[str, Any]) -> None:
 
 def all_messages() -> dict[str, dict[str, Any]]:
     rows = [
-        PairRow(3, REP, "manager", "weekly", START, 7, None),
+        PairRow(3, REP, "manager", "weekly", START, 7, None, SERIES),
         PairRow(4, "U_BOSS", "report", "biweekly", None, None, "2027-01-05"),
     ]
     return {
@@ -171,29 +172,42 @@ def all_messages() -> dict[str, dict[str, Any]]:
         "ephemeral": agenda_ephemeral(typical(), REP),
         "ephemeral_huge": agenda_ephemeral(huge(), REP),
         "prompt": prompt_message(agenda=typical(), viewer_id=REP, suggestion=QUESTION),
-        "prompt_huge": prompt_message(agenda=huge(), viewer_id=MGR, suggestion=None),
+        "prompt_huge": prompt_message(
+            agenda=huge(),
+            viewer_id=MGR,
+            suggestion=None,
+            series=SERIES,
+            zone="Asia/Kolkata",
+            moved_from=START - timedelta(weeks=1, hours=1),
+        ),
+        "prompt_moved": prompt_message(
+            agenda=typical(),
+            viewer_id=REP,
+            suggestion=QUESTION,
+            series=SERIES,
+            zone="Europe/Berlin",
+            moved_from=START - timedelta(weeks=1, hours=1),
+        ),
         "intro": intro_message(
             manager_id=MGR,
-            report_id=REP,
             pair_id=3,
-            cadence="weekly",
-            weekday_name="Tuesday",
+            series=SERIES,
+            zone="Europe/Berlin",
             starts_at=START,
             duration_minutes=30,
         ),
         "notice": notice("That is *not* a date."),
         "point_added": point_added(text=INJECTION, other_id=REP, starts_at=START, private=True),
         "choose_pair": choose_pair_message(pairs=[(3, "With Dana")], channel_id="D1", ts="1.2"),
-        "pair_list": pair_list(viewer_id=MGR, rows=rows),
+        "pair_list": pair_list(viewer_id=MGR, rows=rows, zone="America/New_York"),
         "pair_list_empty": pair_list(viewer_id=MGR, rows=[]),
         "end_confirmation": end_confirmation(pair_id=3, other_id=REP),
         "schedule_confirmation": schedule_confirmation(
             report_id=REP,
-            cadence="monthly",
-            weekday_name="Tuesday",
-            starts_at=START,
-            timezone="America/New_York",
-            local_time="10:00",
+            series=SeriesTime("monthly", "America/New_York", START, nth=1),
+            manager_zone="America/New_York",
+            report_zone="Asia/Kolkata",
+            duration_minutes=30,
         ),
         "skipped": skipped_notice(actor_id=MGR, starts_at=START, next_starts_at=START),
         "skipped_last": skipped_notice(actor_id=MGR, starts_at=START, next_starts_at=None),
@@ -469,18 +483,21 @@ def test_prompt_has_the_suggestion_the_add_button_and_the_thread_hint() -> None:
 @pytest.mark.parametrize(
     ("cadence", "words"),
     [
-        ("weekly", "every week on Tuesday"),
-        ("biweekly", "every 2 weeks on Tuesday"),
-        ("monthly", "monthly on the same weekday (Tuesday)"),
+        ("weekly", "Tuesdays 16:00 your time (Tuesdays 10:00 in New York)"),
+        ("biweekly", "every other Tuesday 16:00 your time (Tuesday 10:00 in New York)"),
+        (
+            "monthly",
+            "the first Tuesday of each month, 16:00 your time "
+            "(the first Tuesday 10:00 in New York)",
+        ),
     ],
 )
 def test_intro_names_the_manager_the_cadence_and_the_first_date(cadence: str, words: str) -> None:
     body = intro_message(
         manager_id=MGR,
-        report_id=REP,
         pair_id=3,
-        cadence=cadence,
-        weekday_name="Tuesday",
+        series=SeriesTime(cadence, "America/New_York", START, nth=1),
+        zone="Europe/Berlin",
         starts_at=START,
         duration_minutes=45,
     )
@@ -671,7 +688,7 @@ def test_pair_list_rows_and_buttons_by_role() -> None:
     report_row = {e["action_id"]: e["value"] for e in rows[1]["elements"]}
     assert report_row == {ids.PAUSE: "4"}  # no meeting to move, and only managers end
     all_text = texts(body["blocks"])
-    assert f"*<@{REP}>* (you manage) · Every week\nNext: <!date^{UNIX}^" in all_text
+    assert f"*<@{REP}>* (you manage) · Tuesdays 10:00\nNext: <!date^{UNIX}^" in all_text
     assert "*<@U_BOSS>* (your manager) · Every 2 weeks\n⏸️ Paused until Tue Jan 5, 2027" in all_text
 
 
@@ -710,9 +727,14 @@ def test_notices_say_who_did_what_and_when() -> None:
     messages = all_messages()
     confirmation = texts(messages["schedule_confirmation"]["blocks"])
     assert (
-        f"Your 1:1 with <@{REP}> is scheduled: monthly on the same weekday (Tuesday) at 10:00 "
-        "(America/New_York)." in confirmation
+        f"Your 1:1 with <@{REP}> is scheduled: the first Tuesday of each month, 10:00, "
+        "30 minutes." in confirmation
     )
+    assert f"For <@{REP}> that's *the first Tuesday of each month, 20:30* (Kolkata time)." in (
+        confirmation
+    )
+    assert f"⚠️ For <@{REP}> it's outside 08:00–19:00 (Tuesday 20:30 their time)." in confirmation
+    assert "For you" not in confirmation
     assert f"The first one is *{when}*." in confirmation
     assert f"<@{MGR}> skipped the 1:1 planned for {when}." in texts(messages["skipped"]["blocks"])
     assert f"the next one: *{when}*" in texts(messages["skipped"]["blocks"])
