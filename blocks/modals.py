@@ -17,8 +17,9 @@ from blocks.kit import (
     plain,
     section,
 )
+from blocks.rich_text import from_stored
 from blocks.text import escape, truncate
-from store.point_text import Source, valid_url
+from store.point_text import Source, shorten, valid_url
 from store.views import WEEKDAY_NAMES
 
 POINT_TEXT_MAX = 2000
@@ -125,7 +126,8 @@ def add_point_modal(
     source: Source | None = None,
     origin: str | None = None,
 ) -> dict[str, Any]:
-    """Text, private or not, and which 1:1 when that is open; metadata {"pair", "origin"}
+    """Text (`initial_text` in store.point_text's stored form), private or not, and which
+    1:1 when that is open; metadata {"pair", "origin"}
     and, for a point made from a message, "source" {"url", "channel"}."""
     if pair_id is None and len(pairs) == 1:
         pair_id = pairs[0][0]  # the only 1:1: no need to ask
@@ -156,14 +158,14 @@ def _source_link(source: Source) -> str:
 
 
 def _point_text(initial_text: str) -> Block:
+    """Rich text, so that people can be picked and links made as anywhere else in Slack
+    (it has no max_length: the length is checked when the form is sent)."""
     element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "multiline": True,
-        "max_length": POINT_TEXT_MAX,
+        "type": "rich_text_input",
         "placeholder": plain("What do you want to talk about?"),
     }
     if initial_text:
-        element["initial_value"] = initial_text[:POINT_TEXT_MAX]
+        element["initial_value"] = from_stored(shorten(initial_text, POINT_TEXT_MAX))
     return input_block(ids.POINT_TEXT, "Talking point", element)
 
 

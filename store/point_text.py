@@ -82,19 +82,6 @@ def pieces(stored: str) -> list[Piece]:
     return found
 
 
-def readable(stored: str) -> str:
-    """The text for plain-text places: a link as "label (url)", or its URL."""
-    return "".join(_readable(piece) for piece in pieces(stored))
-
-
-def _readable(piece: Piece) -> str:
-    if isinstance(piece, str):
-        return piece
-    if piece.label and piece.label != piece.url:
-        return f"{piece.label} ({piece.url})"
-    return piece.url
-
-
 def visible(stored: str) -> str:
     """What a reader sees of the text: a link's label (or URL) only."""
     return "".join(p if isinstance(p, str) else p.text for p in pieces(stored))

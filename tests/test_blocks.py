@@ -520,15 +520,18 @@ def test_add_point_modal_text_and_private_inputs() -> None:
     assert ids.POINT_PAIR not in blocks
     text = blocks[ids.POINT_TEXT]["element"]
     assert text == {
-        "type": "plain_text_input",
-        "multiline": True,
-        "max_length": 2000,
+        "type": "rich_text_input",
         "placeholder": {
             "type": "plain_text",
             "text": "What do you want to talk about?",
             "emoji": True,
         },
-        "initial_value": "Hi",
+        "initial_value": {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_section", "elements": [{"type": "text", "text": "Hi"}]}
+            ],
+        },
         "action_id": ids.VALUE,
     }
     private = blocks[ids.POINT_PRIVATE]
