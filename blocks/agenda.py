@@ -10,11 +10,11 @@ from blocks.format import (
     LIST_SECTIONS_MAX,
     NOTE_MAX,
     TEXT_BUDGET,
-    clip,
     follow_up_line,
     list_sections,
     more_note,
     point_line,
+    point_text,
     slack_date,
     text_size,
 )
@@ -211,7 +211,7 @@ def _tick_section(item: ItemView, meeting_id: int, *, byline: bool) -> Block:
     box: dict[str, Any] = {"type": "checkboxes", "action_id": ids.TICK_POINT, "options": [option]}
     if item.discussed:
         box["initial_options"] = [option]
-    text = clip(item.text, POINT_MAX)
+    text = point_text(item, POINT_MAX)
     marks = [f"<@{item.author_id}>"] if byline else []
     if item.carried_count:
         marks.append(f"carried {item.carried_count}×")

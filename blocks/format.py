@@ -8,6 +8,7 @@ from typing import Any
 
 from blocks.kit import SECTION_TEXT_MAX, Block, context, section
 from blocks.text import escape
+from store.point_text import Link, Piece, pieces, valid_url, visible
 from store.views import FollowUpView, ItemView
 
 # Slack rejects a message whose blocks hold about 12,000 characters of text in all, less some
@@ -39,15 +40,20 @@ def clip(text: str, limit: int) -> str:
     escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    pieces: list[str] = []
+    return _escaped_prefix(text, limit - 1).rstrip() + "…"
+
+
+def _escaped_prefix(text: str, limit: int) -> str:
+    """The longest start of `text` whose escaped form fits in `limit` (no entity is cut)."""
+    kept: list[str] = []
     size = 0
     for char in text:
         piece = escape(char)
-        if size + len(piece) > limit - 1:
+        if size + len(piece) > limit:
             break
-        pieces.append(piece)
+        kept.append(piece)
         size += len(piece)
-    return "".join(pieces).rstrip() + "…"
+    return "".join(kept)
 
 
 def one_line(text: str) -> str:
@@ -69,7 +75,61 @@ def point_line(item: ItemView, *, author: bool = True) -> str:
     if item.is_private:
         marks.append("🔒 private")
     bullet = "✅" if item.discussed else "•"
-    return f"{bullet} {one_line(item.text)}" + (f" — {', '.join(marks)}" if marks else "")
+    text = point_text(item, LINE_MAX, fold=True)
+    return f"{bullet} {text}" + (f" — {', '.join(marks)}" if marks else "")
+
+
+def point_text(item: ItemView, limit: int, *, fold: bool = False) -> str:
+    """A talking point as mrkdwn of at most `limit` characters: its text escaped, its links
+    live (http(s) only, checked again here), then "(from #general)" linking its message."""
+    text = " ".join(item.text.split()) if fold else item.text
+    source = _source(item)
+    return linked(text, limit - len(source)) + source
+
+
+def point_plain(item: ItemView) -> str:
+    """A talking point for plain-text places: what the mrkdwn shows, without the links."""
+    where = _where(item)
+    return visible(item.text) + (f" ({where})" if where else "")
+
+
+def _where(item: ItemView) -> str:
+    if not (item.source_url or item.source_channel):
+        return ""
+    return f"from {item.source_channel or 'a message'}"
+
+
+def _source(item: ItemView) -> str:
+    where = _where(item)
+    if not where:
+        return ""
+    url = valid_url(item.source_url)
+    return f" ({_mrkdwn(Link(url, where)) if url else escape(where)})"
+
+
+def linked(stored: str, limit: int) -> str:
+    """Text in store.point_text's stored form as mrkdwn within `limit` characters: plain
+    runs escaped, links as `<url|label>`; when cut, "…" marks it (a link is never cut)."""
+    parts = [_mrkdwn(piece) for piece in pieces(stored)]
+    if sum(map(len, parts)) <= limit:
+        return "".join(parts)
+    out: list[str] = []
+    left = limit - 1
+    for piece, encoded in zip(pieces(stored), parts, strict=True):
+        if len(encoded) > left:
+            if isinstance(piece, str):
+                out.append(_escaped_prefix(piece, left))
+            break
+        out.append(encoded)
+        left -= len(encoded)
+    return "".join(out).rstrip() + "…"
+
+
+def _mrkdwn(piece: Piece) -> str:
+    if isinstance(piece, str):
+        return escape(piece)
+    # The URL is checked; escaping it too keeps `&` from starting an entity.
+    return f"<{escape(piece.url)}|{escape(piece.text)}>"
 
 
 def list_sections(

@@ -23,8 +23,8 @@ from blocks.kit import (
 )
 from blocks.modals import modal
 from blocks.summary import summary_message
-from blocks.text import truncate
 from blocks.when import recurring_time
+from store.point_text import shorten
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 
 PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + dividers, overview, paging and schedule ≤ 86 blocks
@@ -246,7 +246,7 @@ def _page_buttons(page: int, pages: int) -> list[Block]:
 
 def _short(point: ItemView) -> ItemView:
     """The point with its text on one line, cut to LINE_MAX (before escaping)."""
-    return replace(point, text=truncate(" ".join(point.text.split()), LINE_MAX))
+    return replace(point, text=shorten(" ".join(point.text.split()), LINE_MAX))
 
 
 def _paused(o: OneOnOne, today: date) -> bool:

@@ -34,7 +34,8 @@ NOT_MET = "not_met"  # value: meeting id ("We didn't meet", on a summary with no
 HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
 
 # Modals (callback_id).
-ADD_POINT_MODAL = "add_point_modal"  # private_metadata: {"pair": id|null, "origin": key|null}
+# private_metadata: {"pair": id|null, "origin": key|null, "source"?: {"url", "channel"}}
+ADD_POINT_MODAL = "add_point_modal"
 SCHEDULE_MODAL = "schedule_modal"
 RESCHEDULE_MODAL = "reschedule_modal"  # private_metadata: meeting id
 SKIP_MODAL = "skip_modal"  # private_metadata: meeting id

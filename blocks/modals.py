@@ -17,7 +17,9 @@ from blocks.kit import (
     plain,
     section,
 )
+from blocks.rich_text import from_stored
 from blocks.text import escape, truncate
+from store.point_text import Source, shorten, valid_url
 from store.views import WEEKDAY_NAMES
 
 POINT_TEXT_MAX = 2000
@@ -121,15 +123,17 @@ def add_point_modal(
     pairs: list[tuple[int, str]],
     pair_id: int | None,
     initial_text: str = "",
-    link: str | None = None,
+    source: Source | None = None,
     origin: str | None = None,
 ) -> dict[str, Any]:
-    """Text, private or not, and which 1:1 when that is open; metadata {"pair", "origin"}."""
+    """Text (`initial_text` in store.point_text's stored form), private or not, and which
+    1:1 when that is open; metadata {"pair", "origin"}
+    and, for a point made from a message, "source" {"url", "channel"}."""
     if pair_id is None and len(pairs) == 1:
         pair_id = pairs[0][0]  # the only 1:1: no need to ask
     blocks: list[Block] = []
-    if link:
-        blocks.append(context(f"📎 From <{escape(link)}|this message>"))
+    if source is not None:
+        blocks.append(context(f"📎 From {_source_link(source)}"))
     blocks.append(_point_text(initial_text))
     if pair_id is None:
         blocks.append(_pair_select(pairs))
@@ -138,21 +142,30 @@ def add_point_modal(
         if label and len(pairs) > 1:
             blocks.append(context(f"For your 1:1 *{escape(label)}*"))
     blocks.append(_point_private())
-    metadata = json.dumps({"pair": pair_id, "origin": origin})
+    meta: dict[str, Any] = {"pair": pair_id, "origin": origin}
+    if source is not None:
+        meta["source"] = {"url": source.url, "channel": source.channel}
+    metadata = json.dumps(meta)
     return modal(
         ids.ADD_POINT_MODAL, "Add a talking point", blocks, submit="Add", private_metadata=metadata
     )
 
 
+def _source_link(source: Source) -> str:
+    where = f"this message in {source.channel}" if source.channel else "this message"
+    url = valid_url(source.url)
+    return f"<{escape(url)}|{escape(where)}>" if url else escape(where)
+
+
 def _point_text(initial_text: str) -> Block:
+    """Rich text, so that people can be picked and links made as anywhere else in Slack
+    (it has no max_length: the length is checked when the form is sent)."""
     element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "multiline": True,
-        "max_length": POINT_TEXT_MAX,
+        "type": "rich_text_input",
         "placeholder": plain("What do you want to talk about?"),
     }
     if initial_text:
-        element["initial_value"] = initial_text[:POINT_TEXT_MAX]
+        element["initial_value"] = from_stored(shorten(initial_text, POINT_TEXT_MAX))
     return input_block(ids.POINT_TEXT, "Talking point", element)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.format import slack_date
+from blocks.format import point_plain, slack_date
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
@@ -209,7 +209,7 @@ def _point_label(point: ItemView, moved_on: bool) -> str:
         marks += "→ moved to next 1:1 · "
     elif point.carried_count:
         marks += f"↻{point.carried_count} "
-    return marks + " ".join(point.text.split())
+    return marks + " ".join(point_plain(point).split())
 
 
 def _notes_input(

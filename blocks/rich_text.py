@@ -7,7 +7,10 @@ quotes, code fences); mentions and broadcasts become inert text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from store.point_text import SPECIAL, from_typed, link, pieces, valid_url
 
 RichText = dict[str, Any]
 INDENT_MAX = 8  # list nesting Slack's editor offers; a forged payload may claim any
@@ -16,11 +19,48 @@ DEPTH_MAX = 12  # nested elements read; deeper ones (only a forged payload has t
 
 def to_plain(value: RichText | None) -> str:
     """The text of a `rich_text_value`, one line per paragraph or list item."""
+    return _text(value, None)
+
+
+def to_point_text(value: RichText | None, names: Mapping[str, str]) -> str:
+    """A talking point typed in a `rich_text_input`, in store.point_text's stored form: the
+    same as the same words sent by command or DM (people by `names`, links kept)."""
+    return _text(value, names)
+
+
+def users_in(value: RichText | None) -> list[str]:
+    """The people mentioned in a `rich_text_value`, in order, once each."""
+    found: list[str] = []
+    stack = [value] if isinstance(value, dict) else []
+    while stack and len(found) < 1000:
+        element = stack.pop(0)
+        if element.get("type") == "user" and isinstance(element.get("user_id"), str):
+            found.append(element["user_id"])
+        stack.extend(_elements(element))
+    return list(dict.fromkeys(found))
+
+
+def from_stored(stored: str) -> RichText:
+    """A rich text value showing a talking point's text, its links as links."""
+    elements = [
+        {"type": "text", "text": piece}
+        if isinstance(piece, str)
+        else {"type": "link", "url": piece.url} | ({"text": piece.label} if piece.label else {})
+        for piece in pieces(stored)
+    ]
+    return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
+
+
+# Names: None reads rich text as plain text (notes); a mapping reads it as a talking point.
+Names = Mapping[str, str] | None
+
+
+def _text(value: RichText | None, names: Names) -> str:
     if not value:
         return ""
     text = ""
     for element in _elements(value):
-        piece = _block(element, 0)
+        piece = _block(element, 0, names)
         if text and not text.endswith("\n") and element.get("type") != "rich_text_section":
             text += "\n"  # a list, quote or code block starts on its own line
         text += piece
@@ -40,7 +80,7 @@ def _elements(element: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in children if isinstance(c, dict)] if isinstance(children, list) else []
 
 
-def _block(element: dict[str, Any], depth: int) -> str:
+def _block(element: dict[str, Any], depth: int, names: Names) -> str:
     if depth > DEPTH_MAX:
         return ""
     kind = element.get("type")
@@ -49,27 +89,31 @@ def _block(element: dict[str, Any], depth: int) -> str:
         indent = "  " * _indent(element.get("indent"))
         ordered = element.get("style") == "ordered"
         lines = [
-            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child, depth + 1).strip()}"
+            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child, depth + 1, names).strip()}"
             for n, child in enumerate(children, start=1)
         ]
         return "\n".join(lines) + "\n"
     if kind == "rich_text_quote":
-        quoted = _inline(element, depth + 1).split("\n")
+        quoted = _inline(element, depth + 1, names).split("\n")
         return "\n".join(f"> {line}" for line in quoted) + "\n"
     if kind == "rich_text_preformatted":
-        return f"```\n{_inline(element, depth + 1)}\n```\n"
-    return _inline(element, depth + 1)
+        return f"```\n{_inline(element, depth + 1, names)}\n```\n"
+    return _inline(element, depth + 1, names)
 
 
 def _indent(value: object) -> int:
     return min(value, INDENT_MAX) if isinstance(value, int) and value > 0 else 0
 
 
-def _inline(element: dict[str, Any], depth: int) -> str:
-    return "".join(_piece(child, depth) for child in _elements(element))
+def _inline(element: dict[str, Any], depth: int, names: Names) -> str:
+    return "".join(_piece(child, depth, names) for child in _elements(element))
 
 
-def _piece(element: dict[str, Any], depth: int) -> str:
+def _piece(element: dict[str, Any], depth: int, names: Names) -> str:
+    if names is not None:
+        point = _point_piece(element, names)
+        if point is not None:
+            return point
     kind = element.get("type")
     if kind == "text":
         return str(element.get("text") or "")
@@ -88,5 +132,25 @@ def _piece(element: dict[str, Any], depth: int) -> str:
     if kind == "broadcast":
         return f"@{element.get('range', '')}"
     if kind in ("rich_text_section", "rich_text_list", "rich_text_quote"):
-        return _block(element, depth)
+        return _block(element, depth, names)
     return str(element.get("text") or "")
+
+
+def _point_piece(element: dict[str, Any], names: Mapping[str, str]) -> str | None:
+    """How a talking point reads an inline element (None: as notes do)."""
+    kind = element.get("type")
+    if kind == "text":
+        return from_typed(str(element.get("text") or ""))
+    if kind == "link":
+        url = valid_url(str(element.get("url") or ""))
+        label = str(element.get("text") or "")
+        return link(url, label) if url else label or str(element.get("url") or "")
+    if kind == "user":
+        return f"@{names.get(str(element.get('user_id')), 'someone')}"
+    if kind == "usergroup":
+        return "@group"
+    if kind == "channel":
+        return "#channel"
+    if kind == "broadcast":
+        return SPECIAL.get(str(element.get("range")), "@here")
+    return None

@@ -99,7 +99,8 @@ def run_schedule(call: Invocation) -> None:
 
 def run_add(call: Invocation) -> None:
     """`add [private] [@person] <text>`."""
-    private, person, text = add_args(call.rest)
+    private, person, encoded = add_args(call.rest)
+    text = points.text_from_slack(call.deps, encoded)
     call.respond(**points.add_point(call.deps, person, text, private=private, origin=None))
 
 

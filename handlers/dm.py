@@ -9,9 +9,8 @@ from slack_sdk.errors import SlackApiError
 
 from blocks.messages import choose_pair_message, notice
 from handlers.context import Deps
-from handlers.parsing import plain_from_slack
 from handlers.people import display_name
-from handlers.points import add_point
+from handlers.points import add_point, text_from_slack
 from store.access import Invalid, NotAllowed, list_active_pairs, other_person
 from store.deliveries import pair_posted_in
 from store.models import Pair, id_of
@@ -27,7 +26,7 @@ NO_PAIRS = (
 def handle_direct_message(deps: Deps, event: dict[str, Any]) -> None:
     """A person wrote to the bot: route the text to a 1:1's next agenda and confirm in thread."""
     channel, ts = event["channel"], event["ts"]
-    text = plain_from_slack(event.get("text") or "")
+    text = text_from_slack(deps, event.get("text") or "")
     private, text = _private_prefix(text)
     thread = event.get("thread_ts")
     reply_ts = thread or ts
@@ -63,7 +62,7 @@ def add_chosen_message(deps: Deps, pair_id: int, channel: str, ts: str) -> dict[
     message = _fetch_message(deps, channel, ts)
     if message is None or message.get("user") != deps.actor.user_id:
         raise NotAllowed("I can't find that message any more — please write it again.")
-    private, text = _private_prefix(plain_from_slack(message.get("text") or ""))
+    private, text = _private_prefix(text_from_slack(deps, message.get("text") or ""))
     return add_point(
         deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
     )

@@ -216,33 +216,3 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
         else:
             break
     return private, person, rest
-
-
-SLACK_TOKEN = re.compile(r"<([^<>]*)>")
-
-
-def plain_from_slack(encoded: str) -> str:
-    """Text Slack encoded (commands, messages) as the person meant it, with no live mentions.
-
-    `<@U1|dana>` → `@dana`, `<@U1>` → `@U1`, `<!here>` → `@here`, `<#C1|general>` →
-    `#general`, `<https://x|label>` → `label (https://x)`; then `&amp;` `&lt;` `&gt;` decoded.
-    Blocks escape it again on the way out, so none of it can notify anyone.
-    """
-    return _unescape(SLACK_TOKEN.sub(lambda m: _token_text(m.group(1)), encoded))
-
-
-def _token_text(token: str) -> str:
-    target, _, label = token.partition("|")
-    if target.startswith("@"):
-        return "@" + (label or target[1:])
-    if target.startswith("!subteam^"):
-        return label or "@group"
-    if target.startswith("!"):
-        return "@" + (label or target[1:].split("^")[0])
-    if target.startswith("#"):
-        return "#" + (label or target[1:])
-    return f"{label} ({target})" if label and label != target else target
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

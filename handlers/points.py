@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
+from blocks.format import point_plain
 from blocks.messages import point_added
 from blocks.modals import add_point_modal
+from blocks.rich_text import to_point_text, users_in
 from handlers.context import Deps
-from handlers.people import display_name
+from handlers.people import display_name, look_up
 from store.access import (
     Invalid,
     find_pair_with,
@@ -16,10 +21,45 @@ from store.access import (
     list_active_pairs,
     other_person,
 )
-from store.agenda import add_talking_point, set_discussed
+from store.agenda import add_talking_point, point_view, set_discussed
 from store.meetings import next_meeting
 from store.models import Meeting, Pair, id_of
+from store.point_text import Source, from_slack, from_typed, mentioned_users
 from store.questions import by_key
+
+log = logging.getLogger(__name__)
+
+NAMES_MAX = 20  # people of one text looked up by name; any others read as Slack labelled them
+
+
+def text_from_slack(deps: Deps, encoded: str) -> str:
+    """Text Slack encoded (a command, a DM, a shared message) as a talking point's text,
+    each person mentioned by their name. Call it with no transaction open: a person the bot
+    doesn't know yet is looked up with users.info."""
+    return from_slack(encoded, _names(deps, mentioned_users(encoded)))
+
+
+def text_from_form(deps: Deps, state: dict[str, Any]) -> str:
+    """The add modal's text input as a talking point's text: rich text, or the plain-text
+    input of a form opened before the modal had rich text."""
+    if "rich_text_value" in state:
+        typed = state.get("rich_text_value")
+        return to_point_text(typed, _names(deps, users_in(typed)))
+    return from_typed(str(state.get("value") or ""))
+
+
+def _names(deps: Deps, user_ids: list[str]) -> dict[str, str]:
+    """How Slack shows these people (cached, stored, else users.info: no transaction open)."""
+    names: dict[str, str] = {}
+    for user_id in user_ids[:NAMES_MAX]:
+        try:
+            person = look_up(deps, user_id)
+        except SlackApiError as error:  # the name can wait; the point can't
+            log.info("no name for a mentioned person: %s", error.response.get("error"))
+            continue
+        if person is not None:
+            names[user_id] = person.name
+    return names
 
 
 def add_point(
@@ -30,8 +70,11 @@ def add_point(
     private: bool,
     origin: str | None,
     pair_id: int | None = None,
+    source: Source | None = None,
 ) -> dict[str, Any]:
-    """Add a talking point to the next 1:1 with `person` (or the given pair, or the only one)."""
+    """Add a talking point to the next 1:1 with `person` (or the given pair, or the only one).
+
+    `text` is in store.point_text's stored form: see text_from_slack and text_typed."""
     with deps.db() as session:
         pair = (
             get_pair(session, deps.actor, pair_id)
@@ -46,6 +89,7 @@ def add_point(
             private=private,
             now=deps.now(),
             origin_key=origin,
+            source=source,
         )
     if point.is_private:
         deps.refresh_homes(pair, only=deps.actor.user_id)  # only its author sees it
@@ -53,7 +97,7 @@ def add_point(
         deps.refresh_agenda(meeting.id)
         deps.refresh_homes(pair)
     return point_added(
-        text=point.text,
+        text=point_plain(point_view(point)),
         other_id=other_person(pair, deps.actor.user_id),
         starts_at=meeting.starts_at,
         private=point.is_private,
@@ -77,7 +121,7 @@ def open_add_modal(
     *,
     pair_id: int | None,
     initial_text: str = "",
-    link: str | None = None,
+    source: Source | None = None,
 ) -> None:
     """The add-a-talking-point modal; it asks which 1:1 when that is ambiguous."""
     with deps.db.read() as session:
@@ -92,8 +136,8 @@ def open_add_modal(
     view = add_point_modal(
         pairs=choices,
         pair_id=pair_id,
-        initial_text=initial_text[:2000],
-        link=link,
+        initial_text=initial_text,
+        source=source,
         origin=f"modal:{trigger_id}",
     )
     deps.client.views_open(trigger_id=trigger_id, view=view)

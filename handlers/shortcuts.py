@@ -11,11 +11,13 @@ from slack_sdk.errors import SlackApiError
 from blocks import ids
 from blocks.messages import notice
 from handlers.context import Deps, deps_from
-from handlers.parsing import plain_from_slack
-from handlers.points import open_add_modal
+from handlers.points import open_add_modal, text_from_slack
 from store.access import Invalid, NotAllowed
+from store.point_text import Source, shorten
 
 log = logging.getLogger(__name__)
+
+QUOTE_MAX = 200  # characters of a shared message taken into its talking point
 
 
 def register(app: App) -> None:
@@ -24,7 +26,7 @@ def register(app: App) -> None:
 
 
 def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: dict) -> None:
-    """Open the add-a-talking-point modal with the message's text and a link to it."""
+    """Open the add-a-talking-point modal with the message's opening words and its source."""
     ack()
     deps = deps_from(context)
     deps.after_ack(
@@ -35,13 +37,13 @@ def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: di
 
 def _open(deps: Deps, shortcut: dict, respond: Respond) -> None:
     message = shortcut.get("message") or {}
-    channel = (shortcut.get("channel") or {}).get("id")
-    link = _permalink(deps.client, channel, message.get("ts"))
-    text = plain_from_slack(message.get("text") or "")
-    if link:
-        text = f"{text}\n{link}" if text else link
+    channel = shortcut.get("channel") or {}
+    link = _permalink(deps.client, channel.get("id"), message.get("ts"))
+    # The message stays where it is, a click away: the point is its opening words.
+    text = shorten(text_from_slack(deps, message.get("text") or ""), QUOTE_MAX)
+    source = Source.of(link, channel.get("name"))
     try:
-        open_add_modal(deps, shortcut["trigger_id"], pair_id=None, initial_text=text, link=link)
+        open_add_modal(deps, shortcut["trigger_id"], pair_id=None, initial_text=text, source=source)
     except (Invalid, NotAllowed) as error:
         respond(response_type="ephemeral", **notice(str(error)))
 

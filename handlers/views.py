@@ -15,11 +15,12 @@ from blocks.messages import notice
 from handlers import notes, occurrences, scheduling
 from handlers.context import SORRY, Deps, deps_from
 from handlers.payload import payload_id
-from handlers.points import add_point
+from handlers.points import add_point, text_from_form
 from handlers.publish import post_to_user
 from store.access import Invalid, NotAllowed, get_active_pair
 from store.agenda import clean_text
 from store.notes_save import save_notes
+from store.point_text import Source
 from store.schedule import PairRequest
 
 log = logging.getLogger(__name__)
@@ -104,29 +105,46 @@ def metadata_id(view: dict[str, Any]) -> int:
 def submit_add_point(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     """Add a talking point from the modal (text, private checkbox, which 1:1)."""
     try:
-        text = clean_text(value(values, ids.POINT_TEXT).get("value") or "")
+        text = clean_text(text_from_form(deps, value(values, ids.POINT_TEXT)))
     except Invalid as error:
         raise FieldError(ids.POINT_TEXT, str(error)) from error
     private = bool(value(values, ids.POINT_PRIVATE).get("selected_options"))
-    pair_id = _chosen_pair(view, values)
+    meta = _add_point_metadata(view)
+    pair_id = _chosen_pair(meta, values)
+    source = _source(meta)
     with deps.db.read() as session:
         get_active_pair(session, deps.actor, pair_id)
     origin = f"view:{view.get('id')}"
 
     def after() -> None:
-        body = add_point(deps, None, text, private=private, origin=origin, pair_id=pair_id)
+        body = add_point(
+            deps, None, text, private=private, origin=origin, pair_id=pair_id, source=source
+        )
         post_to_user(deps.client, deps.actor.user_id, body)
 
     return after
 
 
-def _chosen_pair(view: dict, values: Values) -> int:
+def _add_point_metadata(view: dict) -> dict[str, Any]:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
     except json.JSONDecodeError as error:
         raise NotAllowed() from error
+    return meta if isinstance(meta, dict) else {}
+
+
+def _source(meta: dict[str, Any]) -> Source | None:
+    """The shared message, as the shortcut put it in the form (checked: metadata is the
+    client's to send, so only an http(s) URL and a channel name are taken from it)."""
+    source = meta.get("source")
+    if not isinstance(source, dict):
+        return None
+    return Source.of(source.get("url"), source.get("channel"))
+
+
+def _chosen_pair(meta: dict[str, Any], values: Values) -> int:
     chosen = (value(values, ids.POINT_PAIR).get("selected_option") or {}).get("value")
-    pair = meta.get("pair") if isinstance(meta, dict) else None
+    pair = meta.get("pair")
     picked = pair if pair is not None else chosen
     if picked is None:
         raise FieldError(ids.POINT_PAIR, "Pick the 1:1 this is for.")

@@ -18,6 +18,7 @@ from store.models import (
     TalkingPoint,
     id_of,
 )
+from store.point_text import Source
 from store.views import AgendaView, FollowUpView, ItemView
 
 TEXT_MAX = 2000
@@ -46,8 +47,10 @@ def add_talking_point(
     private: bool = False,
     now: datetime,
     origin_key: str | None = None,
+    source: Source | None = None,
 ) -> tuple[TalkingPoint, Meeting]:
-    """Add the actor's talking point to the pair's upcoming meeting.
+    """Add the actor's talking point (text in store.point_text's stored form) to the pair's
+    upcoming meeting, with the message it was made from, if any.
 
     `origin_key` makes retries idempotent: the same key adds the point once.
     """
@@ -67,6 +70,8 @@ def add_talking_point(
         carried_count=0,
         origin_key=origin_key,
         created_at=now,
+        source_url=source.url if source else None,
+        source_channel=source.channel if source else None,
     )
     if origin_key is None:  # nothing to race for: no savepoint
         _insert_last(session, point)
@@ -180,6 +185,8 @@ def point_view(point: TalkingPoint) -> ItemView:
         is_private=point.is_private,
         discussed=point.discussed,
         carried_count=point.carried_count,
+        source_url=point.source_url,
+        source_channel=point.source_channel,
     )
 
 

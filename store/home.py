@@ -88,6 +88,8 @@ def _agendas(session: Session, actor: Actor, meeting_ids: list[int]) -> dict[int
         TalkingPoint.is_private,
         TalkingPoint.discussed,
         TalkingPoint.carried_count,
+        TalkingPoint.source_url,
+        TalkingPoint.source_channel,
     )
     query = (
         sa_select(col(TalkingPoint.meeting_id), *(col(c) for c in shown))

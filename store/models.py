@@ -154,6 +154,9 @@ class TalkingPoint(SQLModel, table=True):
     position: int = Field(default=0)
     origin_key: str | None = Field(default=None, max_length=255)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    # The message it was made from (the message shortcut): shown as "(from #general)".
+    source_url: str | None = Field(default=None, max_length=1000)
+    source_channel: str | None = Field(default=None, max_length=100)
 
 
 # A talking point was carried out of a meeting undiscussed: that meeting's summary lists it

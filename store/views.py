@@ -44,7 +44,7 @@ class SeriesTime:
 
 @dataclass(frozen=True)
 class ItemView:
-    """One talking point as a viewer may see it (text is as the author wrote it)."""
+    """One talking point as a viewer may see it (text in store.point_text's stored form)."""
 
     id: int
     author_id: str
@@ -52,6 +52,8 @@ class ItemView:
     is_private: bool
     discussed: bool
     carried_count: int
+    source_url: str | None = None  # the message it was made from, and where that was
+    source_channel: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from blocks.messages import (
 )
 from blocks.modals import add_point_modal, pause_modal, reschedule_modal, schedule_modal, skip_modal
 from blocks.prompt import intro_message, prompt_message
+from store.point_text import Source
 from store.questions import Question
 from store.views import AgendaView, FollowUpView, ItemView, SeriesTime
 from tests.blockcheck import check_message, check_view
@@ -38,7 +39,7 @@ START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 UNIX = int(START.timestamp())
 QUESTION = Question("general-energy", "General", "How's your <energy> & focus?", "both")
 SERIES = SeriesTime("weekly", "America/New_York", START)  # Tuesdays 10:00 in New York
-INJECTION = "Budget <!channel> & <@U_BOSS> <https://evil.example|click>"
+INJECTION = "Budget <!channel> & <@U_BOSS> <javascript:alert(1)|click>"
 
 
 def point(
@@ -221,7 +222,10 @@ def all_views() -> dict[str, dict[str, Any]]:
     return {
         "add_point": add_point_modal(pairs=[(3, "With Dana"), (4, "With Sam")], pair_id=None),
         "add_point_fixed": add_point_modal(
-            pairs=[(3, "With Dana")], pair_id=3, initial_text=INJECTION, link="https://x/p1"
+            pairs=[(3, "With Dana")],
+            pair_id=3,
+            initial_text=INJECTION,
+            source=Source("https://x/p1", "#general"),
         ),
         "schedule": schedule_modal(timezone="Europe/Berlin", report_id=REP),
         "schedule_blank": schedule_modal(timezone=""),
@@ -279,9 +283,9 @@ def test_dates_use_slack_formatting_with_a_utc_fallback() -> None:
 )
 def test_user_text_can_never_mention_or_link(name: str) -> None:
     dumped = json.dumps(all_messages()[name], ensure_ascii=False)
-    assert "<!channel>" not in dumped and "<@U_BOSS>" not in dumped and "<https" not in dumped
+    assert "<!channel>" not in dumped and "<@U_BOSS>" not in dumped and "<javascript" not in dumped
     if name != "schedule_confirmation":
-        assert "&lt;!channel&gt; &amp; &lt;@U_BOSS&gt; &lt;https://evil.example|click&gt;" in dumped
+        assert "&lt;!channel&gt; &amp; &lt;@U_BOSS&gt; &lt;javascript:alert(1)|click&gt;" in dumped
 
 
 def test_suggested_questions_are_escaped_too() -> None:
@@ -527,28 +531,36 @@ def test_add_point_modal_asks_which_1_1_when_there_are_several() -> None:
 
 
 def test_add_point_modal_text_and_private_inputs() -> None:
-    view = add_point_modal(pairs=[(3, "With Dana")], pair_id=3, initial_text="Hi", link="https://l")
+    source = Source("https://l", "#general")
+    view = add_point_modal(pairs=[(3, "With Dana")], pair_id=3, initial_text="Hi", source=source)
     blocks = inputs(view)
     assert ids.POINT_PAIR not in blocks
     text = blocks[ids.POINT_TEXT]["element"]
     assert text == {
-        "type": "plain_text_input",
-        "multiline": True,
-        "max_length": 2000,
+        "type": "rich_text_input",
         "placeholder": {
             "type": "plain_text",
             "text": "What do you want to talk about?",
             "emoji": True,
         },
-        "initial_value": "Hi",
+        "initial_value": {
+            "type": "rich_text",
+            "elements": [
+                {"type": "rich_text_section", "elements": [{"type": "text", "text": "Hi"}]}
+            ],
+        },
         "action_id": ids.VALUE,
     }
     private = blocks[ids.POINT_PRIVATE]
     assert private["optional"] is True and private["element"]["action_id"] == ids.VALUE
     (option,) = private["element"]["options"]
     assert option["value"] == "private" and option["text"]["text"] == "Private — only I can see it"
-    assert json.loads(view["private_metadata"]) == {"pair": 3, "origin": None}
-    assert "<https://l|this message>" in texts(view["blocks"])
+    assert json.loads(view["private_metadata"]) == {
+        "pair": 3,
+        "origin": None,
+        "source": {"url": "https://l", "channel": "#general"},
+    }
+    assert "<https://l|this message in #general>" in texts(view["blocks"])
 
 
 def test_add_point_modal_with_one_pair_needs_no_choice() -> None:

@@ -27,8 +27,8 @@ from tests.blockcheck import check_message
 from tests.test_blocks import INJECTION, MGR, REP, START, UNIX, agenda, point, texts, walk
 
 TODAY = date(2026, 12, 3)
-ESCAPED = "&lt;!channel&gt; &amp; &lt;@U_BOSS&gt; &lt;https://evil.example|click&gt;"
-LIVE = ("<!channel>", "<@U_BOSS>", "<https")
+ESCAPED = "&lt;!channel&gt; &amp; &lt;@U_BOSS&gt; &lt;javascript:alert(1)|click&gt;"
+LIVE = ("<!channel>", "<@U_BOSS>", "<javascript", "<https")
 
 
 def item(

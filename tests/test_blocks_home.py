@@ -18,7 +18,7 @@ ME = "U_MANAGER"
 BOSS = "U_BOSS"
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-INJECTION = "Budget <!channel> & <@U123> <https://evil.example|click>"
+INJECTION = "Budget <!channel> & <@U123> <javascript:alert(1)|click>"
 LONG = "A long thought about the roadmap, " * 40  # ~1,400 characters
 KINDS = ["held", "held", "rescheduled", "skipped", "held", "missed", "held", "upcoming"]
 
@@ -340,8 +340,8 @@ def test_user_text_cannot_ping_anyone() -> None:
     assert_view_ok(view)
     everything = "\n".join(texts(view))
     assert "<!channel>" not in everything and "<@U123>" not in everything
-    assert "<https://evil" not in everything
-    safe = "Budget &lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil.example|click&gt;"
+    assert "<javascript" not in everything
+    safe = "Budget &lt;!channel&gt; &amp; &lt;@U123&gt; &lt;javascript:alert(1)|click&gt;"
     assert everything.count(safe) == 2
     assert all(t["verbatim"] for t in walk_mrkdwn(view))
 

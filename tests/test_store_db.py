@@ -58,7 +58,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0008"
+    assert version == "0009"
 
 
 def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:
@@ -242,15 +242,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         first.closed_at, first.summary_ts = week1 + timedelta(hours=1), "pending"
         session.add_all([first, second])
         session.commit()
-        point = TalkingPoint(
-            team_id="T1",
-            meeting_id=second.id,
-            author_id="UMGR",
-            text="Stuck",
-            carried_count=1,
-            created_at=NOW,
-        )
-        session.add(point)
+        point_id = old_point(session, second.id, "Stuck", carried_count=1)
         session.commit()
         item_id = session.execute(
             action_item_at_0002()
@@ -285,7 +277,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         assert session.scalars(select(TalkingPoint.text)).all() == ["Stuck"]
         assert session.scalar(select(DueWork.action_item_id)) == item_id
         carries = session.execute(select(PointCarry.point_id, PointCarry.from_meeting_id)).all()
-        assert [tuple(c) for c in carries] == [(point.id, first.id)]
+        assert [tuple(c) for c in carries] == [(point_id, first.id)]
         assert session.get(Meeting, first.id).summary_ts is None  # the old claim, released
         session.execute(delete(PointCarry))
         session.execute(delete(DueWork))
@@ -305,7 +297,7 @@ def test_0003_keeps_every_row_records_old_carries_and_never_reuses_ids(engine: E
         )
         session.add_all([again, other])
         session.commit()
-        assert again.id > point.id and other.id > item_id  # a deleted row's id never returns
+        assert again.id > point_id and other.id > item_id  # a deleted row's id never returns
         session.add(
             TalkingPoint(team_id="T1", meeting_id=10**6, author_id="U", text="x", created_at=NOW)
         )
@@ -363,3 +355,55 @@ def test_0007_ends_the_newer_of_two_pairs_between_the_same_people_and_tells_both
         notices = session.scalars(select(DueWork).where(DueWork.kind == "notice")).all()
         assert sorted(w.user_id for w in notices) == ["UMGR", "UREP"]
         assert {w.key.split(":")[2] for w in notices} == {str(newer)}
+
+
+def old_point(session: Session, meeting_id: int, text: str, *, carried_count: int = 0) -> int:
+    """A talking point inserted as the table was before 0009 (the model has later columns)."""
+    names = ("team_id", "meeting_id", "author_id", "text", "is_private", "discussed")
+    names += ("carried_count", "position", "created_at")
+    table = sa.table("talking_point", sa.column("id"), *(sa.column(n) for n in names))
+    values = dict(team_id="T1", meeting_id=meeting_id, author_id="UMGR", text=text)
+    values |= dict(is_private=False, discussed=False, carried_count=carried_count, position=1)
+    row = values | {"created_at": NOW.replace(tzinfo=None)}
+    statement = table.insert().values(**row).returning(sa.column("id"))
+    return int(session.execute(statement).scalar_one())
+
+
+def test_0009_gives_points_a_source_and_keeps_every_row_and_id(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0008")
+    with Session(engine) as session:
+        pair = make_pair()
+        session.add(pair)
+        session.commit()
+        pair_id = pair.id
+        at = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+        meeting = Meeting(team_id="T1", pair_id=pair_id, slot_at=at, starts_at=at, created_at=NOW)
+        session.add(meeting)
+        session.commit()
+        for label in ("kept", "deleted"):
+            old_point(session, meeting.id, label)
+        session.execute(text("DELETE FROM talking_point WHERE text = 'deleted'"))
+        session.commit()
+        meeting_id = meeting.id
+    upgrade(engine)
+    with Session(engine) as session:
+        kept = session.scalars(select(TalkingPoint)).one()
+        assert (kept.text, kept.source_url, kept.source_channel) == ("kept", None, None)
+        shared = TalkingPoint(
+            team_id="T1",
+            meeting_id=meeting_id,
+            author_id="UMGR",
+            text="Hiring plan",
+            source_url="https://acme.slack.com/archives/C1/p1",
+            source_channel="#general",
+            created_at=NOW,
+        )
+        session.add(shared)
+        session.commit()
+        assert shared.id == 3  # the deleted point's id is never handed out again
+        assert session.get(TalkingPoint, 3).source_channel == "#general"
+    command.downgrade(alembic_config(engine), "0008")  # and back: the rows stay, ids too
+    with Session(engine) as session:
+        left = session.execute(text("SELECT id, text FROM talking_point ORDER BY id")).all()
+        assert [tuple(r) for r in left] == [(1, "kept"), (3, "Hiring plan")]
+    upgrade(engine)

@@ -55,7 +55,8 @@ def test_talking_points_prompts_and_the_agenda_post(bot: RunningBot) -> None:
         and "suggested" in str(c.args["blocks"]).lower()
     }
     assert "my raise" in prompts["U_REPORT"] and "my raise" not in prompts["U_MANAGER"]
-    assert "&lt;!channel&gt;" in prompts["U_MANAGER"]
+    assert "@channel roadmap &amp; hiring" in prompts["U_MANAGER"]  # words that ping nobody
+    assert "<!channel>" not in prompts["U_MANAGER"]
     bot.clock.advance(hours=22, minutes=31)
     assert bot.tick().counts.get("agenda_sent") == 1
     (agenda,) = [
