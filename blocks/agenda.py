@@ -10,6 +10,7 @@ from blocks.format import (
     LIST_SECTIONS_MAX,
     NOTE_MAX,
     TEXT_BUDGET,
+    done_line,
     follow_up_line,
     list_sections,
     more_note,
@@ -36,6 +37,7 @@ from store.views import HELD, AgendaView, FollowUpView, ItemView
 
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 FOLLOW_UPS_MAX_CHARS = 3_000
+DONE_MAX_CHARS = 1_500  # the "Done since last time" list
 FOLLOW_UP_BUTTONS_MAX = 10  # open action items shown with a "Done" button; the rest are listed
 SKIPPED = frozenset({"skipped", "cancelled"})
 
@@ -64,7 +66,7 @@ def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) ->
         [i for i in agenda.new if not i.is_private],
     )
     head = _head(agenda)
-    follow = _follow_up_blocks(agenda.follow_ups)
+    follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
     tail = [_buttons(agenda)]
     room = MESSAGE_BLOCKS_MAX - len(head) - len(follow) - len(tail)
     chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
@@ -80,7 +82,7 @@ def agenda_ephemeral(agenda: AgendaView, viewer_id: str) -> dict[str, Any]:
     carried = [i for i in agenda.carried if _visible(i, viewer_id)]
     new = [i for i in agenda.new if _visible(i, viewer_id)]
     head = _head(agenda)
-    follow = _follow_up_blocks(agenda.follow_ups)
+    follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
     tail = [] if agenda.status in SKIPPED else [_buttons(agenda)]
     chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
     groups = _groups(agenda, carried, new)
@@ -111,11 +113,17 @@ def _head(agenda: AgendaView) -> list[Block]:
     ]
 
 
-def _follow_up_blocks(follow_ups: list[FollowUpView]) -> list[Block]:
-    """Open action items, always present: a "Done" button on the first few, then a list."""
+def _follow_up_blocks(follow_ups: list[FollowUpView], done: list[FollowUpView]) -> list[Block]:
+    """Open action items, always present: a "Done" button on the first few, then a list;
+    then what was done since the last 1:1, so that the other person sees it too."""
     title = "*Follow-ups*"
     if not follow_ups:
-        return [divider(), section(f"{title}\nNo open action items."), divider()]
+        return [
+            divider(),
+            section(f"{title}\nNo open action items."),
+            *_done_blocks(done),
+            divider(),
+        ]
     blocks = [section(title)]
     left = FOLLOW_UPS_MAX_CHARS - len(title) - NOTE_MAX
     for item in follow_ups[:FOLLOW_UP_BUTTONS_MAX]:
@@ -131,8 +139,21 @@ def _follow_up_blocks(follow_ups: list[FollowUpView]) -> list[Block]:
         *blocks,
         *listed,
         *more_note(len(lines) - shown, "open action items"),
+        *_done_blocks(done),
         divider(),
     ]
+
+
+def _done_blocks(done: list[FollowUpView]) -> list[Block]:
+    """ "Done since last time": one list section, folded with "…and N more"."""
+    if not done:
+        return []
+    lines = [done_line(item) for item in done]
+    title = "*Done since last time*"
+    listed, shown = list_sections(
+        lines, title=title, max_sections=1, max_chars=DONE_MAX_CHARS - NOTE_MAX
+    )
+    return [*listed, *more_note(len(lines) - shown, "done action items")]
 
 
 def _done_section(item: FollowUpView) -> Block:

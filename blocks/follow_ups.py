@@ -105,7 +105,8 @@ def reminder_message(item: ActionItemView) -> dict[str, Any]:
 def item_done_message(item: ActionItemView, done_by: str) -> dict[str, Any]:
     """The item struck through, with who marked it done."""
     text = f"✅ Done: ~{item_text(item, ITEM_MAX)}~ — marked by <@{done_by}>"
-    return message(f"Done: {item_text(item)}", [section(text)])
+    told = context("Your next agenda shows it under “Done since last time”, for you both.")
+    return message(f"Done: {item_text(item)}", [section(text), told])
 
 
 def item_snoozed_message(item: ActionItemView) -> dict[str, Any]:

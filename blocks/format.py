@@ -67,6 +67,12 @@ def follow_up_line(item: FollowUpView) -> str:
     return f"• {one_line(item.text)} — <@{item.owner_id}>{due}"
 
 
+def done_line(item: FollowUpView) -> str:
+    """A done action item on one line: "✅ ~text~ — @owner" (and who marked it, if another)."""
+    by = f" · marked by <@{item.done_by}>" if item.done_by and item.done_by != item.owner_id else ""
+    return f"✅ ~{one_line(item.text)}~ — <@{item.owner_id}>{by}"
+
+
 def point_line(item: ItemView, *, author: bool = True) -> str:
     """A talking point on one line: ticked when discussed, with its author and marks."""
     marks = [f"<@{item.author_id}>"] if author else []

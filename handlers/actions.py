@@ -156,14 +156,17 @@ def not_met(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
 
 
 def item_done(deps: Deps, body: dict, action: dict) -> dict[str, Any] | None:
-    """An action item's "Done": the agenda updates in place; a list or reminder is redrawn."""
+    """An action item's "Done": the agenda updates in place and the clicker is told there; a
+    list or reminder is redrawn; the Home tab shows it by itself."""
     clicked_ts = (body.get("message") or {}).get("ts")
     done_body, pair = follow_ups.done(deps, id_from(action.get("value")), clicked_ts=clicked_ts)
     if (body.get("container") or {}).get("is_ephemeral"):
         return {"replace_original": True, **follow_ups.actions_list(deps)}
+    if body.get("view"):
+        return None  # the Home tab is published again without it
     channel = (body.get("channel") or {}).get("id")
-    if body.get("view") or channel == pair.channel_id:
-        return None  # the agenda (or the Home tab) shows it done
+    if channel == pair.channel_id:
+        return done_body  # ephemeral: the agenda itself shows it done
     return {"replace_original": True, **done_body}
 
 

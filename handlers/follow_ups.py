@@ -17,6 +17,7 @@ from blocks.home import summary_modal
 from blocks.messages import notice
 from blocks.summary import history_message
 from handlers.context import Deps
+from handlers.notes import update_summary
 from handlers.people import time_zone
 from store.access import find_pair_with, other_person
 from store.actions import complete_item, get_item, item_view, open_items_owned, snooze_item
@@ -53,6 +54,7 @@ def done(deps: Deps, item_id: int, *, clicked_ts: str | None = None) -> tuple[di
         clicked = agenda_posted_at(session, pair, clicked_ts) if clicked_ts else None
     deps.refresh_agenda(upcoming.id if upcoming else None, clicked.id if clicked else None)
     deps.refresh_homes(pair)
+    _update_summary_of(deps, item.meeting_id)  # the summary it was decided in shows it done
     return item_done_message(item_view(item, pair), item.done_by or deps.actor.user_id), pair
 
 
@@ -66,7 +68,20 @@ def snooze(deps: Deps, item_id: int) -> dict[str, Any]:
         upcoming = upcoming_meeting(session, pair, deps.now())
     deps.refresh_agenda(upcoming.id if upcoming else None)
     deps.refresh_homes(pair)
+    _update_summary_of(deps, item.meeting_id)  # ... and its new due date
     return item_snoozed_message(item_view(item, pair))
+
+
+def _update_summary_of(deps: Deps, meeting_id: int | None) -> None:
+    """Bring the summary an item was decided in up to date; the item changed anyway."""
+    if meeting_id is None:
+        return
+    try:
+        update_summary(deps, meeting_id)
+    except SlackApiError as error:
+        log.warning(
+            "summary of meeting %s not updated: %s", meeting_id, error.response.get("error")
+        )
 
 
 def drop_point(deps: Deps, point_id: int) -> dict[str, Any]:

@@ -224,7 +224,7 @@ def after_save(deps: Deps, saved: SavedNotes) -> None:
 
 
 def update_summary(deps: Deps, meeting_id: int) -> None:
-    """Bring a posted summary up to date with the notes."""
+    """Bring a posted summary up to date (notes, action items)."""
     with deps.db.read() as session:
         posted = posted_summary(session, meeting_id)
     if posted is not None:

@@ -9,7 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
-from store.meetings import mark_held_if_closed, meeting_points, next_meeting, outcome
+from store.meetings import (
+    follow_ups_since,
+    mark_held_if_closed,
+    meeting_points,
+    next_meeting,
+    outcome,
+)
 from store.models import (
     ActionItem,
     Meeting,
@@ -173,6 +179,7 @@ def agenda_view(
         carried=[i for i in visible if i.carried_count > 0],
         new=[i for i in visible if i.carried_count == 0],
         outcome=outcome(meeting, now),
+        done_since=_done_since(session, pair, meeting),
     )
 
 
@@ -204,6 +211,27 @@ def _open_action_items(session: Session, pair: Pair, meeting: Meeting) -> list[F
             owner_id=a.owner_id,
             text=a.text,
             due_date=a.due_date.isoformat() if a.due_date else None,
+        )
+        for a in session.exec(query)
+    ]
+
+
+def _done_since(session: Session, pair: Pair, meeting: Meeting) -> list[FollowUpView]:
+    """Earlier meetings' action items done since the last 1:1: news for the other person."""
+    query = (
+        select(ActionItem)
+        .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_not(None))
+        .where(col(ActionItem.done_at) >= follow_ups_since(session, meeting))
+        .where(or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id))
+        .order_by(col(ActionItem.done_at), col(ActionItem.id))
+    )
+    return [
+        FollowUpView(
+            id=id_of(a),
+            owner_id=a.owner_id,
+            text=a.text,
+            due_date=a.due_date.isoformat() if a.due_date else None,
+            done_by=a.done_by or a.owner_id,
         )
         for a in session.exec(query)
     ]

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from store.access import ENDED, Actor, Invalid, get_pair
 from store.due_work import add_work
 from store.models import (
+    NOT_HAPPENING,
     ActionItem,
     Meeting,
     MeetingStatus,
@@ -117,6 +118,19 @@ def is_open(meeting: Meeting, now: datetime) -> bool:
     if meeting.starts_at + timedelta(minutes=meeting.duration_minutes) <= now:
         return False
     return meeting.starts_at > now or meeting.notes_saved_at is None
+
+
+def follow_ups_since(session: Session, meeting: Meeting) -> datetime:
+    """Since when action items done count as news for this meeting: the start of the pair's
+    previous meeting that was not skipped or cancelled (a month back for the first)."""
+    previous = session.exec(
+        select(Meeting.starts_at)
+        .where(Meeting.pair_id == meeting.pair_id, col(Meeting.status).not_in(NOT_HAPPENING))
+        .where(col(Meeting.starts_at) < meeting.starts_at)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(1)
+    ).first()
+    return previous or meeting.starts_at - timedelta(days=31)
 
 
 def held_clause(meeting: Any, now: datetime) -> ColumnElement[bool]:

@@ -11,8 +11,8 @@ from store.access import Actor, get_meeting, get_pair
 from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
-from store.meetings import held_clause, meeting_points, next_start
-from store.models import NOT_HAPPENING, ActionItem, Meeting, Note, Pair, id_of
+from store.meetings import follow_ups_since, held_clause, meeting_points, next_start
+from store.models import ActionItem, Meeting, Note, Pair, id_of
 from store.views import SummaryView
 
 HISTORY_MAX = 5
@@ -52,7 +52,7 @@ def _items(session: Session, meeting: Meeting, *, own: bool) -> list[ActionItem]
     query = select(ActionItem).order_by(col(ActionItem.created_at), col(ActionItem.id))
     if own:
         return list(session.exec(query.where(ActionItem.meeting_id == meeting.id)).all())
-    since = _previous_start(session, meeting) or meeting.starts_at - timedelta(days=31)
+    since = follow_ups_since(session, meeting)
     query = query.where(
         ActionItem.pair_id == meeting.pair_id,
         or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id),
@@ -60,16 +60,6 @@ def _items(session: Session, meeting: Meeting, *, own: bool) -> list[ActionItem]
         or_(col(ActionItem.done_at).is_(None), col(ActionItem.done_at) >= since),
     )
     return list(session.exec(query).all())
-
-
-def _previous_start(session: Session, meeting: Meeting) -> datetime | None:
-    return session.exec(
-        select(Meeting.starts_at)
-        .where(Meeting.pair_id == meeting.pair_id, col(Meeting.status).not_in(NOT_HAPPENING))
-        .where(col(Meeting.starts_at) < meeting.starts_at)
-        .order_by(col(Meeting.starts_at).desc())
-        .limit(1)
-    ).first()
 
 
 def summary_for(session: Session, actor: Actor, meeting_id: int, *, now: datetime) -> SummaryView:

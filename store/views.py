@@ -6,7 +6,7 @@ No SQL here: blocks/ imports these types, never the store modules that query.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from store.questions import Question
@@ -58,12 +58,13 @@ class ItemView:
 
 @dataclass(frozen=True)
 class FollowUpView:
-    """An open action item of the pair."""
+    """An action item of the pair on an agenda: open, or done since the last 1:1."""
 
     id: int
     owner_id: str
     text: str
     due_date: str | None
+    done_by: str | None = None  # who marked it done (None while it is open)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class AgendaView:
     carried: list[ItemView]
     new: list[ItemView]
     outcome: str | None = None  # once it is over: HELD or NOT_HELD (None while it is to come)
+    done_since: list[FollowUpView] = field(default_factory=list)  # done since the last 1:1
 
     @property
     def is_empty(self) -> bool:

@@ -313,7 +313,7 @@ def test_done_and_snooze_on_a_reminder(bot: RunningBot) -> None:
     assert tick_at(bot, "2026-12-08 14:30").get("agenda_sent") == 1
     (agenda,) = agenda_posts(bot)  # week 1 had no agenda: nothing was due before it
     follow_ups = dump(agenda.args["blocks"])
-    assert "Write the RFC" not in follow_ups
+    assert "*Done since last time*\\n✅ ~Write the RFC~ — <@U_REPORT>" in follow_ups  # told
     assert "Book the offsite" in follow_ups
     assert [e["value"] for e in elements(agenda.args["blocks"], ids.ITEM_DONE)] == [snooze["value"]]
 
