@@ -116,7 +116,7 @@ def _head(agenda: AgendaView) -> list[Block]:
 def _follow_up_blocks(follow_ups: list[FollowUpView], done: list[FollowUpView]) -> list[Block]:
     """Open action items, always present: a "Done" button on the first few, then a list;
     then what was done since the last 1:1, so that the other person sees it too."""
-    title = "*Follow-ups*"
+    title = "*Open action items*"
     if not follow_ups:
         return [
             divider(),
@@ -269,7 +269,7 @@ def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> l
     if empty:
         text = "*Nothing on the agenda yet.* What would make this 1:1 worth the time?"
     else:
-        text = "*No talking points yet.* Anything to talk about besides the follow-ups?"
+        text = "*No talking points yet.* Anything to talk about besides the open action items?"
     blocks = [section(text)]
     if suggestion:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))

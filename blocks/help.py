@@ -1,12 +1,16 @@
-"""The `/oneonone help` message: every subcommand with one example."""
+"""The `/oneonone help` message: the core subcommands with one example each, then "More"
+(every subcommand)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from blocks.kit import context, divider, message, section
+from blocks import ids
+from blocks.kit import button, context, divider, message, section
 from blocks.text import escape
+
+CORE = ("schedule", "add", "agenda", "notes", "actions")  # the weekly loop; the rest is "More"
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,11 @@ class Subcommand:
     usage: str
     example: str
     summary: str
+
+    @property
+    def core(self) -> bool:
+        """Part of the short help."""
+        return self.name in CORE
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -51,33 +60,40 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("end", "end @person", "end @dana", "End a recurring 1:1 (managers; keeps history)."),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
-    Subcommand("help", "help", "help", "This message."),
+    Subcommand("help", "help [more]", "help more", "This message; `more`: every command."),
 )
 
 
-def help_message(
-    *, command: str, unknown: str | None = None, pairs: list[str] | None = None
-) -> dict[str, Any]:
-    """The help message; `unknown` heads it with "I don't know …"; `pairs` lists your 1:1s."""
-    blocks = []
+def help_message(*, command: str, unknown: str | None = None, full: bool = False) -> dict[str, Any]:
+    """The short help (the core subcommands and a "More" button), or with `full` every
+    subcommand; `unknown` heads it with "I don't know …"."""
     if unknown is not None:
-        blocks.append(section(f"I don't know `{escape(unknown)}`. Here is what I can do:"))
+        head = section(f"I don't know `{escape(unknown)}`. Here is what I can do:")
     else:
-        blocks.append(
-            section(
-                "*oneonone* keeps your 1:1s happening: a shared agenda before, notes and "
-                "action items after, and follow-ups the week after."
-            )
+        head = section(
+            "*oneonone* keeps your 1:1s happening: a shared agenda before, notes and "
+            "action items after, and reminders of those action items the week after."
         )
-    lines = [
-        f"• `{command} {escape(s.usage)}` — {escape(s.summary)}\n"
-        f"    _e.g._ `{command} {escape(s.example)}`"
-        for s in SUBCOMMANDS
-    ]
-    blocks.append(divider())
-    blocks.append(section("\n".join(lines)))
-    if pairs:
-        blocks.append(section("*Your 1:1s*\n" + "\n".join(f"• {p}" for p in pairs)))
+    shown = [s for s in SUBCOMMANDS if full or s.core]
+    blocks = [head, divider(), section("\n".join(_line(command, s) for s in shown))]
+    if not full:
+        others = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if not s.core)
+        blocks.append(
+            section(f"*More:* {others}.", accessory=button("More", ids.HELP_MORE, "more"))
+        )
     blocks.append(context("You can also write to me in this DM to add a talking point."))
-    head = f"I don't know `{escape(unknown)}`." if unknown is not None else "What /oneonone can do"
-    return message(head, blocks)
+    title = f"I don't know `{escape(unknown)}`." if unknown is not None else "What /oneonone can do"
+    return message(title, blocks)
+
+
+def _line(command: str, sub: Subcommand) -> str:
+    return (
+        f"• `{command} {escape(sub.usage)}` — {escape(sub.summary)}\n"
+        f"    _e.g._ `{command} {escape(sub.example)}`"
+    )
+
+
+def try_this(command: str, name: str) -> str:
+    """What to do next after a command that could not be read: its example and usage."""
+    sub = next(s for s in SUBCOMMANDS if s.name == name)
+    return f"Try `{command} {escape(sub.example)}` (`{command} {escape(sub.usage)}`)."

@@ -124,11 +124,15 @@ def _overview_line(o: OneOnOne, today: date) -> str:
     if o.streak >= STREAK_MIN:
         marks.append(f"🔥 {o.streak} in a row")
     if o.open_items:
-        marks.append(f"{len(o.open_items)} open")
+        marks.append(_open_count(len(o.open_items)))
     overdue = _overdue_count(o, today)
     if overdue:
         marks.append(f"⚠️ {overdue} overdue")
     return "  ".join([f"<@{o.other_id}>", squares, *(["· " + " · ".join(marks)] if marks else [])])
+
+
+def _open_count(count: int) -> str:
+    return f"{count} open action item" + ("" if count == 1 else "s")
 
 
 def _square(square: Square) -> str:

@@ -30,6 +30,7 @@ NOTES_ADD_ITEM = "notes_add_item"  # in the notes modal: one more action item ro
 NOTES_REMOVE_ITEM = "notes_remove_item"  # in the notes modal; value: the row's key
 PAIR_NOTES = "pair_notes"  # value: pair id -> notes modal of its current (or last) meeting
 SHOW_SUMMARY = "show_summary"  # value: meeting id -> a modal with its summary
+HELP_MORE = "help_more"  # the short help's "More": every subcommand
 NOT_MET = "not_met"  # value: meeting id ("We didn't meet", on a summary with nothing in it)
 HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
 

@@ -24,7 +24,7 @@ from store.views import AgendaView, ItemView, SeriesTime
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
-DROP_MAX = 10  # the viewer's carried-over points shown with a "Drop" button
+DROP_MAX = 10  # the viewer's carried-over points shown with a "Remove" button
 DROP_MAX_CHARS = 2_000
 
 
@@ -60,7 +60,7 @@ def prompt_message(
 def _agenda_so_far(agenda: AgendaView, viewer_id: str) -> list[Block]:
     """Open action items, then the talking points this person may see, as short lists.
 
-    The viewer's own carried-over points come first, each with a "Drop" button.
+    The viewer's own carried-over points come first, each with a "Remove" button.
     """
     points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
     droppable = _drop_sections([i for i in agenda.carried if i.author_id == viewer_id])
@@ -89,11 +89,11 @@ def _preview_list(title: str, lines: list[str]) -> tuple[list[Block], int]:
 
 
 def _drop_sections(mine: list[ItemView]) -> dict[int, Block]:
-    """The viewer's carried-over points (a few at most), by id, each with a "Drop" button."""
+    """The viewer's carried-over points (a few at most), by id, each with a "Remove" button."""
     blocks: dict[int, Block] = {}
     left = DROP_MAX_CHARS
     for item in mine[:DROP_MAX]:
-        block = section(point_line(item), accessory=button("Drop", ids.DROP_POINT, str(item.id)))
+        block = section(point_line(item), accessory=button("Remove", ids.DROP_POINT, str(item.id)))
         if text_size(block) > left:
             break
         blocks[item.id] = block

@@ -52,7 +52,7 @@ def summary_message(summary: SummaryView) -> dict[str, Any]:
     lists = [
         ("*Discussed*", [point_line(p) for p in _shared(summary.discussed)], "talking points"),
         ("*Action items*", [item_line(i) for i in summary.action_items], "action items"),
-        ("*Follow-ups from before*", [item_line(i) for i in summary.follow_ups], "follow-ups"),
+        ("*Action items from before*", [item_line(i) for i in summary.follow_ups], "from before"),
         ("*Carries over*", [point_line(p) for p in _shared(summary.carried)], "talking points"),
     ]
     wants = [_notes_want(notes), *(_list_want(title, lines) for title, lines, _ in lists)]

@@ -9,6 +9,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from blocks import ids
+from blocks.help import help_message
+from blocks.ids import COMMAND
 from blocks.messages import notice
 from handlers import follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
@@ -150,6 +152,11 @@ def take_notes(deps: Deps, body: dict, action: dict) -> None:
     )
 
 
+def help_more(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """The short help's "More": the help again, with every subcommand."""
+    return {"replace_original": True, **help_message(command=COMMAND, full=True)}
+
+
 def not_met(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
     """ "We didn't meet", on a summary with nothing in it."""
     return notes.not_met(deps, id_from(action.get("value")))
@@ -233,6 +240,7 @@ ACTIONS: dict[str, Action] = {
     ids.SCHEDULE_OPEN: schedule_open,
     ids.TAKE_NOTES: take_notes,
     ids.NOT_MET: not_met,
+    ids.HELP_MORE: help_more,
     ids.ITEM_DONE: item_done,
     ids.ITEM_SNOOZE: item_snooze,
     ids.DROP_POINT: drop_point,

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 
 from slack_bolt import Ack, App, Respond
 
-from blocks.help import SUBCOMMANDS, help_message
+from blocks.help import SUBCOMMANDS, help_message, try_this
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
@@ -28,7 +28,7 @@ from store.access import Invalid, NotAllowed
 
 log = logging.getLogger(__name__)
 
-USAGE = {s.name: f"`{COMMAND} {escape(s.usage)}`" for s in SUBCOMMANDS}
+KNOWN = frozenset(s.name for s in SUBCOMMANDS)
 
 
 def register(app: App) -> None:
@@ -60,8 +60,9 @@ def _route(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     name = words[0].lower() if words else "help"
     run = SUBCOMMANDS_RUN.get(name)
     if run is None:
-        known = name in USAGE
-        ack(**help_message(command=COMMAND, unknown=None if known else words[0]))
+        known = name in KNOWN
+        full = known and len(words) > 1 and words[1].strip().lower() in ("more", "all")
+        ack(**help_message(command=COMMAND, unknown=None if known else words[0], full=full))
         return
     call = Invocation(
         deps=deps_from(context),
@@ -79,16 +80,16 @@ def _answer(call: Invocation, run: Callable[[Invocation], None], name: str) -> N
     try:
         run(call)
     except (Invalid, NotAllowed, ParseError) as error:
-        call.respond(**notice(f"{error}\nUsage: {USAGE[name]}"))
+        call.respond(**notice(f"{error}\n{try_this(COMMAND, name)}"))
 
 
 def run_schedule(call: Invocation) -> None:
     """`schedule @person <weekday> <HH:MM> …`, or the modal when something is missing."""
     args = schedule_args(call.rest)
     if args.unread:
+        unread = " or ".join(f"`{escape(w)}`" for w in args.unread)
         raise ParseError(
-            f"I understood {args.understood()}, but not "
-            f"{', '.join(f'`{escape(w)}`' for w in args.unread)}. "
+            f"I couldn't read {unread} (I understood {args.understood()}). "
             "Write the weekday as e.g. `tuesday` and the time as `HH:MM` (24-hour)."
         )
     if not args.complete:

@@ -90,7 +90,7 @@ def drop_point(deps: Deps, point_id: int) -> dict[str, Any]:
         meeting, pair = drop_talking_point(session, deps.actor, point_id)
     deps.refresh_agenda(meeting.id)
     deps.refresh_homes(pair)
-    return notice("Dropped that talking point from your next 1:1.")
+    return notice("Removed that talking point from your next 1:1.")
 
 
 def open_summary(deps: Deps, trigger_id: str, meeting_id: int) -> None:

@@ -313,10 +313,10 @@ def test_agenda_message_lists_follow_ups_carried_and_new_points_in_order() -> No
     }
     assert blocks[1]["text"]["text"].startswith(f"<@{MGR}> & <@{REP}>  ·  <!date^{UNIX}^")
     all_text = texts(blocks)
-    assert "*Follow-ups*\n• Send the retro doc — <@U_REPORT>, due Thu Dec 3\n" in all_text
+    assert "*Open action items*\n• Send the retro doc — <@U_REPORT>, due Thu Dec 3\n" in all_text
     assert "• Ask finance about budget — <@U_MANAGER>" in all_text
     order = [
-        "*Follow-ups*",
+        "*Open action items*",
         "*Carried over*",
         "Staff engineer expectations\n_<@U_REPORT> · carried 2×_",
         "*New from <@U_MANAGER>*",
@@ -356,7 +356,7 @@ def test_private_points_never_reach_the_group_dm() -> None:
 
 def test_follow_ups_section_exists_when_there_are_none() -> None:
     body = agenda_message(agenda(new=[point(1, REP, "Hello")]))
-    assert "*Follow-ups*\nNo open action items." in texts(body["blocks"])
+    assert "*Open action items*\nNo open action items." in texts(body["blocks"])
 
 
 def test_an_empty_agenda_gets_a_nudge_with_a_suggested_question() -> None:

@@ -205,7 +205,7 @@ def test_summary_reads_in_order() -> None:
         "*Notes*\nWe agreed on Q1 goals.\nLine two &amp; more",
         "*Action items*\n• Book the offsite — <@U_MANAGER>, due Thu Dec 10\n"
         "✅ ~Write the RFC~ — <@U_REPORT>",
-        "*Follow-ups from before*\n✅ ~Old thing~ — <@U_REPORT>\n• Still open — <@U_REPORT>",
+        "*Action items from before*\n✅ ~Old thing~ — <@U_REPORT>\n• Still open — <@U_REPORT>",
         "*Carries over*\n• Pair with the data team — <@U_REPORT>, carried 1×",
         "*Next 1:1*\n<!date^",
     ]
@@ -234,7 +234,7 @@ def test_a_huddle_summary_is_called_huddle_notes() -> None:
 def test_a_summary_with_nothing_in_it_asks_whether_they_met() -> None:
     body = all_messages()["summary_empty"]
     text = all_text(body)
-    for title in ("*Discussed*", "*Notes*", "*Action items*", "*Follow-ups", "*Carries over*"):
+    for title in ("*Discussed*", "*Notes*", "*Action items", "*Carries over*"):
         assert title not in text
     when = f"<!date^{UNIX}^{{date_short_pretty}} at {{time}}|2026-12-01 15:00 UTC>"
     assert f"*Did you meet on {when}?* Nothing was recorded for this 1:1 yet." in text
@@ -288,7 +288,7 @@ def test_huge_summary_folds_and_counts_every_list() -> None:
 
     assert shown("Discussed point") + more_counts(body, "talking points") >= 60
     assert shown("• Action item") + more_counts(body, "action items") == 100
-    assert shown("Follow-up ") + more_counts(body, "follow-ups") == 100
+    assert shown("Follow-up ") + more_counts(body, "from before") == 100
     # Discussed and carried both fold as "talking points".
     points = shown("Discussed point") + shown("Carried point")
     assert points + more_counts(body, "talking points") == 120
@@ -540,7 +540,7 @@ def test_prompt_offers_to_drop_the_viewers_own_carried_points_only() -> None:
     ]
     assert [b["accessory"]["value"] for b in dropped] == ["10", "12"]
     assert dropped[0]["text"]["text"] == "• Mine carried — <@U_REPORT>, carried 1×"
-    assert dropped[0]["accessory"]["text"]["text"] == "Drop"
+    assert dropped[0]["accessory"]["text"]["text"] == "Remove"
     text = all_text(body)
     assert "*Talking points so far*" in text
     assert "• Theirs carried — <@U_MANAGER>, carried 1×\n• Mine new — <@U_REPORT>" in text

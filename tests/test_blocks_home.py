@@ -183,8 +183,8 @@ def test_manager_with_12_reports_sees_every_report_in_the_overview() -> None:
     rows = overview_rows(view)
     assert [r.split()[0] for r in rows] == [f"<@{report_id(n)}>" for n in range(12)]
     assert rows[0] == f"<@{report_id(0)}>  🟩🟩🟩▫️  · 🔥 3 in a row"
-    assert rows[1] == f"<@{report_id(1)}>  ⬜⬛🟨▫️  · 2 open · ⚠️ 1 overdue"
-    assert rows[2] == f"<@{report_id(2)}>  _no 1:1s yet_  · 1 open"
+    assert rows[1] == f"<@{report_id(1)}>  ⬜⬛🟨▫️  · 2 open action items · ⚠️ 1 overdue"
+    assert rows[2] == f"<@{report_id(2)}>  _no 1:1s yet_  · 1 open action item"
     assert "⏸️ paused until Tue Jan 5" in rows[3]
     assert rows[4].startswith(f"<@{report_id(4)}>  🟩🟩🟨⬜🟩⬛🟩▫️  · 🔥 7 in a row")
     assert all("in a row" not in r for r in rows[5:])  # a streak of 1 is no streak
@@ -378,7 +378,7 @@ def test_60_reports_fit_the_overview_in_few_blocks() -> None:
     view = home_view(data, today=TODAY, page=3)
     assert len(overview_sections(view)) <= 3
     assert all(len(b["text"]["text"]) <= 3000 for b in overview_sections(view))
-    assert "🔥 123 in a row · 10 open · ⚠️ 9 overdue" in overview_rows(view)[0]
+    assert "🔥 123 in a row · 10 open action items · ⚠️ 9 overdue" in overview_rows(view)[0]
     previous, more = buttons(view, ids.HOME_PAGE)
     assert (previous["value"], more["value"]) == ("2", "4")
     assert f"Showing 1:1s {3 * PAGE_SIZE + 1}–{4 * PAGE_SIZE} of 60" in texts(view)

@@ -355,7 +355,7 @@ def test_open_items_lead_the_next_agenda_and_done_there_updates_it(bot: RunningB
     (agenda,) = agenda_posts(bot)
     blocks = agenda.args["blocks"]
     texts = [dump(b) for b in blocks]
-    follow_ups_at = next(i for i, t in enumerate(texts) if "*Follow-ups*" in t)
+    follow_ups_at = next(i for i, t in enumerate(texts) if "*Open action items*" in t)
     points_at = next(i for i, t in enumerate(texts) if "hiring plan" in t)
     assert follow_ups_at < points_at, "follow-ups come first"
     items = items_by_text(bot)
@@ -380,7 +380,7 @@ def test_open_items_lead_the_next_agenda_and_done_there_updates_it(bot: RunningB
     assert tick_at(bot, "2026-12-08 16:30").get("summary_sent") == 1
     summary = summary_posts(bot)[-1]
     text = dump(summary.args["blocks"])
-    assert "Follow-ups from before" in text
+    assert "Action items from before" in text
     assert "✅ ~Write the RFC~" in text
     assert "• Book the offsite" in text
 
@@ -401,7 +401,7 @@ def test_items_decided_in_a_meeting_are_not_follow_ups_on_its_own_agenda(
     ]
     assert updates, "saving notes updates the agenda (its ticks)"
     assert "Write the RFC" not in dump(updates[-1].args["blocks"]), (
-        "an action item decided in this 1:1 is listed under this 1:1's own Follow-ups"
+        "an action item decided in this 1:1 is listed under this 1:1's own open action items"
     )
 
 
@@ -475,7 +475,7 @@ def test_an_undiscussed_point_carries_over_twice_and_only_its_author_can_drop_it
     assert "carried 2×" in dump(agenda.args["blocks"])
 
     answer = click(bot, ids.DROP_POINT, drop["value"], "U_REPORT", message=posted(prompt))
-    assert "Dropped" in answer.text
+    assert "Removed" in answer.text
     assert db_all(bot, TalkingPoint) == []
     update = [
         c

@@ -7,6 +7,7 @@ import threading
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from blocks import ids
 from bot.http import create_http_server, create_wsgi_app
 from bot.planner import Dispatcher, Planner
 from bot.scheduler import start_scheduler
@@ -21,27 +22,41 @@ def help_text(reply_json: dict) -> str:
 
 
 @pytest.mark.parametrize("text", ["help", "", "  HELP  "])
-def test_help_lists_every_subcommand_ephemerally(bot: RunningBot, text: str) -> None:
+def test_help_is_short_the_core_commands_then_more(bot: RunningBot, text: str) -> None:
     reply = bot.slack.command(text)
     assert reply.status == 200
     body = reply.json()
     assert body.get("response_type") in (None, "ephemeral")
     listed = help_text(body)
-    for name in (
-        "schedule",
-        "add",
-        "agenda",
-        "notes",
-        "actions",
-        "skip",
-        "reschedule",
-        "pause",
-        "end",
-        "list",
-    ):
+    for name in ("schedule", "add", "agenda", "notes", "actions"):
         assert f"`/oneonone {name}" in listed
     assert "schedule @dana tuesday 10:00" in listed
+    assert "`/oneonone skip" not in listed and "`/oneonone pause" not in listed
+    assert "*More:* `history`, `skip`, `reschedule`, `pause`, `end`, `list`, `help`." in listed
+    (more,) = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert (more["action_id"], more["text"]["text"]) == (ids.HELP_MORE, "More")
     assert "I don't know" not in listed
+
+
+@pytest.mark.parametrize("how", ["command", "button"])
+def test_more_lists_every_subcommand(bot: RunningBot, how: str) -> None:
+    if how == "command":
+        body = bot.slack.command("help more").json()
+    else:
+        bot.slack.block_actions(
+            [{"type": "button", "action_id": ids.HELP_MORE, "value": "more"}],
+            user_id="U_MANAGER",
+            response_url=bot.fake.response_url("more"),
+        )
+        bot.settle()
+        (body,) = bot.fake.responses("more")
+        assert body["replace_original"] is True
+    listed = help_text(body)
+    for name in ("schedule", "add", "agenda", "notes", "actions", "history", "skip"):
+        assert f"`/oneonone {name}" in listed
+    for name in ("reschedule", "pause", "end", "list"):
+        assert f"`/oneonone {name}" in listed
+    assert "*More:*" not in listed
 
 
 def test_an_unknown_subcommand_gets_the_help_headed_by_what_was_not_understood(

@@ -339,7 +339,7 @@ def test_dates_at_the_edge_are_refused_with_a_reason(
     name = f"edge-{uuid.uuid4().hex}"
     bot.slack.command(command, user_id="U_REPORT2", response_url=bot.fake.response_url(name))
     (reply,) = bot.fake.wait_for_response(name)
-    assert answer in reply["text"] and "Usage:" in reply["text"]
+    assert answer in reply["text"] and "Try `/oneonone " in reply["text"]
 
 
 @pytest.mark.parametrize(

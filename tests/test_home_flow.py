@@ -204,7 +204,7 @@ def test_the_overview_shows_how_regularly_the_1on1s_happen(bot: RunningBot) -> N
     tick_at(bot, "2026-12-16 17:30")
     line = overview_line(open_home(bot, "U_MANAGER"), "U_REPORT")
     assert "🟩⬜🟨▫️" in line, line
-    assert "1 open" in line and "⚠️ 1 overdue" in line, line
+    assert "1 open action item" in line and "⚠️ 1 overdue" in line, line
     assert "in a row" not in line  # one held 1:1 since the skip
 
 
