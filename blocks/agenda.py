@@ -32,6 +32,7 @@ from blocks.kit import (
     section,
 )
 from blocks.text import escape
+from blocks.when import for_day
 from store.questions import Question
 from store.views import HELD, AgendaView, FollowUpView, ItemView
 
@@ -304,9 +305,14 @@ def _over_message(agenda: AgendaView) -> dict[str, Any]:
                 "*Not held* · nothing was recorded for it. Open talking points moved to the "
                 "next 1:1."
             ),
-            actions(button("Take notes", ids.TAKE_NOTES, str(agenda.meeting_id))),
+            # Over: the next 1:1 is another one, so the button names this one's date.
+            actions(button(_past_notes(agenda), ids.TAKE_NOTES, str(agenda.meeting_id))),
         ]
     return message(f"1:1 {agenda.outcome}", [*_head(agenda), *blocks])
+
+
+def _past_notes(agenda: AgendaView) -> str:
+    return for_day("Take notes", agenda.starts_at, agenda.timezone)
 
 
 def _points(count: int) -> str:

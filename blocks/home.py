@@ -21,9 +21,9 @@ from blocks.kit import (
     header,
     section,
 )
-from blocks.modals import modal
+from blocks.modals import for_text, modal
 from blocks.summary import summary_message
-from blocks.when import recurring_time
+from blocks.when import for_day, recurring_time
 from store.point_text import shorten
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 
@@ -75,10 +75,23 @@ def home_view(
     }
 
 
-def summary_modal(summary: SummaryView) -> dict[str, Any]:
-    """A meeting's summary, read-only, as the group DM showed it."""
-    blocks = summary_message(summary)["blocks"]
-    return modal(ids.SUMMARY_MODAL, "1:1 summary", blocks, close="Close")
+def summary_modal(summary: SummaryView, *, zone: str | None = None) -> dict[str, Any]:
+    """A meeting's summary, read-only, as the group DM showed it, under which 1:1 and
+    which meeting it is (the title says what it is: the message's header is left out)."""
+    blocks = summary_message(summary, zone=zone)["blocks"]
+    if blocks and blocks[0]["type"] == "header":
+        blocks = blocks[1:]
+    return modal(ids.SUMMARY_MODAL, "1:1 summary", [_summary_for(summary), *blocks], close="Close")
+
+
+def _summary_for(summary: SummaryView) -> Block:
+    what = "huddle" if summary.unscheduled else "1:1"
+    if summary.viewer_id is None:  # nobody in particular: both people
+        people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
+        return context(f"{what.capitalize()} of {people} · {slack_date(summary.starts_at)}")
+    viewer_is_manager = summary.viewer_id == summary.manager_id
+    other = summary.report_id if viewer_is_manager else summary.manager_id
+    return context(for_text(other, summary.starts_at, what=what))
 
 
 # --- no 1:1s yet ---------------------------------------------------------------------------
@@ -169,7 +182,7 @@ def _one_on_one(o: OneOnOne, today: date, zone: str | None) -> list[Block]:
     if o.last_meeting_id is not None and o.last_starts_at is not None:
         summary = button("Summary", ids.SHOW_SUMMARY, str(o.last_meeting_id))
         blocks.append(section(f"Last 1:1: {slack_date(o.last_starts_at)}", accessory=summary))
-    return [*blocks, _buttons(o)]
+    return [*blocks, _buttons(o, zone)]
 
 
 def _who(o: OneOnOne, zone: str | None) -> str:
@@ -217,11 +230,11 @@ def _item_text(item: ActionItemView, today: date) -> str:
     return f"☐ {item_text(item, LINE_MAX)} — <@{item.owner_id}>{due}{late}"
 
 
-def _buttons(o: OneOnOne) -> Block:
+def _buttons(o: OneOnOne, zone: str | None) -> Block:
     pair = str(o.pair_id)
     elements = [
         button("Add a talking point", ids.ADD_POINT, pair, style="primary"),
-        button("Take notes", ids.PAIR_NOTES, pair),
+        button(_notes_label(o, zone), ids.PAIR_NOTES, pair),
     ]
     if o.next_meeting_id is not None:
         meeting = str(o.next_meeting_id)
@@ -230,6 +243,15 @@ def _buttons(o: OneOnOne) -> Block:
             button("Reschedule", ids.RESCHEDULE, meeting),
         ]
     return actions(*elements)
+
+
+def _notes_label(o: OneOnOne, zone: str | None) -> str:
+    """ "Take notes", with the date when they are for another meeting than the next one (a
+    past one whose notes are still open)."""
+    notes_at = o.notes_starts_at
+    if notes_at is None or notes_at == o.next_starts_at:
+        return "Take notes"
+    return for_day("Take notes", notes_at, zone or (o.series.timezone if o.series else "UTC"))
 
 
 def _page_buttons(page: int, pages: int) -> list[Block]:

@@ -19,8 +19,9 @@ from blocks.kit import (
 )
 from blocks.rich_text import from_stored
 from blocks.text import escape, truncate
+from blocks.when import clock, on_clock
 from store.point_text import Source, shorten, valid_url
-from store.views import WEEKDAY_NAMES
+from store.views import WEEKDAY_NAMES, MeetingFor
 
 POINT_TEXT_MAX = 2000
 OPTION_TEXT_MAX = 75
@@ -70,6 +71,20 @@ def modal(
     if private_metadata:
         view["private_metadata"] = private_metadata
     return view
+
+
+def for_text(other_id: str, starts_at: datetime | None, *, what: str = "1:1") -> str:
+    """Which 1:1 and which meeting: "For your 1:1 with <@U> · <date>" (Slack shows the
+    mention as the name, and pings nobody in a modal; the date on the reader's clock)."""
+    if starts_at is None:
+        return f"For your next {what} with <@{other_id}>"
+    return f"For your {what} with <@{other_id}> · {slack_date(starts_at)}"
+
+
+def for_block(meeting: MeetingFor) -> Block:
+    """A modal's first block: the 1:1 and the meeting it is for."""
+    what = "huddle" if meeting.unscheduled else "1:1"
+    return context(for_text(meeting.other_id, meeting.starts_at, what=what))
 
 
 def input_block(
@@ -122,25 +137,23 @@ def add_point_modal(
     *,
     pairs: list[tuple[int, str]],
     pair_id: int | None,
+    target: MeetingFor | None = None,
     initial_text: str = "",
     source: Source | None = None,
     origin: str | None = None,
 ) -> dict[str, Any]:
     """Text (`initial_text` in store.point_text's stored form), private or not, and which
-    1:1 when that is open; metadata {"pair", "origin"}
-    and, for a point made from a message, "source" {"url", "channel"}."""
+    1:1 when that is open; `target` is the chosen 1:1's upcoming meeting, where the point
+    goes. Metadata {"pair", "origin"} and, for a point made from a message, "source"
+    {"url", "channel"}."""
     if pair_id is None and len(pairs) == 1:
         pair_id = pairs[0][0]  # the only 1:1: no need to ask
-    blocks: list[Block] = []
+    blocks: list[Block] = [_point_for(pair_id, target)]
     if source is not None:
         blocks.append(context(f"📎 From {_source_link(source)}"))
     blocks.append(_point_text(initial_text))
     if pair_id is None:
         blocks.append(_pair_select(pairs))
-    else:
-        label = next((text for pid, text in pairs if pid == pair_id), "")
-        if label and len(pairs) > 1:
-            blocks.append(context(f"For your 1:1 *{escape(label)}*"))
     blocks.append(_point_private())
     meta: dict[str, Any] = {"pair": pair_id, "origin": origin}
     if source is not None:
@@ -149,6 +162,13 @@ def add_point_modal(
     return modal(
         ids.ADD_POINT_MODAL, "Add a talking point", blocks, submit="Add", private_metadata=metadata
     )
+
+
+def _point_for(pair_id: int | None, target: MeetingFor | None) -> Block:
+    """Where the point goes: the 1:1's upcoming meeting, or the 1:1 picked below."""
+    if pair_id is None or target is None or target.pair_id != pair_id:
+        return context("For the next 1:1 with the person you pick below.")
+    return for_block(target)
 
 
 def _source_link(source: Source) -> str:
@@ -190,8 +210,9 @@ def schedule_modal(*, timezone: str, report_id: str | None = None) -> dict[str, 
         person["initial_user"] = report_id
     time_input = {"type": "timepicker", "initial_time": "10:00"}
     zone = {"type": "plain_text_input"} | ({"initial_value": timezone} if timezone else {})
+    who = f"<@{report_id}>, whom you manage" if report_id else "someone you manage"
     blocks = [
-        section("Start a recurring 1:1 with someone you manage."),
+        section(f"Start a recurring 1:1 with {who}."),
         input_block(ids.SCHEDULE_PERSON, "With", person),
         input_block(
             ids.SCHEDULE_WEEKDAY, "Weekday", static_select(_weekdays(), placeholder="Choose a day")
@@ -234,37 +255,38 @@ def _minutes(leads: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
 # --- one occurrence, or the whole pair -----------------------------------------------------
 
 
-def reschedule_modal(
-    *,
-    meeting_id: int,
-    other_id: str,
-    starts_at_local_date: str,
-    starts_at_local_time: str,
-    timezone: str,
-) -> dict[str, Any]:
-    """A date and time picker for one occurrence, in the pair's time zone."""
-    day = {"type": "datepicker", "initial_date": starts_at_local_date}
-    at = {"type": "timepicker", "initial_time": starts_at_local_time}
+def reschedule_modal(meeting: MeetingFor) -> dict[str, Any]:
+    """A date and time picker for one occurrence, in the pair's time zone, set to its
+    current start."""
+    if meeting.starts_at is None or meeting.meeting_id is None:
+        raise ValueError("a meeting to reschedule has a start")
+    local = on_clock(meeting.starts_at, meeting.timezone)
+    day = {"type": "datepicker", "initial_date": local.date().isoformat()}
+    at = {"type": "timepicker", "initial_time": clock(local)}
+    other = meeting.other_id
     blocks = [
-        section(f"Move your next 1:1 with <@{other_id}> to:"),
+        for_block(meeting),
+        section("Move this 1:1 to:"),
         input_block(ids.RESCHEDULE_DATE, "Date", day),
         input_block(ids.RESCHEDULE_TIME, "Time", at),
-        context(f"Times are in {escape(timezone)}. <@{other_id}> will be told."),
+        context(f"Times are in {escape(meeting.timezone)}. <@{other}> will be told."),
     ]
     return modal(
         ids.RESCHEDULE_MODAL,
         "Reschedule the 1:1",
         blocks,
         submit="Reschedule",
-        private_metadata=str(meeting_id),
+        private_metadata=str(meeting.meeting_id),
     )
 
 
-def skip_modal(*, meeting_id: int, other_id: str, starts_at: datetime) -> dict[str, Any]:
+def skip_modal(meeting: MeetingFor) -> dict[str, Any]:
     """Skipping, with a nudge to reschedule instead (no inputs: submit confirms)."""
-    instead = button("Reschedule instead", ids.RESCHEDULE, str(meeting_id), style="primary")
+    if meeting.meeting_id is None:
+        raise ValueError("a meeting to skip has an id")
+    instead = button("Reschedule instead", ids.RESCHEDULE, str(meeting.meeting_id), style="primary")
     blocks = [
-        section(f"Skip your 1:1 with <@{other_id}> ({slack_date(starts_at)})?"),
+        for_block(meeting),
         section(
             "Better shorten than skip: even 15 minutes keeps the thread going.",
             accessory=instead,
@@ -277,23 +299,37 @@ def skip_modal(*, meeting_id: int, other_id: str, starts_at: datetime) -> dict[s
         blocks,
         submit="Skip it",
         close="Keep it",
-        private_metadata=str(meeting_id),
+        private_metadata=str(meeting.meeting_id),
     )
 
 
-def pause_modal(*, pair_id: int, other_id: str, initial_date: str) -> dict[str, Any]:
-    """A date picker: no prompts, agendas or 1:1s with this person until that date."""
+def pause_modal(series: MeetingFor, *, initial_date: str) -> dict[str, Any]:
+    """A date picker: no prompts, agendas or 1:1s with this person until that date
+    (`series` names the 1:1s and their next meeting)."""
     until = {"type": "datepicker", "initial_date": initial_date}
+    other = series.other_id
     blocks = [
-        section(f"Pause your 1:1s with <@{other_id}>, for a vacation or a busy stretch."),
+        context(_pause_for(series)),
+        section(f"Pause your 1:1s with <@{other}>, for a vacation or a busy stretch."),
         input_block(
             ids.PAUSE_UNTIL,
             "Pause until",
             until,
             hint="No prompts, agendas or 1:1s before this date.",
         ),
-        context(f"<@{other_id}> will be told. The 1:1s start again on that date."),
+        context(f"<@{other}> will be told. The 1:1s start again on that date."),
     ]
     return modal(
-        ids.PAUSE_MODAL, "Pause 1:1s", blocks, submit="Pause", private_metadata=str(pair_id)
+        ids.PAUSE_MODAL,
+        "Pause 1:1s",
+        blocks,
+        submit="Pause",
+        private_metadata=str(series.pair_id),
     )
+
+
+def _pause_for(series: MeetingFor) -> str:
+    text = f"For your 1:1s with <@{series.other_id}>"
+    if series.starts_at is None:
+        return text
+    return f"{text} · the next is {slack_date(series.starts_at)}"

@@ -9,9 +9,9 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
-from blocks.format import point_plain, slack_date
+from blocks.format import point_plain
 from blocks.kit import Block, actions, button, context, section
-from blocks.modals import input_block, modal, option, static_select
+from blocks.modals import for_text, input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
 from store.views import ITEM_MAX, ItemView, NotesView, fingerprint, item_prints
 
@@ -176,9 +176,10 @@ def notes_modal(
 
 
 def _head(notes: NotesView) -> Block:
-    what = "Huddle" if notes.unscheduled else "1:1"
-    people = f"<@{notes.manager_id}> & <@{notes.report_id}>"
-    return section(f"*{what}* · {people} · {slack_date(notes.starts_at)}")
+    """Which 1:1 and which meeting: notes may be for a past one, not the next."""
+    what = "huddle" if notes.unscheduled else "1:1"
+    other = notes.report_id if notes.viewer_id == notes.manager_id else notes.manager_id
+    return context(for_text(other, notes.starts_at, what=what))
 
 
 def _point_groups(notes: NotesView, ticks: dict[int, bool]) -> list[Block]:

@@ -30,6 +30,7 @@ from blocks.kit import (
     section,
 )
 from blocks.text import escape
+from blocks.when import for_day
 from store.views import ItemView, SummaryView
 
 NOTES_MAX = 6_000  # escaped characters of shared notes in a summary
@@ -41,13 +42,15 @@ HISTORY_MEETINGS_MAX = (MESSAGE_BLOCKS_MAX - 2) // 2  # a section and a divider 
 # --- the summary ---------------------------------------------------------------------------
 
 
-def summary_message(summary: SummaryView) -> dict[str, Any]:
+def summary_message(summary: SummaryView, *, zone: str | None = None) -> dict[str, Any]:
     """The shared record of a meeting: discussed, notes, action items, what carries over;
-    for a meeting with nothing recorded, the question whether it took place."""
+    for a meeting with nothing recorded, the question whether it took place. Its buttons
+    name the meeting's date (it is not the next one) on `zone`'s calendar, else the series'."""
     if _nothing_recorded(summary):
-        return did_you_meet(summary)
+        return did_you_meet(summary, zone=zone)
     head = _head(summary)
-    tail = [divider(), section(f"*Next 1:1*\n{_next_text(summary)}"), _notes_button(summary)]
+    notes_button = _notes_button(summary, zone)
+    tail = [divider(), section(f"*Next 1:1*\n{_next_text(summary)}"), notes_button]
     notes = summary.shared_notes.strip()
     lists = [
         ("*Discussed*", [point_line(p) for p in _shared(summary.discussed)], "talking points"),
@@ -76,12 +79,13 @@ def _nothing_recorded(summary: SummaryView) -> bool:
     )
 
 
-def did_you_meet(summary: SummaryView) -> dict[str, Any]:
+def did_you_meet(summary: SummaryView, *, zone: str | None = None) -> dict[str, Any]:
     """Instead of a summary of nothing: did the 1:1 take place? Notes, or "we didn't"."""
     when = slack_date(summary.starts_at)
     question = f"*Did you meet on {when}?* Nothing was recorded for this 1:1 yet."
+    take = notes_label(summary, "Take notes", zone)
     buttons = actions(
-        button("Take notes", ids.TAKE_NOTES, str(summary.meeting_id), style="primary"),
+        button(take, ids.TAKE_NOTES, str(summary.meeting_id), style="primary"),
         button("We didn't meet", ids.NOT_MET, str(summary.meeting_id)),
     )
     blocks = [section(f"<@{summary.manager_id}> & <@{summary.report_id}> · {question}"), buttons]
@@ -95,9 +99,10 @@ def not_met_message(summary: SummaryView, actor_id: str) -> dict[str, Any]:
         return summary_message(summary)
     when = slack_date(summary.starts_at)
     text = f"<@{actor_id}> noted that you didn't meet on {when}."
+    anyway = notes_label(summary, "Take notes anyway", None)
     blocks = [
         section(f"{text} {_next_sentence(summary)}"),
-        actions(button("Take notes anyway", ids.TAKE_NOTES, str(summary.meeting_id))),
+        actions(button(anyway, ids.TAKE_NOTES, str(summary.meeting_id))),
     ]
     return message(f"You didn't meet on {when}.", blocks)
 
@@ -147,10 +152,17 @@ def _next_text(summary: SummaryView) -> str:
     return slack_date(summary.next_starts_at)
 
 
-def _notes_button(summary: SummaryView) -> Block:
+def notes_label(summary: SummaryView, label: str, zone: str | None) -> str:
+    """A notes button's text with the meeting's date: "Take notes for Dec 1"."""
+    return for_day(label, summary.starts_at, zone or summary.timezone)
+
+
+def _notes_button(summary: SummaryView, zone: str | None) -> Block:
+    meeting = str(summary.meeting_id)
     if summary.notes_saved:
-        return actions(button("Edit notes", ids.TAKE_NOTES, str(summary.meeting_id)))
-    return actions(button("Take notes", ids.TAKE_NOTES, str(summary.meeting_id), style="primary"))
+        return actions(button(notes_label(summary, "Edit notes", zone), ids.TAKE_NOTES, meeting))
+    take = notes_label(summary, "Take notes", zone)
+    return actions(button(take, ids.TAKE_NOTES, meeting, style="primary"))
 
 
 # --- fitting the parts into the text budget ------------------------------------------------

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from store.views import WEEKDAY_NAMES, SeriesTime
 
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WORK_START = time(8, 0)
 WORK_END = time(19, 0)
 WORK_HOURS = "08:00–19:00"
@@ -26,6 +27,18 @@ def weekday(moment: datetime, *, plural: bool = False) -> str:
     """The moment's weekday by name: "Monday" ("Mondays" with `plural`)."""
     name = WEEKDAY_NAMES[moment.weekday()]
     return f"{name}s" if plural else name
+
+
+def short_day(moment: datetime, zone: str) -> str:
+    """The moment's date on `zone`'s calendar, as plain text: "Dec 1"."""
+    local = on_clock(moment, zone)
+    return f"{MONTH_NAMES[local.month - 1]} {local.day}"
+
+
+def for_day(label: str, moment: datetime, zone: str) -> str:
+    """A button's text naming a meeting's date (plain text: no date token there):
+    "Take notes for Dec 1", on the reader's calendar (`zone`) or else the series'."""
+    return f"{label} for {short_day(moment, zone)}"
 
 
 def on_clock(moment: datetime, zone: str) -> datetime:

@@ -97,7 +97,8 @@ def open_summary(deps: Deps, trigger_id: str, meeting_id: int) -> None:
     """One meeting's summary in a read-only modal."""
     with deps.db.read() as session:
         summary = summary_for(session, deps.actor, meeting_id, now=deps.now())
-    deps.client.views_open(trigger_id=trigger_id, view=summary_modal(summary))
+    zone = time_zone(deps, deps.actor.user_id)  # the buttons' dates on the reader's calendar
+    deps.client.views_open(trigger_id=trigger_id, view=summary_modal(summary, zone=zone))
 
 
 def huddle_meeting(deps: Deps, follow_up_id: int) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from blocks import messages
 from blocks.agenda import agenda_ephemeral
@@ -13,7 +12,7 @@ from handlers.context import Deps
 from handlers.people import time_zone
 from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
-from store.agenda import agenda_for
+from store.agenda import agenda_for, meeting_for
 from store.meetings import next_meeting, next_start, upcoming_meeting
 from store.models import Meeting, Pair, id_of
 from store.schedule import end_pair, pause_pair, reschedule_meeting, skip_meeting
@@ -70,11 +69,8 @@ def open_skip_modal(
     """Skipping first suggests rescheduling: a modal with both choices."""
     with deps.db() as session:
         meeting, pair = _meeting(deps, session, person, meeting_id)
-    view = skip_modal(
-        meeting_id=id_of(meeting),
-        other_id=other_person(pair, deps.actor.user_id),
-        starts_at=meeting.starts_at,
-    )
+        target = meeting_for(meeting, pair, deps.actor.user_id)
+    view = skip_modal(target)
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -109,14 +105,8 @@ def open_reschedule_modal(
     """Date and time pickers, in the pair's time zone, pre-filled with the current time."""
     with deps.db() as session:
         meeting, pair = _meeting(deps, session, person, meeting_id)
-    local = meeting.starts_at.astimezone(ZoneInfo(pair.timezone))
-    view = reschedule_modal(
-        meeting_id=id_of(meeting),
-        other_id=other_person(pair, deps.actor.user_id),
-        starts_at_local_date=local.date().isoformat(),
-        starts_at_local_time=local.strftime("%H:%M"),
-        timezone=pair.timezone,
-    )
+        target = meeting_for(meeting, pair, deps.actor.user_id)
+    view = reschedule_modal(target)
     if replace_view_id:
         deps.client.views_update(view_id=replace_view_id, view=view)
     else:
@@ -151,13 +141,12 @@ def announce_reschedule(deps: Deps, moved: Meeting, pair: Pair) -> dict[str, Any
 
 def open_pause_modal(deps: Deps, trigger_id: str, pair_id: int) -> None:
     """A date picker for "pause until"."""
+    today = deps.local_today().isoformat()
     with deps.db() as session:
         pair = get_pair(session, deps.actor, pair_id)
-    view = pause_modal(
-        pair_id=pair_id,
-        other_id=other_person(pair, deps.actor.user_id),
-        initial_date=deps.local_today().isoformat(),
-    )
+        upcoming = upcoming_meeting(session, pair, deps.now())
+        series = meeting_for(upcoming, pair, deps.actor.user_id)
+    view = pause_modal(series, initial_date=today)
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 

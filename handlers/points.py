@@ -16,12 +16,11 @@ from handlers.people import display_name, look_up
 from store.access import (
     Invalid,
     find_pair_with,
-    get_active_pair,
     get_pair,
     list_active_pairs,
     other_person,
 )
-from store.agenda import add_talking_point, point_view, set_discussed
+from store.agenda import add_talking_point, point_target, point_view, set_discussed
 from store.meetings import next_meeting
 from store.models import Meeting, Pair, id_of
 from store.point_text import Source, from_slack, from_typed, mentioned_users
@@ -126,16 +125,18 @@ def open_add_modal(
     """The add-a-talking-point modal; it asks which 1:1 when that is ambiguous."""
     with deps.db.read() as session:
         pairs = list_active_pairs(session, deps.actor)
+        if pair_id is None and len(pairs) == 1:
+            pair_id = id_of(pairs[0])
+        target = None
         if pair_id is not None:
-            get_active_pair(session, deps.actor, pair_id)
+            target = point_target(session, deps.actor, pair_id, now=deps.now())
     choices = _labels(deps, pairs)
-    if pair_id is None and len(choices) == 1:
-        pair_id = choices[0][0]
-    elif pair_id is None and not choices:
+    if pair_id is None and not choices:
         raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule`.")
     view = add_point_modal(
         pairs=choices,
         pair_id=pair_id,
+        target=target,
         initial_text=initial_text,
         source=source,
         origin=f"modal:{trigger_id}",

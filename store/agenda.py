@@ -8,13 +8,22 @@ from sqlalchemy import delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, get_meeting, get_pair
+from store.access import (
+    Actor,
+    Invalid,
+    NotAllowed,
+    get_active_pair,
+    get_meeting,
+    get_pair,
+    other_person,
+)
 from store.meetings import (
     follow_ups_since,
     mark_held_if_closed,
     meeting_points,
     next_meeting,
     outcome,
+    upcoming_meeting,
 )
 from store.models import (
     ActionItem,
@@ -25,7 +34,7 @@ from store.models import (
     id_of,
 )
 from store.point_text import Source
-from store.views import AgendaView, FollowUpView, ItemView
+from store.views import AgendaView, FollowUpView, ItemView, MeetingFor
 
 TEXT_MAX = 2000
 
@@ -180,7 +189,27 @@ def agenda_view(
         new=[i for i in visible if i.carried_count == 0],
         outcome=outcome(meeting, now),
         done_since=_done_since(session, pair, meeting),
+        timezone=pair.timezone,
     )
+
+
+def meeting_for(meeting: Meeting | None, pair: Pair, viewer_id: str) -> MeetingFor:
+    """Which 1:1 and meeting a modal is for, as `viewer_id` (one of the two) sees it."""
+    return MeetingFor(
+        pair_id=id_of(pair),
+        other_id=other_person(pair, viewer_id),
+        meeting_id=meeting.id if meeting else None,
+        starts_at=meeting.starts_at if meeting else None,
+        timezone=pair.timezone,
+        unscheduled=bool(meeting and meeting.unscheduled),
+    )
+
+
+def point_target(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> MeetingFor:
+    """The active 1:1 a new talking point is for, and the meeting it will go to (the
+    upcoming one, as add_talking_point picks it; None before the series is rolled on)."""
+    pair = get_active_pair(session, actor, pair_id)
+    return meeting_for(upcoming_meeting(session, pair, now), pair, actor.user_id)
 
 
 def point_view(point: TalkingPoint) -> ItemView:

@@ -1,7 +1,7 @@
 """Everything one person's Home tab shows, read in a constant number of queries.
 
 Every query covers all of the person's pairs at once (no query per pair or per meeting),
-so a manager with 60 reports and years of history costs the same eight queries.
+so a manager with 60 reports and years of history costs the same nine queries.
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from sqlmodel import Session, col, select
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
 from store.meetings import held_clause, is_open
-from store.models import ActionItem, Meeting, MeetingStatus, Pair, TalkingPoint, id_of
+from store.models import (
+    NOT_HAPPENING,
+    ActionItem,
+    Meeting,
+    MeetingStatus,
+    Pair,
+    TalkingPoint,
+    id_of,
+)
+from store.notes import EARLY, still_for_notes
 from store.series import series_time
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
@@ -38,6 +47,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
     recent = _recent(session, pair_ids, now)
     streaks = _streaks(session, pair_ids, now)
     last = _last_meetings(session, pair_ids, now)
+    for_notes = _notes_meetings(session, pair_ids, now)
     views = []
     for pair in pairs:
         pair_id = id_of(pair)
@@ -57,6 +67,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
                 squares=_squares(recent.get(pair_id, []), meeting),
                 streak=streaks.get(pair_id, 0),
                 series=series_time(pair, meeting.slot_at) if meeting else None,
+                notes_starts_at=for_notes.get(pair_id, meeting.starts_at if meeting else None),
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -147,6 +158,7 @@ class _Past:
     slot_at: datetime
     status: str
     notes_saved_at: datetime | None
+    duration_minutes: int
 
 
 def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[_Past]]:
@@ -189,6 +201,7 @@ def _latest_per_pair(
         Meeting.slot_at,
         Meeting.status,
         Meeting.notes_saved_at,
+        Meeting.duration_minutes,
     )
     query = (
         sa_select(*(col(c) for c in columns))
@@ -248,6 +261,23 @@ def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict
     """Each pair's latest held meeting (scheduled or a recorded huddle)."""
     latest = _latest_per_pair(session, pair_ids, lambda m: held_clause(m, now), 1)
     return {m.pair_id: m for m in latest}
+
+
+def _notes_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """The start of each pair's meeting that "Take notes" opens when it is one that has
+    begun (store.notes.notes_meeting; the others open their upcoming one)."""
+
+    def begun(meeting: Any) -> ColumnElement[bool]:
+        return and_(
+            col(meeting.status).not_in(NOT_HAPPENING), col(meeting.starts_at) <= now + EARLY
+        )
+
+    latest = _latest_per_pair(session, pair_ids, begun, 1)
+    return {
+        m.pair_id: m.starts_at
+        for m in latest
+        if still_for_notes(m.starts_at, m.duration_minutes, m.notes_saved_at, now=now)
+    }
 
 
 def _squares(recent: list[_Past], upcoming: Meeting | None) -> list[Square]:

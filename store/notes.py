@@ -56,14 +56,23 @@ def notes_meeting(session: Session, actor: Actor, pair_id: int, *, now: datetime
         .order_by(col(Meeting.starts_at).desc())
         .limit(1)
     ).first()
-    if latest is not None:
-        ended = latest.starts_at + timedelta(minutes=latest.duration_minutes)
-        if now < ended + RECENT or (latest.notes_saved_at is None and now < ended + UNSAVED):
-            return latest
+    if latest is not None and still_for_notes(
+        latest.starts_at, latest.duration_minutes, latest.notes_saved_at, now=now
+    ):
+        return latest
     upcoming = upcoming_meeting(session, pair, now)
     if upcoming is None:
         raise Invalid("This 1:1 has no meeting to take notes for.")
     return upcoming
+
+
+def still_for_notes(
+    starts_at: datetime, duration_minutes: int, notes_saved_at: datetime | None, *, now: datetime
+) -> bool:
+    """Whether a meeting that has started (or starts within EARLY) is still the one to take
+    notes for: within a day of its end, or a week while nobody saved its notes."""
+    ended = starts_at + timedelta(minutes=duration_minutes)
+    return now < ended + RECENT or (notes_saved_at is None and now < ended + UNSAVED)
 
 
 def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_
@@ -41,6 +42,7 @@ def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
         action_items=[item_view(i, pair) for i in _items(session, meeting, own=True)],
         follow_ups=[item_view(i, pair) for i in _items(session, meeting, own=False)],
         next_starts_at=next_start(session, pair, after=meeting.starts_at),
+        timezone=pair.timezone,
     )
 
 
@@ -65,7 +67,7 @@ def _items(session: Session, meeting: Meeting, *, own: bool) -> list[ActionItem]
 def summary_for(session: Session, actor: Actor, meeting_id: int, *, now: datetime) -> SummaryView:
     """One meeting's summary, for one of the pair's two people."""
     meeting, pair = get_meeting(session, actor, meeting_id)
-    return summary_view(session, meeting, pair)
+    return replace(summary_view(session, meeting, pair), viewer_id=actor.user_id)
 
 
 def history(

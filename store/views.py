@@ -83,6 +83,7 @@ class AgendaView:
     new: list[ItemView]
     outcome: str | None = None  # once it is over: HELD or NOT_HELD (None while it is to come)
     done_since: list[FollowUpView] = field(default_factory=list)  # done since the last 1:1
+    timezone: str = "UTC"  # the series' zone: dates in plain text read on its clock
 
     @property
     def is_empty(self) -> bool:
@@ -127,6 +128,8 @@ class SummaryView:
     action_items: list[ActionItemView]  # decided in this meeting
     follow_ups: list[ActionItemView]  # earlier items: done since the last meeting, or open
     next_starts_at: datetime | None
+    timezone: str = "UTC"  # the series' zone: dates in plain text read on its clock
+    viewer_id: str | None = None  # who opened it, when one person did (None: the group DM)
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,7 @@ class OneOnOne:
     squares: list[Square]  # oldest first
     streak: int  # held meetings in a row, up to the latest past one
     series: SeriesTime | None = None  # the series' regular time, from its next occurrence
+    notes_starts_at: datetime | None = None  # the meeting "Take notes" opens (store.notes)
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,19 @@ class NotesView:
     private_notes: str
     action_items: list[ActionItemView]  # decided in this meeting
     default_due: date | None  # the next meeting's date
+
+
+@dataclass(frozen=True)
+class MeetingFor:
+    """Which 1:1 a modal is for and which of its meetings, as one of its two people sees
+    it: the other person, and the meeting's start (None when there is none yet)."""
+
+    pair_id: int
+    other_id: str
+    meeting_id: int | None
+    starts_at: datetime | None
+    timezone: str  # the series' zone
+    unscheduled: bool = False  # a huddle recorded outside the series
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from blocks.modals import add_point_modal, pause_modal, reschedule_modal, schedu
 from blocks.prompt import intro_message, prompt_message
 from store.point_text import Source
 from store.questions import Question
-from store.views import AgendaView, FollowUpView, ItemView, SeriesTime
+from store.views import HELD, NOT_HELD, AgendaView, FollowUpView, ItemView, MeetingFor, SeriesTime
 from tests.blockcheck import check_message, check_view
 
 MGR, REP = "U_MANAGER", "U_REPORT"
@@ -39,6 +40,7 @@ START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 UNIX = int(START.timestamp())
 QUESTION = Question("general-energy", "General", "How's your <energy> & focus?", "both")
 SERIES = SeriesTime("weekly", "America/New_York", START)  # Tuesdays 10:00 in New York
+MEETING = MeetingFor(3, REP, 7, START, "America/New_York")  # seen by the manager
 INJECTION = "Budget <!channel> & <@U_BOSS> <javascript:alert(1)|click>"
 
 
@@ -147,6 +149,11 @@ def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
 
 
+def first_text(view: dict[str, Any]) -> str:
+    """What a person reads in a modal's first block."""
+    return texts(view["blocks"][:1])
+
+
 def assert_message_ok(body: dict[str, Any]) -> None:
     assert check_message(body["blocks"], body["text"]) == []
     assert len(body["blocks"]) <= 50
@@ -224,20 +231,18 @@ def all_views() -> dict[str, dict[str, Any]]:
         "add_point_fixed": add_point_modal(
             pairs=[(3, "With Dana")],
             pair_id=3,
+            target=MEETING,
             initial_text=INJECTION,
             source=Source("https://x/p1", "#general"),
         ),
         "schedule": schedule_modal(timezone="Europe/Berlin", report_id=REP),
         "schedule_blank": schedule_modal(timezone=""),
-        "reschedule": reschedule_modal(
-            meeting_id=7,
-            other_id=REP,
-            starts_at_local_date="2026-12-01",
-            starts_at_local_time="10:00",
-            timezone="America/New_York",
+        "reschedule": reschedule_modal(MEETING),
+        "skip": skip_modal(MEETING),
+        "pause": pause_modal(MEETING, initial_date="2026-12-20"),
+        "pause_none_next": pause_modal(
+            replace(MEETING, meeting_id=None, starts_at=None), initial_date="2026-12-20"
         ),
-        "skip": skip_modal(meeting_id=7, other_id=REP, starts_at=START),
-        "pause": pause_modal(pair_id=3, other_id=REP, initial_date="2026-12-20"),
     }
 
 
@@ -643,7 +648,53 @@ def test_skip_modal_suggests_rescheduling_instead() -> None:
     )
     (instead,) = elements(view["blocks"], ids.RESCHEDULE)
     assert instead["value"] == "7" and instead["text"]["text"] == "Reschedule instead"
-    assert f"<@{REP}> (<!date^{UNIX}^" in texts(view["blocks"])
+
+
+def test_take_notes_on_an_agenda_names_the_date_once_the_1_1_is_over() -> None:
+    """Before it, the button is for the next 1:1; after it (not held), for that one."""
+    (upcoming,) = elements(agenda_message(typical())["blocks"], ids.TAKE_NOTES)
+    assert upcoming["text"]["text"] == "Take notes"
+    over = agenda_message(agenda(outcome=NOT_HELD, timezone="Asia/Tokyo"))  # Dec 2 there
+    (past,) = elements(over["blocks"], ids.TAKE_NOTES)
+    assert past["text"]["text"] == "Take notes for Dec 2" and past["value"] == "7"
+    assert not elements(agenda_message(agenda(outcome=HELD))["blocks"], ids.TAKE_NOTES)
+
+
+FOR_THE_MEETING = f"For your 1:1 with <@{REP}> · <!date^{UNIX}^{{date_short_pretty}} at {{time}}|"
+
+
+@pytest.mark.parametrize("name", ["add_point_fixed", "reschedule", "skip"])
+def test_a_meeting_s_modal_says_first_which_1_1_and_meeting_it_is_for(name: str) -> None:
+    assert first_text(all_views()[name]).startswith(FOR_THE_MEETING)
+
+
+def test_the_add_point_modal_says_where_the_point_goes() -> None:
+    chosen = add_point_modal(pairs=[(3, "With Dana"), (4, "With Sam")], pair_id=3, target=MEETING)
+    assert first_text(chosen).startswith(FOR_THE_MEETING)
+    assert ids.POINT_PAIR not in inputs(chosen)
+    to_pick = all_views()["add_point"]
+    assert first_text(to_pick) == "For the next 1:1 with the person you pick below."
+    not_rolled = replace(MEETING, meeting_id=None, starts_at=None)
+    only = add_point_modal(pairs=[(3, "With Dana")], pair_id=None, target=not_rolled)
+    assert first_text(only) == f"For your next 1:1 with <@{REP}>"
+
+
+def test_the_pause_and_schedule_modals_say_first_whose_1_1s() -> None:
+    pause = first_text(all_views()["pause"])
+    assert pause.startswith(f"For your 1:1s with <@{REP}> · the next is <!date^{UNIX}^")
+    assert first_text(all_views()["pause_none_next"]) == f"For your 1:1s with <@{REP}>"
+    with_whom = first_text(all_views()["schedule"])
+    assert with_whom == f"Start a recurring 1:1 with <@{REP}>, whom you manage."
+    assert first_text(all_views()["schedule_blank"]) == (
+        "Start a recurring 1:1 with someone you manage."
+    )
+
+
+def test_the_reschedule_modal_starts_at_the_meeting_s_time_in_the_series_zone() -> None:
+    tokyo = replace(MEETING, timezone="Asia/Tokyo")  # 15:00 UTC: Wednesday 00:00 in Tokyo
+    blocks = inputs(reschedule_modal(tokyo))
+    assert blocks[ids.RESCHEDULE_DATE]["element"]["initial_date"] == "2026-12-02"
+    assert blocks[ids.RESCHEDULE_TIME]["element"]["initial_time"] == "00:00"
 
 
 def test_pause_modal() -> None:

@@ -217,13 +217,23 @@ def test_summary_reads_in_order() -> None:
 
 def test_summary_button_edits_saved_notes_and_asks_for_missing_ones() -> None:
     (edit,) = buttons(summary_message(summary()), ids.TAKE_NOTES)
-    assert edit["text"]["text"] == "Edit notes" and edit["value"] == "7" and "style" not in edit
+    assert edit["text"]["text"] == "Edit notes for Dec 1" and edit["value"] == "7"
+    assert "style" not in edit
     unsaved = summary_message(summary(notes_saved=False))
     (take,) = buttons(unsaved, ids.TAKE_NOTES)
-    assert take["text"]["text"] == "Take notes" and take["style"] == "primary"
+    assert take["text"]["text"] == "Take notes for Dec 1" and take["style"] == "primary"
     assert unsaved["blocks"][-1]["type"] == "actions"
     assert "No notes were saved yet." in all_text(unsaved)
     assert "while it's fresh" in all_text(unsaved)
+
+
+def test_summary_buttons_name_the_meeting_s_date_on_the_reader_s_calendar() -> None:
+    """15:00 UTC on Dec 1 is Dec 2 in Tokyo: the series' zone, unless the reader's is known."""
+    tokyo = summary(timezone="Asia/Tokyo")
+    (in_series,) = buttons(summary_message(tokyo), ids.TAKE_NOTES)
+    assert in_series["text"]["text"] == "Edit notes for Dec 2"
+    (for_reader,) = buttons(summary_message(tokyo, zone="America/New_York"), ids.TAKE_NOTES)
+    assert for_reader["text"]["text"] == "Edit notes for Dec 1"
 
 
 def test_a_huddle_summary_is_called_huddle_notes() -> None:
@@ -241,7 +251,8 @@ def test_a_summary_with_nothing_in_it_asks_whether_they_met() -> None:
     assert body["text"] == f"Did you meet on {when}?"
     (take,) = buttons(body, ids.TAKE_NOTES)
     (not_met,) = buttons(body, ids.NOT_MET)
-    assert take["text"]["text"] == "Take notes" and not_met["text"]["text"] == "We didn't meet"
+    assert take["text"]["text"] == "Take notes for Dec 1"
+    assert not_met["text"]["text"] == "We didn't meet"
 
 
 def test_we_did_not_meet_says_so_and_still_offers_notes() -> None:
@@ -252,7 +263,7 @@ def test_we_did_not_meet_says_so_and_still_offers_notes() -> None:
     assert all_text(body).startswith(f"<@{REP}> noted that you didn't meet on <!date^{UNIX}^")
     assert "The next 1:1 is <!date^" in all_text(body)
     (take,) = buttons(body, ids.TAKE_NOTES)
-    assert take["text"]["text"] == "Take notes anyway"
+    assert take["text"]["text"] == "Take notes anyway for Dec 1"
     assert not_met_message(summary(), REP) == summary_message(summary())  # notes came first
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -434,3 +435,36 @@ def test_a_huge_summary_modal_stays_within_limits() -> None:
         summary(discussed=points, carried=points, action_items=items, shared_notes=LONG * 20)
     )
     assert check_view(view) == [] and len(view["blocks"]) <= 100
+
+
+def test_take_notes_names_the_date_when_it_opens_another_meeting_than_the_next() -> None:
+    """The 1:1 of 15:00 UTC on Nov 30 is on Dec 1 in Tokyo: the reader's calendar decides."""
+    nov_30 = NOW - timedelta(days=1) + timedelta(hours=3)
+    data = HomeData(
+        ME,
+        [
+            one_on_one(0, notes_starts_at=NOW + timedelta(days=1)),  # the next one
+            one_on_one(1, notes_starts_at=nov_30),  # last week's, its notes still open
+            one_on_one(2),  # nothing known: the next one
+        ],
+    )
+
+    def labels(zone: str | None) -> list[str]:
+        view = home_view(data, today=TODAY, zone=zone)
+        return [b["text"]["text"] for b in buttons(view, ids.PAIR_NOTES)]
+
+    assert labels("America/New_York") == ["Take notes", "Take notes for Nov 30", "Take notes"]
+    assert labels("Asia/Tokyo") == ["Take notes", "Take notes for Dec 1", "Take notes"]
+
+
+def test_the_summary_modal_says_first_whose_1_1_and_which_meeting() -> None:
+    mine = summary_modal(replace(summary(), viewer_id="U_R00"))
+    when = f"<!date^{int((NOW - timedelta(days=6)).timestamp())}^"
+    first = mine["blocks"][0]
+    assert first["type"] == "context"
+    assert first["elements"][0]["text"].startswith(f"For your 1:1 with <@{ME}> · {when}")
+    assert all(b["type"] != "header" for b in mine["blocks"])  # the title says what it is
+    huddle = summary_modal(replace(summary(unscheduled=True), viewer_id=ME))
+    assert huddle["blocks"][0]["elements"][0]["text"].startswith("For your huddle with <@U_R00>")
+    (take,) = buttons(mine, ids.TAKE_NOTES)
+    assert take["text"]["text"] == "Edit notes for Nov 25"

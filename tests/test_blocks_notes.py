@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -194,3 +195,20 @@ def test_lists_quotes_code_and_mentions_become_inert_plain_text() -> None:
         ],
     }
     assert to_plain(value) == "Hi @channel\n1. first\n2. @U1\n> said\n```\nx = 1\n```"
+
+
+def test_the_modal_says_first_whose_1_1_and_which_meeting_it_is_for() -> None:
+    """The notes may be for a past meeting: its date comes first (a token: the reader's
+    calendar), and the other person (a mention reads as their name, pinging nobody)."""
+    when = f"<!date^{int(datetime(2026, 12, 1, 15, 0, tzinfo=UTC).timestamp())}^"
+
+    def first(view: NotesView) -> str:
+        block = notes_modal(view, [], NAMES)["blocks"][0]
+        assert block["type"] == "context"
+        return str(block["elements"][0]["text"])
+
+    assert first(notes([])).startswith(f"For your 1:1 with <@{THEM}> · {when}")
+    as_report = replace(notes([]), viewer_id=THEM)
+    assert first(as_report).startswith(f"For your 1:1 with <@{ME}> · {when}")
+    huddle = replace(notes([]), unscheduled=True)
+    assert first(huddle).startswith(f"For your huddle with <@{THEM}> · {when}")

@@ -218,7 +218,7 @@ def test_without_notes_the_summary_nudges_once_and_notes_update_it_in_place(
     channel, ts = summary.response["channel"], summary.response["ts"]
     assert channel.startswith("G")
     (take_notes,) = elements(summary.args["blocks"], ids.TAKE_NOTES)
-    assert take_notes["text"]["text"] == "Take notes"
+    assert take_notes["text"]["text"] == "Take notes for Dec 1"
     assert "Did you meet on <!date^" in dump(summary.args["blocks"])  # nothing was recorded
     for when in ("2026-12-01 16:31", "2026-12-01 18:00", "2026-12-02 16:30"):
         assert "summary_sent" not in tick_at(bot, when)

@@ -65,7 +65,8 @@ def by_shortcut(bot: RunningBot, encoded: str) -> dict[str, Any]:
     bot.slack.message_shortcut("add_to_agenda", message, user_id="U_MANAGER", channel_id="C0001")
     bot.settle()
     view = bot.fake.calls("views.open")[-1].args["view"]
-    typed = view["blocks"][1]["element"]["initial_value"]
+    (text,) = [b for b in view["blocks"] if b.get("block_id") == ids.POINT_TEXT]
+    typed = text["element"]["initial_value"]
     send_modal(bot, view, {"type": "rich_text_input", "rich_text_value": typed})
     return dict(view)
 

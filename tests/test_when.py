@@ -10,9 +10,11 @@ import pytest
 from blocks.when import (
     clock,
     dst_heads_up,
+    for_day,
     off_hours,
     recurring_time,
     series_phrase,
+    short_day,
     zone_name,
 )
 from store.recurrence import Recurrence, next_slot, slot_from_local
@@ -148,3 +150,9 @@ def test_zone_names_and_the_clock() -> None:
     assert zone_name("UTC", at) == "UTC"
     assert zone_name("Etc/GMT+5", at) == "UTC−05:00"
     assert clock(datetime(2026, 12, 7, 9, 5)) == "09:05"
+
+
+def test_a_button_s_date_is_the_day_on_the_given_calendar() -> None:
+    late = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # already Jan 1 in Kolkata
+    assert short_day(late, NY) == "Dec 31" and short_day(late, KOLKATA) == "Jan 1"
+    assert for_day("Take notes", late, KOLKATA) == "Take notes for Jan 1"
