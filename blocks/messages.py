@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from blocks import ids
-from blocks.format import clip, day_text, slack_date
+from blocks.format import day_text, point_text, slack_date
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     Block,
@@ -29,7 +29,7 @@ from blocks.when import (
     weekday,
     zone_name,
 )
-from store.views import SeriesTime
+from store.views import ItemView, SeriesTime
 
 QUOTE_MAX = 2_000
 CADENCE_WORDS = {"weekly": "Every week", "biweekly": "Every 2 weeks", "monthly": "Monthly"}
@@ -40,12 +40,14 @@ def notice(text: str) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
-def point_added(*, text: str, other_id: str, starts_at: datetime, private: bool) -> dict[str, Any]:
-    """Confirms a talking point: where it went, the text quoted, and whether it is private."""
+def point_added(*, point: ItemView, other_id: str, starts_at: datetime) -> dict[str, Any]:
+    """Confirms a talking point: where it went, the point quoted as the agenda shows it (its
+    links live), and whether it is private."""
     head = f"Added to your 1:1 with <@{other_id}> ({slack_date(starts_at)}):"
-    quoted = "\n".join(f">{line}" for line in clip(text, QUOTE_MAX).splitlines() or [""])
+    shown = point_text(point, QUOTE_MAX)
+    quoted = "\n".join(f">{line}" for line in shown.splitlines() or [""])
     blocks = [section(f"✅ {head}\n{quoted}")]
-    if private:
+    if point.is_private:
         blocks.append(context("🔒 Private: only you can see it."))
     return message(head, blocks)
 

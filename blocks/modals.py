@@ -19,7 +19,7 @@ from blocks.kit import (
 )
 from blocks.rich_text import from_stored
 from blocks.text import escape, truncate
-from blocks.when import clock, on_clock
+from blocks.when import clock, on_clock, zone_name
 from store.point_text import Source, shorten, valid_url
 from store.views import WEEKDAY_NAMES, MeetingFor
 
@@ -255,12 +255,13 @@ def _minutes(leads: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
 # --- one occurrence, or the whole pair -----------------------------------------------------
 
 
-def reschedule_modal(meeting: MeetingFor) -> dict[str, Any]:
-    """A date and time picker for one occurrence, in the pair's time zone, set to its
-    current start."""
+def reschedule_modal(meeting: MeetingFor, *, reader_zone: str | None = None) -> dict[str, Any]:
+    """A date and time picker for one occurrence on the reader's clock (the series' when
+    unknown), set to its current start."""
     if meeting.starts_at is None or meeting.meeting_id is None:
         raise ValueError("a meeting to reschedule has a start")
-    local = on_clock(meeting.starts_at, meeting.timezone)
+    zone = reader_zone or meeting.timezone
+    local = on_clock(meeting.starts_at, zone)
     day = {"type": "datepicker", "initial_date": local.date().isoformat()}
     at = {"type": "timepicker", "initial_time": clock(local)}
     other = meeting.other_id
@@ -269,7 +270,10 @@ def reschedule_modal(meeting: MeetingFor) -> dict[str, Any]:
         section("Move this 1:1 to:"),
         input_block(ids.RESCHEDULE_DATE, "Date", day),
         input_block(ids.RESCHEDULE_TIME, "Time", at),
-        context(f"Times are in {escape(meeting.timezone)}. <@{other}> will be told."),
+        context(
+            f"{_zone_words(zone, meeting.starts_at, yours=reader_zone is not None)} "
+            f"<@{other}> will be told."
+        ),
     ]
     return modal(
         ids.RESCHEDULE_MODAL,
@@ -278,6 +282,11 @@ def reschedule_modal(meeting: MeetingFor) -> dict[str, Any]:
         submit="Reschedule",
         private_metadata=str(meeting.meeting_id),
     )
+
+
+def _zone_words(zone: str, at: datetime, *, yours: bool) -> str:
+    where = escape(zone_name(zone, at))
+    return f"Times are your time ({where})." if yours else f"Times are {where} time."
 
 
 def skip_modal(meeting: MeetingFor) -> dict[str, Any]:

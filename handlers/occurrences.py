@@ -102,11 +102,12 @@ def open_reschedule_modal(
     meeting_id: int | None = None,
     replace_view_id: str | None = None,
 ) -> None:
-    """Date and time pickers, in the pair's time zone, pre-filled with the current time."""
+    """Date and time pickers on the actor's own clock, pre-filled with the current time."""
+    zone = time_zone(deps, deps.actor.user_id)  # users.info, if at all, before the transaction
     with deps.db() as session:
         meeting, pair = _meeting(deps, session, person, meeting_id)
         target = meeting_for(meeting, pair, deps.actor.user_id)
-    view = reschedule_modal(target)
+    view = reschedule_modal(target, reader_zone=zone)
     if replace_view_id:
         deps.client.views_update(view_id=replace_view_id, view=view)
     else:
@@ -116,16 +117,12 @@ def open_reschedule_modal(
 def reschedule(
     deps: Deps, person: str | None, day: date, at: time, *, meeting_id: int | None = None
 ) -> tuple[Meeting, Pair]:
-    """Move the next meeting in the store (times in the pair's time zone)."""
+    """Move the next meeting in the store (the date and time on the actor's own clock)."""
+    zone = time_zone(deps, deps.actor.user_id)
     with deps.db() as session:
         meeting, pair = _meeting(deps, session, person, meeting_id)
         moved = reschedule_meeting(
-            session,
-            deps.actor,
-            id_of(meeting),
-            day=day,
-            at=at,
-            now=deps.now(),
+            session, deps.actor, id_of(meeting), day=day, at=at, now=deps.now(), timezone=zone
         )
         return moved, pair
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from blocks.format import point_plain
 from blocks.messages import point_added
 from blocks.modals import add_point_modal
 from blocks.rich_text import to_point_text, users_in
@@ -96,10 +95,9 @@ def add_point(
         deps.refresh_agenda(meeting.id)
         deps.refresh_homes(pair)
     return point_added(
-        text=point_plain(point_view(point)),
+        point=point_view(point),
         other_id=other_person(pair, deps.actor.user_id),
         starts_at=meeting.starts_at,
-        private=point.is_private,
     )
 
 

@@ -145,17 +145,26 @@ def skip_meeting(
 
 
 def reschedule_meeting(
-    session: Session, actor: Actor, meeting_id: int, *, day: date, at: time, now: datetime
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    day: date,
+    at: time,
+    now: datetime,
+    timezone: str | None = None,
 ) -> Meeting:
-    """Move one upcoming meeting to another local date and time (the pair's time zone)."""
+    """Move one upcoming meeting to another date and time on the clock of `timezone` (the
+    actor's own; the pair's when not given)."""
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.closed_at is not None:
         raise Invalid("Only an upcoming 1:1 can be rescheduled.")
-    today = _today(pair, now)
+    zone = timezone or pair.timezone
+    today = now.astimezone(ZoneInfo(zone)).date()
     if day < today:
         raise Invalid("That time has already passed — pick a time in the future.", field="time")
     _within_horizon(day, today)
-    start = slot_from_local(day, at, pair.timezone)
+    start = slot_from_local(day, at, zone)
     if start <= now:
         raise Invalid("That time has already passed — pick a time in the future.", field="time")
     meeting.starts_at = start

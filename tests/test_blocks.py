@@ -205,7 +205,9 @@ def all_messages() -> dict[str, dict[str, Any]]:
             duration_minutes=30,
         ),
         "notice": notice("That is *not* a date."),
-        "point_added": point_added(text=INJECTION, other_id=REP, starts_at=START, private=True),
+        "point_added": point_added(
+            point=point(1, MGR, INJECTION, private=True), other_id=REP, starts_at=START
+        ),
         "choose_pair": choose_pair_message(pairs=[(3, "With Dana")], channel_id="D1", ts="1.2"),
         "pair_list": pair_list(viewer_id=MGR, rows=rows, zone="America/New_York"),
         "pair_list_empty": pair_list(viewer_id=MGR, rows=[]),
@@ -238,6 +240,7 @@ def all_views() -> dict[str, dict[str, Any]]:
         "schedule": schedule_modal(timezone="Europe/Berlin", report_id=REP),
         "schedule_blank": schedule_modal(timezone=""),
         "reschedule": reschedule_modal(MEETING),
+        "reschedule_berlin": reschedule_modal(MEETING, reader_zone="Europe/Berlin"),
         "skip": skip_modal(MEETING),
         "pause": pause_modal(MEETING, initial_date="2026-12-20"),
         "pause_none_next": pause_modal(
@@ -634,8 +637,17 @@ def test_reschedule_modal() -> None:
         "action_id": ids.VALUE,
     }
     assert blocks[ids.RESCHEDULE_TIME]["element"]["initial_time"] == "10:00"
-    assert "Times are in America/New_York." in texts(view["blocks"])
+    assert "Times are New York time. <@U_REPORT> will be told." in texts(view["blocks"])
     assert view["submit"]["text"] == "Reschedule"
+
+
+def test_reschedule_modal_reads_on_the_readers_clock() -> None:
+    berlin = reschedule_modal(MEETING, reader_zone="Europe/Berlin")
+    blocks = inputs(berlin)
+    assert blocks[ids.RESCHEDULE_DATE]["element"]["initial_date"] == "2026-12-01"
+    assert blocks[ids.RESCHEDULE_TIME]["element"]["initial_time"] == "16:00"  # 10:00 New York
+    assert "Times are your time (Berlin)." in texts(berlin["blocks"])
+    assert berlin["private_metadata"] == "7"
 
 
 def test_skip_modal_suggests_rescheduling_instead() -> None:
@@ -722,13 +734,21 @@ def test_notice_is_one_section() -> None:
 
 
 def test_point_added_quotes_the_point_and_marks_it_private() -> None:
-    body = point_added(text="Line one\n<!here> two", other_id=REP, starts_at=START, private=True)
+    mine = point(1, MGR, "Line one\n<!here> two", private=True)
+    body = point_added(point=mine, other_id=REP, starts_at=START)
     first = body["blocks"][0]["text"]["text"]
     assert first.startswith(f"✅ Added to your 1:1 with <@{REP}> (<!date^{UNIX}^")
     assert first.endswith("):\n>Line one\n>&lt;!here&gt; two")
     assert body["blocks"][1]["elements"][0]["text"] == "🔒 Private: only you can see it."
-    shared = point_added(text="x", other_id=REP, starts_at=START, private=False)
+    shared = point_added(point=point(2, MGR, "x"), other_id=REP, starts_at=START)
     assert len(shared["blocks"]) == 1
+
+
+def test_point_added_keeps_links_live_as_the_agenda_shows_them() -> None:
+    linked = point(1, MGR, "Read <https://example.com/plan?a=1&b=2|the plan> first")
+    body = point_added(point=linked, other_id=REP, starts_at=START)
+    quoted = body["blocks"][0]["text"]["text"].split("\n", 1)[1]
+    assert quoted == ">Read <https://example.com/plan?a=1&amp;b=2|the plan> first"
 
 
 def test_choose_pair_has_one_button_per_pair_with_its_value() -> None:

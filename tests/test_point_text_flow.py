@@ -150,7 +150,11 @@ def test_plain_text_places_read_the_same_as_the_agenda(bot: RunningBot, pair: in
     bot.settle()
     by_shortcut(bot, ENCODED)
     (confirmation,) = bot.fake.responses("added")
-    assert "Hiring plan with @Xena Outsider, see the plan" in "\n".join(texts(confirmation))
+    confirmed = "\n".join(texts(confirmation))  # as the agenda shows it: the link is live
+    assert (
+        "Hiring plan with @Xena Outsider, see <https://docs.example/plan?q=1&amp;v=2|the plan>"
+        in confirmed
+    )
     bot.slack.command("notes", user_id="U_MANAGER")
     bot.settle()
     notes = bot.fake.calls("views.open")[-1].args["view"]

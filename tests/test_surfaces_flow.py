@@ -197,3 +197,31 @@ def test_notes_after_the_question_turn_it_into_the_summary(bot: RunningBot) -> N
     submit(bot, view, {ids.NOTES_SHARED: {ids.VALUE: rich("We met after all")}})
     shown = texts(updates_of(bot, asked)[-1].args["blocks"])
     assert "We met after all" in shown and "Did you meet" not in shown
+
+
+# --- 2. times people type are on their own clock -------------------------------------------
+
+
+def test_a_berlin_report_reschedules_on_the_berlin_clock(bot: RunningBot) -> None:
+    schedule(bot)  # Tuesdays 10:00 New York: 16:00 in Berlin
+    moved = command_reply(bot, "reschedule 2026-12-03 16:00", user_id="U_REPORT")
+    thursday_10_new_york = "<!date^1796310000^"  # 2026-12-03 15:00 UTC
+    assert thursday_10_new_york in moved
+    told = [c for c in bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    assert thursday_10_new_york in dump(told[-1].args["blocks"])
+
+
+def test_the_reschedule_form_starts_at_the_readers_time(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.slack.command("reschedule", user_id="U_REPORT")
+    bot.settle()
+    view = bot.fake.calls("views.open")[-1].args["view"]
+    times = [b["element"] for b in view["blocks"] if b.get("block_id") == ids.RESCHEDULE_TIME]
+    assert times[0]["initial_time"] == "16:00"
+    assert "Times are your time (Berlin)." in texts(view["blocks"])
+
+
+def test_an_unreadable_schedule_says_what_to_try(bot: RunningBot) -> None:
+    reply = command_reply(bot, "schedule <@U_REPORT|rita> someday 25:99")
+    assert "I couldn't read `someday` or `25:99`" in reply
+    assert "Try `/oneonone schedule @dana tuesday 10:00 weekly 30m`" in reply
