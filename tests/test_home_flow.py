@@ -262,7 +262,8 @@ def test_each_kind_of_change_republishes_both_homes(bot: RunningBot) -> None:
 
     assert republished(bot, skip) == set(PEOPLE)
     assert republished(
-        bot, lambda: command_reply(bot, "reschedule 2026-12-16 17:00", "U_REPORT")  # Berlin
+        bot,
+        lambda: command_reply(bot, "reschedule 2026-12-16 17:00", "U_REPORT"),  # Berlin
     ) == set(PEOPLE)
     moved = f"<!date^{int(utc('2026-12-16 16:00').timestamp())}^"  # 11:00 in New York
     for person in PEOPLE:
