@@ -34,7 +34,7 @@ from blocks.kit import (
 from blocks.text import escape
 from blocks.when import for_day
 from store.questions import Question
-from store.views import HELD, AgendaView, FollowUpView, ItemView
+from store.views import HELD, SHARED, AgendaView, FollowUpView, ItemView, may_see
 
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 FOLLOW_UPS_MAX_CHARS = 3_000
@@ -63,8 +63,8 @@ def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) ->
         return _over_message(agenda)
     groups = _groups(
         agenda,
-        [i for i in agenda.carried if not i.is_private],
-        [i for i in agenda.new if not i.is_private],
+        [i for i in agenda.carried if may_see(SHARED, i.author_id, i.is_private)],
+        [i for i in agenda.new if may_see(SHARED, i.author_id, i.is_private)],
     )
     head = _head(agenda)
     follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
@@ -97,7 +97,7 @@ def agenda_ephemeral(agenda: AgendaView, viewer_id: str) -> dict[str, Any]:
 
 
 def _visible(item: ItemView, viewer_id: str) -> bool:
-    return not item.is_private or item.author_id == viewer_id
+    return may_see(viewer_id, item.author_id, item.is_private)
 
 
 def _fallback(agenda: AgendaView) -> str:
@@ -293,7 +293,11 @@ def _skipped_message(agenda: AgendaView) -> dict[str, Any]:
 
 def _over_message(agenda: AgendaView) -> dict[str, Any]:
     """The agenda once the 1:1 is over: what became of it, nothing left to tick or move."""
-    discussed = [i for i in [*agenda.carried, *agenda.new] if i.discussed and not i.is_private]
+    discussed = [
+        i
+        for i in [*agenda.carried, *agenda.new]
+        if i.discussed and may_see(SHARED, i.author_id, i.is_private)
+    ]
     if agenda.outcome == HELD:
         text = "✅ *Held* · the summary is below."
         if discussed:

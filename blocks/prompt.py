@@ -20,7 +20,7 @@ from blocks.format import (
 from blocks.kit import Block, actions, button, context, divider, message, section
 from blocks.when import dst_heads_up, recurring_time
 from store.questions import Question
-from store.views import AgendaView, ItemView, SeriesTime
+from store.views import AgendaView, ItemView, SeriesTime, may_see
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
@@ -102,7 +102,7 @@ def _drop_sections(mine: list[ItemView]) -> dict[int, Block]:
 
 
 def _mine_or_shared(item: ItemView, viewer_id: str) -> bool:
-    return not item.is_private or item.author_id == viewer_id
+    return may_see(viewer_id, item.author_id, item.is_private)
 
 
 def _add_button(pair_id: int) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from blocks.kit import (
 )
 from blocks.text import escape
 from blocks.when import for_day
-from store.views import ItemView, SummaryView
+from store.views import SHARED, ItemView, SummaryView, may_see
 
 NOTES_MAX = 6_000  # escaped characters of shared notes in a summary
 NOTES_CUT = "_…the notes go on: the button below opens them in full._"
@@ -123,7 +123,7 @@ def _next_sentence(summary: SummaryView) -> str:
 
 def _shared(points: list[ItemView]) -> list[ItemView]:
     """The summary goes to the group DM: a private point never belongs in it."""
-    return [p for p in points if not p.is_private]
+    return [p for p in points if may_see(SHARED, p.author_id, p.is_private)]
 
 
 def _fallback(summary: SummaryView) -> str:

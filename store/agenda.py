@@ -34,7 +34,7 @@ from store.models import (
     id_of,
 )
 from store.point_text import Source
-from store.views import AgendaView, FollowUpView, ItemView, MeetingFor
+from store.views import AgendaView, FollowUpView, ItemView, MeetingFor, may_see
 
 TEXT_MAX = 2000
 
@@ -139,8 +139,8 @@ def set_discussed(
     if len(points) != len(set(point_ids)):
         raise NotAllowed("That talking point isn't on this agenda.")
     for point in points:
-        if point.meeting_id != meeting.id or (
-            point.is_private and point.author_id != actor.user_id
+        if point.meeting_id != meeting.id or not may_see(
+            actor.user_id, point.author_id, point.is_private
         ):
             raise NotAllowed("That talking point isn't on this agenda.")
         point.discussed = discussed
@@ -174,7 +174,7 @@ def agenda_view(
     visible = [
         point_view(p)
         for p in meeting_points(session, meeting)
-        if not p.is_private or (viewer is not None and p.author_id == viewer)
+        if may_see(viewer, p.author_id, p.is_private)
     ]
     return AgendaView(
         meeting_id=id_of(meeting),

@@ -30,6 +30,7 @@ from store.models import (
     id_of,
 )
 from store.notes import EARLY, still_for_notes
+from store.privacy import points_visible_to
 from store.series import series_time
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
@@ -105,12 +106,7 @@ def _agendas(session: Session, actor: Actor, meeting_ids: list[int]) -> dict[int
     query = (
         sa_select(col(TalkingPoint.meeting_id), *(col(c) for c in shown))
         .where(col(TalkingPoint.meeting_id).in_(meeting_ids))
-        .where(
-            or_(
-                col(TalkingPoint.is_private).is_(False),
-                col(TalkingPoint.author_id) == actor.user_id,
-            )
-        )
+        .where(points_visible_to(actor.user_id))
         .order_by(col(TalkingPoint.meeting_id), col(TalkingPoint.position), col(TalkingPoint.id))
     )
     agendas: dict[int, list[ItemView]] = defaultdict(list)

@@ -23,8 +23,9 @@ from store.models import (
     WorkKind,
     id_of,
 )
+from store.privacy import notes_visible_to, points_visible_to
 from store.recurrence import Recurrence, next_slot, slot_from_local, slots_after
-from store.views import HELD, NOT_HELD
+from store.views import HELD, NOT_HELD, SHARED
 
 SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
 
@@ -280,13 +281,13 @@ def meeting_has_content(session: Session, meeting: Meeting) -> bool:
     """The one "held" rule's content: shared notes, an action item or a ticked shared point.
     Private notes and private points never count (nobody may learn that they exist)."""
     noted = select(Note.id).where(
-        col(Note.meeting_id) == meeting.id, col(Note.text) != "", col(Note.is_private).is_(False)
+        col(Note.meeting_id) == meeting.id, col(Note.text) != "", notes_visible_to(SHARED)
     )
     decided = select(ActionItem.id).where(col(ActionItem.meeting_id) == meeting.id)
     ticked = select(TalkingPoint.id).where(
         col(TalkingPoint.meeting_id) == meeting.id,
         col(TalkingPoint.discussed).is_(True),
-        col(TalkingPoint.is_private).is_(False),
+        points_visible_to(SHARED),
     )
     return any(
         session.exec(query.limit(1)).first() is not None for query in (noted, decided, ticked)

@@ -14,7 +14,7 @@ from store.carry import carried_out_of
 from store.meetings import meeting_points, recurrence_of, upcoming_meeting
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, id_of
 from store.recurrence import next_slot
-from store.views import NotesView
+from store.views import NotesView, may_see
 
 NOTES_MAX = 10_000
 EARLY = timedelta(hours=1)  # notes may be opened this long before a meeting starts
@@ -93,7 +93,7 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
         points=[
             point_view(p)
             for p in meeting_points(session, meeting) + moved_on
-            if not p.is_private or p.author_id == actor.user_id
+            if may_see(actor.user_id, p.author_id, p.is_private)
         ],
         moved_on=frozenset(p.id for p in moved_on if p.id is not None),
         shared_notes=shared.text if shared else "",

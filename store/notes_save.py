@@ -21,7 +21,7 @@ from store.db import execute_dml
 from store.meetings import mark_held_if_closed, meeting_has_content, upcoming_meeting
 from store.models import ActionItem, Meeting, Note, Pair, PointCarry, TalkingPoint, id_of
 from store.notes import NOT_HAPPENING, Conflict, clean_notes, meeting_items, note_of
-from store.views import ITEM_FIELDS, item_prints
+from store.views import ITEM_FIELDS, SHARED, item_prints, may_see
 
 
 @dataclass(frozen=True)
@@ -139,14 +139,16 @@ def _save_points(
         .where(col(TalkingPoint.id).in_(changed))
     ).all()
     for point, where in found:  # a point dropped meanwhile is simply gone
-        if where.pair_id != pair.id or (point.is_private and point.author_id != actor.user_id):
+        if where.pair_id != pair.id or not may_see(
+            actor.user_id, point.author_id, point.is_private
+        ):
             raise NotAllowed("That talking point isn't on this agenda.")
         if point.id in notes.discussed:
             moved_from = _tick(session, point, meeting, where)
         else:
             moved_from = _untick(session, point, meeting, pair, now=now)
         touched |= {moved_from} if moved_from is not None else set()
-        shared = shared or not point.is_private
+        shared = shared or may_see(SHARED, point.author_id, point.is_private)
         session.add(point)
     return touched, shared
 

@@ -14,18 +14,25 @@ from store.agenda import point_view
 from store.carry import carried_out_of
 from store.meetings import follow_ups_since, held_clause, meeting_points, next_start
 from store.models import ActionItem, Meeting, Note, Pair, id_of
-from store.views import SummaryView
+from store.privacy import notes_visible_to
+from store.views import SHARED, SummaryView, may_see
 
 HISTORY_MAX = 5
 
 
 def summary_view(session: Session, meeting: Meeting, pair: Pair) -> SummaryView:
     """The summary as posted in the pair's group DM."""
-    points = [p for p in meeting_points(session, meeting) if not p.is_private]
+    points = [
+        p for p in meeting_points(session, meeting) if may_see(SHARED, p.author_id, p.is_private)
+    ]
     carried = [point_view(p) for p in points if not p.discussed]
-    carried += [point_view(p) for p in carried_out_of(session, meeting) if not p.is_private]
+    carried += [
+        point_view(p)
+        for p in carried_out_of(session, meeting)
+        if may_see(SHARED, p.author_id, p.is_private)
+    ]
     shared = session.exec(
-        select(Note.text).where(Note.meeting_id == meeting.id, col(Note.is_private).is_(False))
+        select(Note.text).where(Note.meeting_id == meeting.id, notes_visible_to(SHARED))
     ).first()
     return SummaryView(
         meeting_id=id_of(meeting),

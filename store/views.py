@@ -42,6 +42,17 @@ class SeriesTime:
     nth: int | None = None  # monthly: which weekday of the month (1..4, -1 for the last)
 
 
+SHARED: None = None  # the viewer of a shared surface (the pair's group DM): nobody in person
+
+
+def may_see(viewer_id: str | None, author_id: str, is_private: bool) -> bool:
+    """The one privacy rule, for talking points and notes alike: shared content is for both
+    people of the pair, private content for its author alone; a shared surface (`viewer_id`
+    SHARED) never shows private content. Who is in the pair is store/access.py's rule.
+    Its SQL twin is store/privacy.py."""
+    return not is_private or (viewer_id is not None and author_id == viewer_id)
+
+
 @dataclass(frozen=True)
 class ItemView:
     """One talking point as a viewer may see it (text in store.point_text's stored form)."""
