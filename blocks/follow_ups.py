@@ -20,6 +20,7 @@ from blocks.format import (
     text_size,
 )
 from blocks.kit import Block, actions, button, context, message, section
+from blocks.when import due_phrase
 from store.views import ActionItemView, NotesSaved
 
 LIST_ITEMS_MAX = 45  # items with a "Done" button in `/oneonone actions` (title + note: 47 blocks)
@@ -88,9 +89,11 @@ def _open_item_section(item: ActionItemView, today: date) -> Block:
 # --- the reminder on the due date, and what replaces it after a click ----------------------
 
 
-def reminder_message(item: ActionItemView) -> dict[str, Any]:
-    """The DM to the owner on the due date: the item, whose 1:1 it is from, Done / Snooze."""
-    text = f"⏰ *Due today:* {item_text(item, ITEM_MAX)}"
+def reminder_message(item: ActionItemView, *, today: date | None = None) -> dict[str, Any]:
+    """The DM to the owner on (or, moved to a working day, near) the due date: the item, when
+    it is due as of `today` on their clock, whose 1:1 it is from, Done / Snooze."""
+    due = due_phrase(item.due_date, today)
+    text = f"⏰ *{due}:* {item_text(item, ITEM_MAX)}"
     blocks = [
         section(text),
         context(f"From your 1:1 with <@{item.other_id}>"),
@@ -99,7 +102,7 @@ def reminder_message(item: ActionItemView) -> dict[str, Any]:
             button("Snooze a week", ids.ITEM_SNOOZE, str(item.id)),
         ),
     ]
-    return message(f"Due today: {item_text(item)}", blocks)
+    return message(f"{due}: {item_text(item)}", blocks)
 
 
 def item_done_message(item: ActionItemView, done_by: str) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from blocks import ids
 from blocks.agenda import suggestion_section
+from blocks.follow_ups import ITEM_MAX, item_text
 from blocks.format import (
     LIST_SECTIONS_MAX,
     TEXT_BUDGET,
@@ -18,14 +19,15 @@ from blocks.format import (
     text_size,
 )
 from blocks.kit import Block, actions, button, context, divider, message, section
-from blocks.when import dst_heads_up, recurring_time
+from blocks.when import dst_heads_up, due_phrase, recurring_time
 from store.questions import Question
-from store.views import AgendaView, ItemView, SeriesTime, may_see
+from store.views import ActionItemView, AgendaView, ItemView, PromptPost, SeriesTime, may_see
 
 # The prompt's agenda is a preview: a few sections at most, the rest counted.
 PREVIEW_MAX_CHARS = TEXT_BUDGET // 2
 DROP_MAX = 10  # the viewer's carried-over points shown with a "Remove" button
 DROP_MAX_CHARS = 2_000
+REMINDERS_MAX = 5  # items due with the prompt, each with "Done" (more stay in the list)
 
 
 def prompt_message(
@@ -36,9 +38,12 @@ def prompt_message(
     series: SeriesTime | None = None,
     zone: str | None = None,
     moved_from: datetime | None = None,
+    reminders: tuple[ActionItemView, ...] = (),
+    today: date | None = None,
 ) -> dict[str, Any]:
     """The DM before a 1:1: when it is (and the series' time on the viewer's clock, `zone`,
-    with a note when daylight saving time moved it from `moved_from`), the agenda so far, a
+    with a note when daylight saving time moved it from `moved_from`), the viewer's items
+    whose reminders fell due with it (`reminders`, each with "Done"), the agenda so far, a
     suggested question, add buttons."""
     other = agenda.report_id if viewer_id == agenda.manager_id else agenda.manager_id
     when = slack_date(agenda.starts_at)
@@ -49,7 +54,8 @@ def prompt_message(
     blocks = [section(head)]
     if series is not None and zone is not None and moved_from is not None:
         blocks.append(section(dst_heads_up(series, moved_from, zone)))
-    blocks += [divider(), *_agenda_so_far(agenda, viewer_id)]
+    blocks += [divider(), *_due_sections(reminders, today)]
+    blocks += _agenda_so_far(agenda, viewer_id, shown={r.id for r in reminders})
     if suggestion is not None:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))
     blocks.append(actions(_add_button(agenda.pair_id)))
@@ -57,17 +63,26 @@ def prompt_message(
     return message(ask, blocks)
 
 
-def _agenda_so_far(agenda: AgendaView, viewer_id: str) -> list[Block]:
-    """Open action items, then the talking points this person may see, as short lists.
+def _due_sections(reminders: tuple[ActionItemView, ...], today: date | None) -> list[Block]:
+    """The items whose reminders this message carries: when each is due, and "Done"."""
+    return [
+        section(
+            f"⏰ *{due_phrase(item.due_date, today)}:* {item_text(item, ITEM_MAX)}",
+            accessory=button("Done", ids.ITEM_DONE, str(item.id), style="primary"),
+        )
+        for item in reminders[:REMINDERS_MAX]
+    ]
 
-    The viewer's own carried-over points come first, each with a "Remove" button.
-    """
+
+def _agenda_so_far(agenda: AgendaView, viewer_id: str, *, shown: set[int]) -> list[Block]:
+    """Open action items (but those `shown` above), then the talking points this person may
+    see, as short lists. The viewer's own carried-over points come first, each with a "Remove"
+    button."""
     points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
     droppable = _drop_sections([i for i in agenda.carried if i.author_id == viewer_id])
     rest = [point_line(p) for p in points if p.id not in droppable]
-    blocks, hidden = _preview_list(
-        "*Open action items*", [follow_up_line(f) for f in agenda.follow_ups]
-    )
+    follow_ups = [follow_up_line(f) for f in agenda.follow_ups if f.id not in shown]
+    blocks, hidden = _preview_list("*Open action items*", follow_ups)
     title = "*Talking points so far*"
     if droppable:
         blocks += [section(title), *droppable.values()]
@@ -117,9 +132,11 @@ def intro_message(
     zone: str | None,
     starts_at: datetime,
     duration_minutes: int,
+    prompt: PromptPost | None = None,
 ) -> dict[str, Any]:
     """The DM to the report introducing a series: who, when on their own clock (`zone`), how
-    long, and the first one."""
+    long, and the first one. With `prompt` (the first one is so soon that its prompt falls due
+    now), it also asks what they want to talk about, as that prompt would, in one message."""
     when = recurring_time(series, zone)
     lead = f"<@{manager_id}> set up a recurring 1:1 with you"
     blocks = [
@@ -132,6 +149,10 @@ def intro_message(
             "agenda in your group DM. Open action items come first; talking points you "
             "don't get to carry over. A talking point can be private: only you see it."
         ),
+    ]
+    if prompt is not None:
+        blocks += _first_prompt(prompt)
+    blocks += [
         actions(_add_button(pair_id), button("Decline", ids.END, str(pair_id))),
         context(
             "Write to me here any time to add a talking point. Not for you? Decline it, and "
@@ -139,3 +160,16 @@ def intro_message(
         ),
     ]
     return message(f"{lead}: {when}.", blocks)
+
+
+def _first_prompt(prompt: PromptPost) -> list[Block]:
+    """The first prompt inside the welcome: the question, the agenda so far, a suggestion."""
+    blocks = [
+        divider(),
+        section("*What do you want to talk about in the first one?*"),
+        *_due_sections(prompt.reminders, prompt.today),
+        *_agenda_so_far(prompt.agenda, prompt.viewer_id, shown={r.id for r in prompt.reminders}),
+    ]
+    if prompt.suggestion is not None:
+        blocks.append(suggestion_section(prompt.agenda.pair_id, prompt.suggestion))
+    return blocks

@@ -6,7 +6,7 @@ place; single instants in mrkdwn are Slack date tokens instead (blocks.format.sl
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from store.views import WEEKDAY_NAMES, SeriesTime
@@ -106,6 +106,18 @@ def off_hours(start: datetime, minutes: int, zone: str) -> list[str]:
     if begin.time() < WORK_START or end.date() != begin.date() or end.time() > WORK_END:
         reasons.append(f"outside {WORK_HOURS}")
     return reasons
+
+
+def due_phrase(due: date | None, today: date | None) -> str:
+    """An item's due date as its owner reads it today: "Due today", "Due tomorrow", "Due
+    Mon Dec 7", "Overdue since Thu Dec 3" (reminders move to working days, so not every one
+    goes out on its due date); "Due today" when either date is unknown."""
+    if due is None or today is None or due == today:
+        return "Due today"
+    if due == today + timedelta(days=1):
+        return "Due tomorrow"
+    day = f"{due:%a %b} {due.day}"
+    return f"Due {day}" if due > today else f"Overdue since {day}"
 
 
 def dst_heads_up(series: SeriesTime, before: datetime, zone: str) -> str:

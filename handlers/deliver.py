@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from handlers.context import Clients
 from handlers.publish import find_post, open_dm, open_group_dm, post, render
 from store.db import SessionFactory
-from store.deliveries import current_content, prepare, record, set_pair_channel
+from store.deliveries import Later, current_content, prepare, record, set_pair_channel
 from store.due_work import (
     FOUND,
     SENT,
@@ -29,6 +29,7 @@ from store.due_work import (
     finish,
     release,
     release_after_failure,
+    release_along,
     release_uncertain,
 )
 from store.people import dm_channel, set_dm_channel
@@ -37,6 +38,7 @@ from store.views import Delivery
 log = logging.getLogger(__name__)
 
 RETRY = "retry"
+WAITING = "waiting"  # given back to go out with a post due just after it (store.bursts)
 UNKNOWN = "unknown"
 NOT_SENT = "not_sent"
 # ok: false errors after which Slack may have done the work anyway
@@ -76,10 +78,15 @@ def deliver(
         return None
     client = clients.posting(taken.team_id, interactive=interactive)
     people = None
+    plan: Delivery | Later | str | None = None
     try:
         with db() as session:
             plan = prepare(session, taken, now=now)
-        if isinstance(plan, str):
+        if isinstance(plan, Later):
+            with db() as session:
+                release(session, taken, not_before=plan.at)
+            outcome = WAITING
+        elif isinstance(plan, str):
             with db() as session:
                 finish(session, taken, outcome=plan, now=now)
             outcome = plan
@@ -87,7 +94,7 @@ def deliver(
             people = plan.people
             outcome = _carry_out(db, client, plan, taken, now)
     except Exception as error:  # every failure is recorded on the work
-        outcome = _give_back(db, taken, error, now)
+        outcome = give_back(db, taken, error, now, plan=plan)
     return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people)
 
 
@@ -102,7 +109,7 @@ def _carry_out(
                 record(session, taken, plan, channel=found[0], ts=found[1], now=now, outcome=FOUND)
             return FOUND
     body = render(plan.content)
-    posted_channel, ts = post(client, channel, body, key=plan.key)
+    posted_channel, ts = post(client, channel, body, key=plan.key, also=plan.also)
     try:
         with db() as session:
             record(session, taken, plan, channel=posted_channel, ts=ts, now=now)
@@ -113,6 +120,31 @@ def _carry_out(
     except Exception:  # the post is out and recorded; a later change updates it again
         log.exception("could not bring %s up to date", plan.key)
     return SENT
+
+
+def post_claimed(
+    db: SessionFactory,
+    client: WebClient,
+    taken: Claim,
+    plan: Delivery,
+    body: dict[str, Any],
+    *,
+    now: datetime,
+    outcome: str,
+) -> None:
+    """Post `body` (a message that carries the claimed work: the welcome with the first
+    prompt) in the work's DM and record the work as done with `outcome`; on failure the work
+    is given back as deliver() would, and the error raised."""
+    try:
+        channel, ts = post(client, plan.channel or "", body, key=plan.key, also=plan.also)
+        try:
+            with db() as session:
+                record(session, taken, plan, channel=channel, ts=ts, now=now, outcome=outcome)
+        except Exception as error:
+            raise NotRecorded(f"posted as {ts}, but not recorded: {error}") from error
+    except Exception as error:
+        give_back(db, taken, error, now, plan=plan)
+        raise
 
 
 def _open_group_dm(db: SessionFactory, client: WebClient, plan: Delivery) -> str:
@@ -161,9 +193,15 @@ def _catch_up(
         client.chat_update(channel=channel, ts=ts, **again)
 
 
-def _give_back(db: SessionFactory, taken: Claim, error: Exception, now: datetime) -> str:
-    """Record a failed attempt on the work, by what Slack may or may not have done."""
+def give_back(
+    db: SessionFactory, taken: Claim, error: Exception, now: datetime, *, plan: object = None
+) -> str:
+    """Record a failed attempt on the work, and on the work that was to go out inside its
+    post (`plan`'s), by what Slack may or may not have done."""
     kind = failure_kind(error)
+    if isinstance(plan, Delivery) and plan.also:
+        with db() as session:
+            release_along(session, taken, plan.also, uncertain=kind == UNKNOWN)
     with db() as session:
         if kind == NOT_SENT:
             release(session, taken, not_before=now + _retry_after(error))

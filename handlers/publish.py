@@ -17,12 +17,12 @@ from blocks.messages import duplicate_ended_notice
 from blocks.prompt import prompt_message
 from blocks.summary import summary_message
 from store.views import (
-    ActionItemView,
     AgendaPost,
     Content,
     DuplicateEnded,
     HuddleOffer,
     PromptPost,
+    ReminderPost,
     SummaryView,
 )
 
@@ -42,13 +42,15 @@ def render(content: Content) -> dict[str, Any]:
             series=content.series,
             zone=content.zone,
             moved_from=content.moved_from,
+            reminders=content.reminders,
+            today=content.today,
         )
     if isinstance(content, AgendaPost):
         return agenda_message(content.agenda, suggestion=content.suggestion)
     if isinstance(content, SummaryView):
         return summary_message(content)
-    if isinstance(content, ActionItemView):
-        return reminder_message(content)
+    if isinstance(content, ReminderPost):
+        return reminder_message(content.item, today=content.today)
     if isinstance(content, DuplicateEnded):
         return duplicate_ended_notice(other_id=content.other_id)
     if isinstance(content, HuddleOffer):
@@ -62,14 +64,18 @@ def render(content: Content) -> dict[str, Any]:
     raise TypeError(f"nothing renders {type(content).__name__}")
 
 
-def work_metadata(key: str) -> dict[str, Any]:
-    """The message metadata that names a post's piece of due work."""
-    return {"event_type": EVENT_TYPE, "event_payload": {"work": key}}
+def work_metadata(key: str, also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The message metadata that names a post's piece of due work (and the work that went
+    out inside it: `also`, space-separated, since payload values are flat)."""
+    payload = {"work": key} | ({"also": " ".join(also)} if also else {})
+    return {"event_type": EVENT_TYPE, "event_payload": payload}
 
 
-def post(client: WebClient, channel: str, body: dict[str, Any], *, key: str) -> tuple[str, str]:
+def post(
+    client: WebClient, channel: str, body: dict[str, Any], *, key: str, also: tuple[str, ...] = ()
+) -> tuple[str, str]:
     """Post a due-work message carrying its key; returns (channel, ts)."""
-    response = client.chat_postMessage(channel=channel, metadata=work_metadata(key), **body)
+    response = client.chat_postMessage(channel=channel, metadata=work_metadata(key, also), **body)
     return response["channel"], response["ts"]
 
 
@@ -117,7 +123,9 @@ def find_post(
 def _names_work(message: dict[str, Any], key: str) -> bool:
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    return metadata.get("event_type") == EVENT_TYPE and payload.get("work") == key
+    if metadata.get("event_type") != EVENT_TYPE:
+        return False
+    return payload.get("work") == key or key in str(payload.get("also") or "").split()
 
 
 def _slack_ts(moment: datetime) -> str:

@@ -11,14 +11,18 @@ from blocks.messages import schedule_confirmation
 from blocks.modals import schedule_modal
 from blocks.prompt import intro_message
 from handlers.context import Deps
+from handlers.deliver import post_claimed
 from handlers.parsing import ScheduleArgs
 from handlers.people import look_up, time_zone
 from handlers.publish import open_group_dm, post_to_user
 from store.access import Invalid
-from store.deliveries import set_pair_channel
+from store.bursts import welcome_prompt
+from store.deliveries import Later, prepare, set_pair_channel
+from store.due_work import MERGED, Claim, finish, release
 from store.models import Meeting, Pair, id_of
 from store.schedule import PairRequest, create_pair
 from store.series import series_time
+from store.views import Delivery, PromptPost, SeriesTime
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +66,11 @@ def check_report(deps: Deps, report_id: str) -> None:
 
 
 def create_series(deps: Deps, request: PairRequest) -> tuple[Pair, Meeting]:
-    """Check the person, then create the pair and its first meeting (no Slack posts yet)."""
+    """Check the person, then create the pair and its first meeting (no Slack posts yet; the
+    report's first prompt, when due now, waits for announce_series's welcome)."""
     check_report(deps, request.report_id)
     with deps.db() as session:
-        return create_pair(session, deps.actor, request, now=deps.now())
+        return create_pair(session, deps.actor, request, now=deps.now(), welcome=True)
 
 
 def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
@@ -82,18 +87,7 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
         with deps.db() as session:
             set_pair_channel(session, id_of(pair), channel)
     deps.refresh_homes(pair)
-    post_to_user(
-        deps.client,
-        pair.report_id,
-        intro_message(
-            manager_id=pair.manager_id,
-            pair_id=id_of(pair),
-            series=series,
-            zone=report_zone,
-            starts_at=meeting.starts_at,
-            duration_minutes=pair.duration_minutes,
-        ),
-    )
+    welcome(deps, pair, meeting, series, report_zone)
     return schedule_confirmation(
         report_id=pair.report_id,
         series=series,
@@ -101,3 +95,43 @@ def announce_series(deps: Deps, pair: Pair, meeting: Meeting) -> dict[str, Any]:
         report_zone=report_zone,
         duration_minutes=pair.duration_minutes,
     )
+
+
+def welcome(deps: Deps, pair: Pair, meeting: Meeting, series: SeriesTime, zone: str) -> None:
+    """The report's welcome DM; when their first prompt falls due with it (it was held for
+    it: store.bursts), the welcome carries the prompt and the prompt is done, merged."""
+    held, plan = _held_prompt(deps, meeting, pair.report_id)
+    body = intro_message(
+        manager_id=pair.manager_id,
+        pair_id=id_of(pair),
+        series=series,
+        zone=zone,
+        starts_at=meeting.starts_at,
+        duration_minutes=pair.duration_minutes,
+        prompt=plan.content if plan and isinstance(plan.content, PromptPost) else None,
+    )
+    if held is None or plan is None:
+        post_to_user(deps.client, pair.report_id, body)
+        return
+    post_claimed(deps.db, deps.client, held, plan, body, now=deps.now(), outcome=MERGED)
+
+
+def _held_prompt(
+    deps: Deps, meeting: Meeting, report_id: str
+) -> tuple[Claim | None, Delivery | None]:
+    """The first prompt held for the welcome and what it would post (None: not held, or
+    nothing to post, recorded as such)."""
+    now = deps.now()
+    with deps.db() as session:
+        held = welcome_prompt(session, id_of(meeting), report_id)
+        plan = prepare(session, held, now=now) if held else None
+    if held is None:
+        return None, None
+    if isinstance(plan, Delivery):
+        return held, plan
+    with deps.db() as session:
+        if isinstance(plan, Later):
+            release(session, held, not_before=plan.at)
+        else:
+            finish(session, held, outcome=str(plan), now=now)
+    return None, None

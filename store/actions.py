@@ -13,6 +13,7 @@ from store.access import Actor, Invalid, NotAllowed, is_member, other_person
 from store.due_work import CANCELLED, add_work
 from store.models import ActionItem, DueWork, Pair, WorkKind, id_of
 from store.views import ITEM_MAX, ActionItemView
+from store.working_hours import send_time
 
 REMIND_AT = time(9, 0)  # reminders go out at 09:00 in the owner's time zone on the due date
 SNOOZE = timedelta(days=7)
@@ -103,7 +104,9 @@ def remind_at(due: date, timezone: str) -> datetime:
 
 
 def schedule_reminder(session: Session, item: ActionItem, *, timezone: str, now: datetime) -> None:
-    """One reminder per (item, owner, due date); any other pending reminder is cancelled."""
+    """One reminder per (item, owner, due date), at 09:00 on the due date on the owner's clock
+    moved to a working moment (a Saturday's to Friday 18:00; one due already, to now or the
+    next working morning: store.working_hours); any other pending reminder is cancelled."""
     assert item.id is not None
     if item.done_at is not None or item.due_date is None:
         cancel_reminders(session, item, now=now)
@@ -115,7 +118,7 @@ def schedule_reminder(session: Session, item: ActionItem, *, timezone: str, now:
         team_id=item.team_id,
         key=key,
         kind=WorkKind.REMINDER,
-        due_at=max(remind_at(item.due_date, timezone), now),
+        due_at=send_time(remind_at(item.due_date, timezone), timezone, now=now) or now,
         action_item_id=item.id,
         user_id=item.owner_id,
     )

@@ -4,7 +4,9 @@ and, in another one after, where it went (guarded, so a concurrent change stays)
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -13,9 +15,10 @@ from sqlmodel import Session, col, select
 from store.access import other_person
 from store.actions import item_view, reminder_target
 from store.agenda import agenda_view
-from store.due_work import CANCELLED, SENT, Claim, add_work, finish
+from store.bursts import prompt_to_wait_for, take_reminders_along
+from store.due_work import CANCELLED, SENT, TOO_LATE, Claim, add_work, finish, finish_along
 from store.huddles import huddle_offer, long_enough
-from store.meetings import summary_key
+from store.meetings import summary_key, too_late_to_prompt
 from store.models import (
     NOT_HAPPENING,
     ActionItem,
@@ -26,7 +29,7 @@ from store.models import (
     PostedMessage,
     WorkKind,
 )
-from store.people import profiles_of, set_dm_channel
+from store.people import profiles_of, reader_zones, set_dm_channel
 from store.series import moved_from, series_time
 from store.suggestions import recorded_question, suggest_question
 from store.summary import summary_view
@@ -37,6 +40,7 @@ from store.views import (
     DuplicateEnded,
     HuddleOffer,
     PromptPost,
+    ReminderPost,
     SummaryView,
 )
 
@@ -45,10 +49,18 @@ EXPIRED = "expired"  # the meeting has started: a prompt or agenda now would be 
 ORPHANED = "orphaned"
 
 
-def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
-    """The post a claim stands for, or the outcome when nothing should be posted."""
+@dataclass(frozen=True)
+class Later:
+    """Not yet: give the work back, due again `at` (a reminder waiting for a prompt)."""
+
+    at: datetime
+
+
+def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | Later | str:
+    """The post a claim stands for, the time to try again, or the outcome when nothing should
+    be posted (a prompt less than an hour before its meeting: TOO_LATE)."""
     if claim.kind == WorkKind.REMINDER:
-        return _reminder(session, claim)
+        return _reminder(session, claim, now=now)
     if claim.kind == WorkKind.HUDDLE:
         return _huddle(session, claim)
     if claim.kind == WorkKind.NOTICE:
@@ -64,13 +76,30 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | str:
     if now >= meeting.starts_at:
         return EXPIRED
     if claim.kind == WorkKind.PROMPT and claim.user_id:
-        post = _prompt(session, meeting, pair, claim.user_id, now=now)
-        return _delivery(claim, pair, post, dm_user=claim.user_id)
+        if too_late_to_prompt(meeting.starts_at, claim.due_at, now=now):
+            return TOO_LATE
+        return _prompt_delivery(session, claim, meeting, pair, claim.user_id, now=now)
     if claim.kind == WorkKind.AGENDA:
         if meeting.agenda_ts:
             return DONE
         return _delivery(claim, pair, agenda_post(session, meeting, pair, now=now))
     return ORPHANED
+
+
+def _prompt_delivery(
+    session: Session, claim: Claim, meeting: Meeting, pair: Pair, viewer: str, *, now: datetime
+) -> Delivery:
+    """The prompt for one person, with the reminders of the items it lists that fall due with
+    it taken along (store.bursts)."""
+    post = _prompt(session, meeting, pair, viewer, now=now)
+    mine = [f.id for f in post.agenda.follow_ups if f.owner_id == viewer]
+    along = take_reminders_along(session, claim, mine, now=now)
+    if along:
+        zone = post.zone or pair.timezone
+        reminders = tuple(item_view(item, pair) for _, item in along)
+        post = replace(post, reminders=reminders, today=_today(now, zone))
+    delivery = _delivery(claim, pair, post, dm_user=viewer)
+    return replace(delivery, also=tuple(key for key, _ in along))
 
 
 def _prompt(
@@ -89,6 +118,10 @@ def _prompt(
         zone=zone,
         moved_from=moved_from(session, pair, meeting, viewer, zone) if zone else None,
     )
+
+
+def _today(now: datetime, zone: str) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
 
 
 def agenda_post(
@@ -128,12 +161,19 @@ def _summary(session: Session, claim: Claim, meeting: Meeting, pair: Pair) -> De
     return _delivery(claim, pair, summary_view(session, meeting, pair))
 
 
-def _reminder(session: Session, claim: Claim) -> Delivery | str:
+def _reminder(session: Session, claim: Claim, *, now: datetime) -> Delivery | Later | str:
+    """The item's reminder to its owner; it waits for a prompt to them that falls due with it
+    (which then carries it)."""
     target = reminder_target(session, claim.action_item_id or 0, claim.user_id or "")
     if target is None:
         return CANCELLED
     item, pair = target
-    return _delivery(claim, pair, item_view(item, pair), dm_user=item.owner_id)
+    wait = prompt_to_wait_for(session, claim, pair) if claim.uncertain_since is None else None
+    if wait is not None:
+        return Later(wait)
+    zone = reader_zones(session, pair.team_id, [item.owner_id], pair.timezone)[item.owner_id]
+    post = ReminderPost(item_view(item, pair), today=_today(now, zone))
+    return _delivery(claim, pair, post, dm_user=item.owner_id)
 
 
 def _duplicate_notice(session: Session, claim: Claim) -> Delivery | str:
@@ -179,16 +219,21 @@ def record(
             session, HuddleFollowUp, delivery.content.follow_up_id, "ts", ts, channel_id=channel
         )
     elif claim.kind == WorkKind.REMINDER and claim.action_item_id:
-        session.execute(
-            update(ActionItem)
-            .where(col(ActionItem.id) == claim.action_item_id)
-            .values(reminded_at=now)
-        )
+        _mark_reminded(session, [claim.action_item_id], now=now)
+    if delivery.also and isinstance(delivery.content, PromptPost):
+        finish_along(session, claim, delivery.also, now=now, channel=channel, ts=ts)
+        _mark_reminded(session, [item.id for item in delivery.content.reminders], now=now)
     remember_post(session, delivery, channel=channel, ts=ts, now=now, meeting_id=claim.meeting_id)
     session.commit()
     if delivery.dm_user and channel.startswith("D"):
         set_dm_channel(session, delivery.team_id, delivery.dm_user, channel)
     return finish(session, claim, outcome=outcome, now=now, channel=channel, ts=ts)
+
+
+def _mark_reminded(session: Session, item_ids: list[int], *, now: datetime) -> None:
+    session.execute(
+        update(ActionItem).where(col(ActionItem.id).in_(item_ids)).values(reminded_at=now)
+    )
 
 
 def _set_once(

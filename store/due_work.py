@@ -22,6 +22,9 @@ LOOK_AGAIN = timedelta(seconds=10)  # after an unknown outcome: look for the pos
 CANCELLED = "cancelled"  # the outcome of work that was no longer wanted
 SENT = "sent"
 FOUND = "found"  # an earlier attempt had posted it: recorded, not posted again
+MERGED = "merged"  # went out inside another message to the same person in the same minute
+TOO_LATE = "too_late"  # a prompt with no working moment left an hour before its meeting
+REOPENED = (CANCELLED, TOO_LATE)  # outcomes of work never posted: wanted again, it reopens
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def add_work(
             user_id=user_id,
             next_attempt_at=due_at,
         )
-    elif work.outcome == CANCELLED:
+    elif work.outcome in REOPENED:
         work.done_at = work.outcome = work.claimed_at = work.claim_token = None
         work.attempts = 0
     elif work.done_at is not None:
@@ -92,6 +95,13 @@ def add_work(
     work.expires_at = expires_at
     session.add(work)
     return work
+
+
+def not_wanted(session: Session, work: DueWork, *, outcome: str, now: datetime) -> None:
+    """Close unfinished work nobody holds without posting it (recorded with why, once)."""
+    if work.done_at is None and work.claimed_at is None:
+        work.done_at, work.outcome = now, outcome
+        session.add(work)
 
 
 def work_id_of(session: Session, key: str) -> int | None:
@@ -195,8 +205,13 @@ def claim(
     work = session.get(DueWork, work_id)
     assert work is not None
     session.refresh(work)
+    return _claim_of(work, token, now, taken_over=taken_over)
+
+
+def _claim_of(work: DueWork, token: str, claimed_at: datetime, *, taken_over: bool) -> Claim:
+    assert work.id is not None
     return Claim(
-        work_id=work_id,
+        work_id=work.id,
         token=token,
         key=work.key,
         kind=work.kind,
@@ -207,10 +222,73 @@ def claim(
         due_at=work.next_attempt_at,
         expires_at=work.expires_at,
         attempts=work.attempts,
-        claimed_at=now,
+        claimed_at=claimed_at,
         uncertain_since=work.uncertain_since,
         taken_over=taken_over,
     )
+
+
+def hold(session: Session, work: DueWork, *, token: str, now: datetime) -> None:
+    """Claim work in the transaction that creates it (nobody else can have seen it yet)."""
+    work.claimed_at, work.claim_token = now, token
+    work.attempts += 1
+    session.add(work)
+
+
+def held_claim(session: Session, key: str, token: str) -> Claim | None:
+    """The claim on unfinished work held with this token (taken with `hold`), if still held."""
+    query = select(DueWork).where(DueWork.key == key, DueWork.claim_token == token, _open())
+    work = session.exec(query).first()
+    if work is None or work.claimed_at is None:
+        return None
+    return _claim_of(work, token, work.claimed_at, taken_over=False)
+
+
+def claim_along(
+    session: Session, *, work_id: int, token: str, now: datetime, due_before: datetime
+) -> bool:
+    """Take the work (due before `due_before`, held by nobody) under another claim's token:
+    it goes out inside that claim's post, and is finished or given back with it."""
+    taken = execute_dml(
+        session,
+        update(DueWork)
+        .where(col(DueWork.id) == work_id, _open(), col(DueWork.next_attempt_at) < due_before)
+        .where(col(DueWork.claimed_at).is_(None))
+        .values(claimed_at=now, claim_token=token, attempts=DueWork.attempts + 1),
+    )
+    return taken.rowcount == 1
+
+
+def finish_along(
+    session: Session, claim: Claim, keys: tuple[str, ...], *, now: datetime, channel: str, ts: str
+) -> None:
+    """Work taken along with `claim` went out in its post: done, merged into it."""
+    if keys:
+        session.execute(
+            update(DueWork)
+            .where(col(DueWork.key).in_(keys), col(DueWork.claim_token) == claim.token, _open())
+            .values(done_at=now, outcome=MERGED, posted_channel_id=channel, posted_ts=ts)
+        )
+
+
+def release_along(
+    session: Session, claim: Claim, keys: tuple[str, ...], *, uncertain: bool
+) -> None:
+    """Give back work taken along with a claim whose post did not go out, or may have
+    (`uncertain`: it then looks for that post, which names it, before posting on its own)."""
+    if not keys:
+        return
+    values: dict[str, Any] = {"claimed_at": None, "claim_token": None}
+    if uncertain:
+        values["uncertain_since"] = func.coalesce(DueWork.uncertain_since, DueWork.claimed_at)
+    else:
+        values["attempts"] = DueWork.attempts - 1
+    session.execute(
+        update(DueWork)
+        .where(col(DueWork.key).in_(keys), col(DueWork.claim_token) == claim.token, _open())
+        .values(**values)
+    )
+    session.commit()
 
 
 def _mine(claim: Claim) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import ENDED, Actor, Invalid, get_pair
-from store.due_work import add_work
+from store.due_work import TOO_LATE, add_work, not_wanted
 from store.models import (
     NOT_HAPPENING,
     ActionItem,
@@ -23,11 +23,14 @@ from store.models import (
     WorkKind,
     id_of,
 )
+from store.people import reader_zones
 from store.privacy import notes_visible_to, points_visible_to
 from store.recurrence import Recurrence, next_slot, slot_from_local, slots_after
 from store.views import HELD, NOT_HELD, SHARED
+from store.working_hours import MERGE_WINDOW, send_time
 
 SUMMARY_NUDGE = timedelta(hours=1)  # no notes saved this long after the end: post a nudge
+MIN_NOTICE = timedelta(hours=1)  # no prompt closer than this to the meeting (the agenda follows)
 
 
 def recurrence_of(pair: Pair) -> Recurrence:
@@ -53,22 +56,27 @@ def add_meeting(session: Session, pair: Pair, slot: datetime, *, now: datetime) 
 
 
 def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now: datetime) -> None:
-    """Prompts for both people and the agenda post, due their lead before the meeting, and
-    the summary (a nudge to take notes when nobody did) an hour after its end."""
+    """Prompts for both people, each at a working moment on their own clock (see
+    prompt_time), the agenda post its lead before the meeting, and the summary (a nudge to
+    take notes when nobody did) an hour after its end. A prompt with no working moment left
+    is recorded as not sent (TOO_LATE), once."""
     start = meeting.starts_at
-    prompt_at = max(start - timedelta(minutes=pair.prompt_lead_minutes), now)
     agenda_at = max(start - timedelta(minutes=pair.agenda_lead_minutes), now)
-    for user_id in (pair.manager_id, pair.report_id):
-        add_work(
+    people = [pair.manager_id, pair.report_id]
+    for user_id, zone in reader_zones(session, pair.team_id, people, pair.timezone).items():
+        prompt_at = prompt_time(pair, start, zone, now=now)
+        work = add_work(
             session,
             team_id=pair.team_id,
             key=prompt_key(id_of(meeting), user_id),
             kind=WorkKind.PROMPT,
-            due_at=prompt_at,
+            due_at=prompt_at or now,
             expires_at=start,
             meeting_id=meeting.id,
             user_id=user_id,
         )
+        if prompt_at is None:
+            not_wanted(session, work, outcome=TOO_LATE, now=now)
     add_work(
         session,
         team_id=pair.team_id,
@@ -86,6 +94,20 @@ def schedule_meeting_work(session: Session, pair: Pair, meeting: Meeting, *, now
         due_at=start + timedelta(minutes=meeting.duration_minutes) + SUMMARY_NUDGE,
         meeting_id=meeting.id,
     )
+
+
+def prompt_time(pair: Pair, start: datetime, zone: str, *, now: datetime) -> datetime | None:
+    """When a prompt for a meeting at `start` reaches a reader in `zone`: its lead before the
+    meeting, moved back to a working moment on their clock (store.working_hours), never later
+    than an hour before the meeting; None when no working moment is left before then."""
+    natural = start - timedelta(minutes=pair.prompt_lead_minutes)
+    return send_time(natural, zone, now=now, latest=start - MIN_NOTICE)
+
+
+def too_late_to_prompt(start: datetime, due_at: datetime, *, now: datetime) -> bool:
+    """A prompt due (or now reaching its reader) less than an hour before the meeting is not
+    sent; a minute's grace lets one due exactly an hour before go out a little late."""
+    return max(due_at, now - MERGE_WINDOW) > start - MIN_NOTICE
 
 
 def prompt_key(meeting_id: int, user_id: str) -> str:

@@ -50,6 +50,14 @@ def profiles_of(session: Session, team_id: str, user_ids: list[str]) -> dict[str
     return {p.user_id: _profile(p) for p in session.exec(query).all() if p.fetched_at}
 
 
+def reader_zones(
+    session: Session, team_id: str, user_ids: list[str], default: str
+) -> dict[str, str]:
+    """Each person's Slack time zone as stored, else `default` (a series' own zone)."""
+    stored = profiles_of(session, team_id, user_ids)
+    return {user_id: stored[user_id].tz if user_id in stored else default for user_id in user_ids}
+
+
 def save_profile(
     session: Session, team_id: str, user_id: str, profile: Profile | None, *, now: datetime
 ) -> None:

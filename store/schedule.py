@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import Actor, Invalid, get_meeting, get_pair
+from store.bursts import hold_first_prompt
 from store.carry import move_open_items
 from store.meetings import (
     add_meeting,
@@ -56,9 +57,11 @@ def find_pair_between(session: Session, team_id: str, one: str, other: str) -> P
 
 
 def create_pair(
-    session: Session, actor: Actor, request: PairRequest, *, now: datetime
+    session: Session, actor: Actor, request: PairRequest, *, now: datetime, welcome: bool = False
 ) -> tuple[Pair, Meeting]:
-    """Start a recurring 1:1 managed by the actor, with its first meeting."""
+    """Start a recurring 1:1 managed by the actor, with its first meeting. With `welcome` (the
+    caller posts the report's welcome next), the report's first prompt is held for it when it
+    falls due within the minute (store.bursts)."""
     _validate_request(actor, request)
     if find_pair_between(session, actor.team_id, actor.user_id, request.report_id):
         raise _duplicate(request.report_id)
@@ -91,6 +94,8 @@ def create_pair(
     except IntegrityError as error:
         raise _duplicate(request.report_id) from error
     meeting = add_meeting(session, pair, first_slot, now=now)
+    if welcome:
+        hold_first_prompt(session, meeting, pair.report_id, now=now)
     session.commit()
     return pair, meeting
 

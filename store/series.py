@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from store.due_work import FOUND, SENT
+from store.due_work import FOUND, MERGED, SENT
 from store.meetings import prompt_key
 from store.models import Cadence, DueWork, Meeting, Pair
 from store.recurrence import local_start, nth_weekday_of_month, slot_from_local
@@ -61,7 +61,7 @@ def _last_told_slot(
     if not earlier:
         return None
     reached = select(DueWork.key).where(
-        col(DueWork.key).in_(earlier), col(DueWork.outcome).in_((SENT, FOUND))
+        col(DueWork.key).in_(earlier), col(DueWork.outcome).in_((SENT, FOUND, MERGED))
     )
     keys = session.exec(reached).all()
     if keys:

@@ -248,6 +248,18 @@ class PromptPost:
     # The series' time on the viewer's clock at the occurrence they were last told about,
     # when daylight saving time has moved it since (they are told once, in this prompt).
     moved_from: datetime | None = None
+    # The viewer's items whose reminders fell due with this prompt: shown with "Done" buttons
+    # instead of a reminder of their own; `today` is the date on the viewer's clock.
+    reminders: tuple[ActionItemView, ...] = ()
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class ReminderPost:
+    """The reminder of an action item to its owner (`today`: the date on their clock)."""
+
+    item: ActionItemView
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -286,7 +298,7 @@ class DuplicateEnded:
     other_id: str
 
 
-Content = PromptPost | AgendaPost | SummaryView | ActionItemView | HuddleOffer | DuplicateEnded
+Content = PromptPost | AgendaPost | SummaryView | ReminderPost | HuddleOffer | DuplicateEnded
 
 
 @dataclass(frozen=True)
@@ -302,3 +314,4 @@ class Delivery:
     dm_user: str | None
     channel: str | None
     content: Content
+    also: tuple[str, ...] = ()  # keys of work that goes out inside this post (store.bursts)

@@ -292,6 +292,7 @@ def test_done_and_snooze_on_a_reminder(bot: RunningBot) -> None:
             ("Book the offsite", "U_MANAGER", "2026-12-08"),
         ],
     )
+    tick_at(bot, "2026-12-07 15:00")  # the week-2 prompts, on time (not with the reminders)
     tick_at(bot, "2026-12-08 08:00")
     tick_at(bot, "2026-12-08 14:00")
     (to_report,) = reminders(bot, "U_REPORT")

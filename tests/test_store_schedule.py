@@ -60,13 +60,16 @@ def test_create_pair_schedules_the_first_meeting_and_its_work(session: Session) 
     ]
 
 
-def test_a_pair_created_inside_the_lead_gets_its_prompts_at_once(session: Session) -> None:
+def test_a_pair_created_inside_the_lead_gets_its_prompts_at_the_next_working_moment(
+    session: Session,
+) -> None:
     _, soon = create_pair(session, MANAGER, tuesday_at_ten(weekday=0, local_time=time(9)), now=NOW)
     assert soon.starts_at == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
     prompts = session.exec(
         select(DueWork).where(DueWork.meeting_id == soon.id, DueWork.kind == "prompt")
     ).all()
-    assert {w.next_attempt_at for w in prompts} == {NOW}
+    # 07:00 in New York now: the working day starts at 08:00, an hour before the 1:1
+    assert {w.next_attempt_at for w in prompts} == {datetime(2026, 11, 30, 13, 0, tzinfo=UTC)}
 
 
 def test_a_time_already_passed_today_starts_next_week(session: Session) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -66,9 +66,15 @@ def heads_ups(bot: RunningBot, user_id: str) -> list[str]:
 
 
 def week_by_week(bot: RunningBot, until: datetime) -> None:
-    """Every Monday 16:00 UTC until `until`: housekeeping rolls the series on, prompts go."""
-    while bot.clock.now < until:
-        bot.clock.advance(weeks=1)
+    """Every Monday 16:00 UTC until `until`: housekeeping rolls the series on, prompts go;
+    and each Monday 03:00 UTC before, when a prompt that fell due at night in Kolkata (21:30
+    there, a week before) goes out in its working hours (08:00, 02:30 UTC)."""
+    monday = bot.clock.now
+    while monday < until:
+        monday += timedelta(weeks=1)
+        bot.clock.now = monday + timedelta(hours=-13)
+        bot.tick()
+        bot.clock.now = monday
         bot.tick()
         bot.tick()  # the meeting rolled forward in the first has its prompt due now
 
