@@ -843,3 +843,17 @@ def test_a_cut_message_keeps_its_closing_buttons() -> None:
     assert body["blocks"][-3]["text"]["text"] == "line 47"
     plain = message("few", [section(f"line {n}") for n in range(60)])["blocks"]
     assert plain[-1]["elements"][0]["text"] == "_…and 11 more not shown here._"
+
+
+def test_a_private_carried_over_point_stays_with_its_author() -> None:
+    """The second line of defence: even when handed one, the shared agenda and the other
+    person's view leave out a private point that was carried over."""
+    carried = [
+        point(20, REP, "Report's carried secret", private=True, carried=1),
+        point(21, MGR, "Shared carried point", carried=1),
+    ]
+    view = agenda(carried=carried)
+    shared = texts(agenda_message(view)["blocks"])
+    assert "Shared carried point" in shared and "carried secret" not in shared
+    assert "carried secret" not in texts(agenda_ephemeral(view, MGR)["blocks"])
+    assert "Report's carried secret" in texts(agenda_ephemeral(view, REP)["blocks"])

@@ -1,0 +1,170 @@
+"""Behaviours a mutation run found unpinned: each test fails when its guard is removed
+(privacy of private notes, ticks across pairs, stale claims, naming someone else, ended
+pairs, ids with no row, the retry ladder). SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from store.access import (
+    Actor,
+    Invalid,
+    NotAllowed,
+    find_pair_with,
+    get_meeting,
+    get_pair,
+    list_active_pairs,
+)
+from store.agenda import add_talking_point, set_discussed
+from store.due_work import (
+    FIRST_BACKOFF,
+    LEASE,
+    MAX_ATTEMPTS,
+    claim,
+    claimable_ids,
+    finish,
+    release_after_failure,
+)
+from store.models import DueWork, Meeting, TalkingPoint
+from store.schedule import create_pair, end_pair
+from store.summary import history, summary_for
+from tests.test_store_notes import FIRST, MANAGER, MINUTE, NOW, REPORT, notes_input, save
+from tests.test_store_schedule import tuesday_at_ten
+
+OTHER_MANAGER = Actor("T1", "UMGR2")
+OTHER_REPORT_ID = "UREP2"
+
+
+@pytest.fixture
+def session(engine: Engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def two_pairs(session: Session) -> tuple[int, Meeting, int, Meeting]:
+    pair, meeting = create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
+    other, theirs = create_pair(
+        session, OTHER_MANAGER, tuesday_at_ten(report_id=OTHER_REPORT_ID), now=NOW
+    )
+    assert pair.id is not None and other.id is not None
+    return pair.id, meeting, other.id, theirs
+
+
+# --- private notes alone -------------------------------------------------------------------
+
+
+def test_private_notes_alone_reach_neither_the_summary_nor_the_history(session: Session) -> None:
+    pair_id, meeting, _, _ = two_pairs(session)
+    save(session, MANAGER, meeting, notes_input(private="my private worry"), now=FIRST + MINUTE)
+    later = FIRST + timedelta(hours=2)
+    for actor in (MANAGER, REPORT):
+        summary = summary_for(session, actor, meeting.id, now=later)  # type: ignore[arg-type]
+        assert summary.shared_notes == ""
+        assert "worry" not in repr(summary)
+        assert all("worry" not in repr(s) for s in history(session, actor, pair_id, now=later))
+    assert session.get(Meeting, meeting.id).notes_saved_at is None  # private: not held
+
+
+# --- a tick naming another pair's point ----------------------------------------------------
+
+
+def test_a_tick_naming_another_pairs_point_is_refused(session: Session) -> None:
+    _, meeting, other_id, _ = two_pairs(session)
+    theirs, _ = add_talking_point(session, OTHER_MANAGER, other_id, "their point", now=NOW)
+    with pytest.raises(NotAllowed):
+        set_discussed(session, MANAGER, [theirs.id], True, meeting_id=meeting.id)  # type: ignore[list-item,arg-type]
+    session.rollback()
+    assert session.get(TalkingPoint, theirs.id).discussed is False
+
+
+# --- a stale claim cannot release the new owner's claim -----------------------------------
+
+
+def test_a_runner_whose_lease_ran_out_cannot_release_the_new_owners_claim(
+    session: Session,
+) -> None:
+    two_pairs(session)
+    due = NOW + timedelta(hours=3)
+    work_id = claimable_ids(session, now=due)[0]
+    stale = claim(session, work_id=work_id, now=due)
+    owner = claim(session, work_id=work_id, now=due + LEASE + MINUTE)  # taken over
+    assert stale is not None and owner is not None and owner.taken_over
+    release_after_failure(session, stale, error="late", now=due + LEASE + 2 * MINUTE)
+    assert claim(session, work_id=work_id, now=due + LEASE + 3 * MINUTE) is None
+    work = session.get(DueWork, work_id)
+    session.refresh(work)
+    assert work.claim_token == owner.token and work.last_error is None
+    assert finish(session, owner, outcome="sent", now=due + LEASE + 3 * MINUTE) is True
+
+
+# --- naming someone you have no 1:1 with ---------------------------------------------------
+
+
+def test_naming_someone_else_with_exactly_one_pair_is_refused(session: Session) -> None:
+    pair_id, _, _, _ = two_pairs(session)
+    assert find_pair_with(session, MANAGER, None).id == pair_id  # the only pair: no name needed
+    for person in (OTHER_REPORT_ID, "UNOBODY"):
+        with pytest.raises(Invalid, match="don't have a 1:1 with"):
+            find_pair_with(session, MANAGER, person)
+
+
+# --- ended pairs ---------------------------------------------------------------------------
+
+
+def test_an_ended_pair_is_listed_nowhere_and_cannot_be_named(session: Session) -> None:
+    pair_id, _, _, _ = two_pairs(session)
+    end_pair(session, REPORT, pair_id, now=NOW)
+    for actor in (MANAGER, REPORT):
+        assert list_active_pairs(session, actor) == []
+    with pytest.raises(Invalid):
+        find_pair_with(session, MANAGER, "UREP")
+    with pytest.raises(Invalid):
+        find_pair_with(session, MANAGER, None)
+
+
+# --- ids with no row -----------------------------------------------------------------------
+
+
+def test_ids_with_no_row_are_refused_not_crashed_on(session: Session) -> None:
+    pair_id, meeting, _, _ = two_pairs(session)
+    missing = 10_000_000
+    with pytest.raises(NotAllowed):
+        get_pair(session, MANAGER, missing)
+    with pytest.raises(NotAllowed):
+        get_meeting(session, MANAGER, missing)
+    with pytest.raises(NotAllowed):
+        set_discussed(session, MANAGER, [missing], True, meeting_id=meeting.id)  # type: ignore[arg-type]
+    with pytest.raises(NotAllowed):
+        summary_for(session, MANAGER, missing, now=NOW)
+    assert get_pair(session, MANAGER, pair_id).id == pair_id
+
+
+# --- the retry ladder ----------------------------------------------------------------------
+
+
+def test_the_retry_ladder_doubles_then_gives_up_as_failed(session: Session) -> None:
+    two_pairs(session)
+    now = NOW + timedelta(hours=3)
+    work_id = claimable_ids(session, now=now)[0]
+    backoffs = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        held = claim(session, work_id=work_id, now=now)
+        assert held is not None and held.attempts == attempt
+        again = release_after_failure(session, held, error="x" * 2_000, now=now)
+        work = session.get(DueWork, work_id)
+        session.refresh(work)
+        assert len(work.last_error or "") == 500  # stored errors are truncated
+        if attempt < MAX_ATTEMPTS:
+            assert again is True and work.outcome is None
+            backoffs.append(work.next_attempt_at - now)
+            now = work.next_attempt_at
+        else:
+            assert again is False  # given up: never retried forever
+            assert work.outcome == "failed" and work.done_at == now
+    assert backoffs == [FIRST_BACKOFF * 2**n for n in range(MAX_ATTEMPTS - 1)]
+    assert claim(session, work_id=work_id, now=now + timedelta(days=30)) is None
+    assert work_id not in claimable_ids(session, now=now + timedelta(days=30))
