@@ -60,6 +60,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("end", "end @person", "end @dana", "End a recurring 1:1 (managers; keeps history)."),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
+    Subcommand(
+        "delete-my-data",
+        "delete-my-data",
+        "delete-my-data",
+        "Delete your private notes and points (asks first, and offers the export).",
+    ),
     Subcommand("help", "help [more]", "help more", "This message; `more`: every command."),
 )
 

@@ -42,7 +42,6 @@ GRACE = timedelta(days=7)  # the other person may export or object this long
 DONE = "done"  # the history is gone already (an earlier attempt deleted it)
 ERASED = "erased"  # the outcome of the due work that deleted a history
 FORGOTTEN = "forgotten"  # the outcome of the due work that deleted a departed person's data
-ENDED_ONLY = "ended"  # a request on an active 1:1 ended it too
 
 
 class Post(NamedTuple):
@@ -142,6 +141,12 @@ def left_notice_key(pair_id: int, reader_id: str) -> str:
 def mark_left(session: Session, team_id: str, user_id: str, *, now: datetime) -> list[Pair]:
     """The person left the workspace: remember when (first time only), end their series and
     tell each other person (due work). Returns the series it ended."""
+    paired = select(Pair.id).where(
+        Pair.team_id == team_id,
+        or_(col(Pair.manager_id) == user_id, col(Pair.report_id) == user_id),
+    )
+    if session.exec(paired).first() is None:
+        return []  # never in a 1:1: nothing of theirs is kept (user_change is for everyone)
     _remember_left(session, team_id, user_id, now=now)
     active = session.exec(
         select(Pair).where(
@@ -238,7 +243,7 @@ def request_history_deletion(
 ) -> tuple[HistoryDeletionView, bool]:
     """One of the pair's two people asks to delete its history: the series ends (if it has
     not) and the history is deleted after GRACE unless someone objects. Returns the request
-    and whether this ended the series. Asking again changes nothing."""
+    and whether it is new (asking again changes nothing)."""
     pair = get_pair(session, actor, pair_id)
     existing = _request_of(session, pair_id)
     if existing is not None and existing.objected_by is not None:
@@ -249,8 +254,7 @@ def request_history_deletion(
         )
     if existing is not None:
         return _view(existing, pair), False
-    ended_now = pair.ended_at is None
-    if ended_now:
+    if pair.ended_at is None:
         close_pair(session, pair, now=now)
     row = HistoryDeletion(
         team_id=pair.team_id,
@@ -269,7 +273,7 @@ def request_history_deletion(
         user_id=actor.user_id,
     )
     session.commit()
-    return _view(row, pair), ended_now
+    return _view(row, pair), True
 
 
 def object_to_deletion(
