@@ -58,8 +58,19 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "pause @dana until 2027-01-05",
         "No prompts or agendas until a date (vacations).",
     ),
-    Subcommand("end", "end @person", "end @dana", "End a recurring 1:1 (managers; keeps history)."),
+    Subcommand(
+        "end",
+        "end @person",
+        "end @dana",
+        "End a recurring 1:1 (either of you; you may delete its history too).",
+    ),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
+    Subcommand(
+        "delete-my-data",
+        "delete-my-data",
+        "delete-my-data",
+        "Delete your private notes and points (asks first, and offers the export).",
+    ),
     Subcommand("help", "help [more]", "help more", "This message; `more`: every command."),
 )
 

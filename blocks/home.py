@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
+from blocks.deletion import privacy_footer
 from blocks.follow_ups import due_text, item_text
 from blocks.format import NOTE_MAX, day_text, point_line, slack_date
 from blocks.kit import (
@@ -55,10 +56,15 @@ WELCOME = (
 
 
 def home_view(
-    data: HomeData, *, today: date, page: int = 0, zone: str | None = None
+    data: HomeData,
+    *,
+    today: date,
+    page: int = 0,
+    zone: str | None = None,
+    privacy_url: str | None = None,
 ) -> dict[str, Any]:
     """The viewer's Home tab (recurring times on the viewer's clock, `zone`); `page` picks
-    which PAGE_SIZE 1:1s are shown in full."""
+    which PAGE_SIZE 1:1s are shown in full; the footer links the privacy page."""
     pages = max(1, -(-len(data.one_on_ones) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     if not data.one_on_ones:
@@ -68,9 +74,10 @@ def home_view(
             *_overview(data.reports, today),
             *_one_on_ones(data, today, page, pages, zone),
         ]
+    footer = privacy_footer(privacy_url)
     return {
         "type": "home",
-        "blocks": blocks[:VIEW_BLOCKS_MAX],
+        "blocks": [*blocks[: VIEW_BLOCKS_MAX - len(footer)], *footer],
         "private_metadata": json.dumps({"page": page}),
     }
 

@@ -33,6 +33,10 @@ SHOW_SUMMARY = "show_summary"  # value: meeting id -> a modal with its summary
 HELP_MORE = "help_more"  # the short help's "More": every subcommand
 NOT_MET = "not_met"  # value: meeting id ("We didn't meet", on a summary with nothing in it)
 HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
+EXPORT = "export_data"  # value: "" for everything the clicker may see (the export's branch)
+DELETE_MY_DATA = "delete_my_data"  # opens the confirmation modal (counts, export first)
+DELETE_HISTORY = "delete_history"  # value: pair id (ends it if need be; 7 days' grace)
+OBJECT_DELETION = "object_deletion"  # value: pair id (cancels the requested deletion)
 
 # Modals (callback_id).
 # private_metadata: {"pair": id|null, "origin": key|null, "source"?: {"url", "channel"}}
@@ -42,6 +46,7 @@ RESCHEDULE_MODAL = "reschedule_modal"  # private_metadata: meeting id
 SKIP_MODAL = "skip_modal"  # private_metadata: meeting id
 PAUSE_MODAL = "pause_modal"  # private_metadata: pair id
 SUMMARY_MODAL = "summary_modal"  # read-only
+DELETE_MY_DATA_MODAL = "delete_my_data_modal"  # submit: delete the clicker's private data
 NOTES_MODAL = "notes_modal"  # private_metadata: {"meeting": id, "version": n, "rows": [key…]}
 
 # Input blocks of the add-a-talking-point modal (block_id; the action_id inside is "value").

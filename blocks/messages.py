@@ -136,7 +136,12 @@ def end_confirmation(*, pair_id: int, other_id: str) -> dict[str, Any]:
         section(text),
         actions(
             button("End it", ids.END_CONFIRM, str(pair_id), style="danger"),
+            button("End it and delete its history", ids.DELETE_HISTORY, str(pair_id)),
             button("Keep it", ids.END_CANCEL, str(pair_id)),
+        ),
+        context(
+            f"Deleting the history waits 7 days: <@{other_id}> is told, can export it, "
+            "or object (then it stays)."
         ),
     ]
     return message(text, blocks)
@@ -229,10 +234,14 @@ def duplicate_ended_notice(*, other_id: str) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
-def ended_notice(*, actor_id: str, other_id: str) -> dict[str, Any]:
-    """To both: the series has ended; past agendas, notes and action items stay."""
+def ended_notice(*, actor_id: str, other_id: str, pair_id: int | None = None) -> dict[str, Any]:
+    """To both: the series has ended; past agendas, notes and action items stay (with
+    `pair_id`: either person may ask to delete them too)."""
     text = f"🏁 <@{actor_id}> ended the recurring 1:1 with <@{other_id}>."
     blocks = [section(text), context("Past agendas, notes and action items stay.")]
+    if pair_id is not None:
+        delete = button("Delete its history too", ids.DELETE_HISTORY, str(pair_id))
+        blocks.append(actions(delete))
     return message(text, blocks)
 
 

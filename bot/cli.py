@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -79,7 +79,14 @@ def cmd_tick(args: argparse.Namespace) -> int:
     settings = load_settings()
     now = args.now or utc_now()
     runtime = _runtime(settings, lambda: now)
-    report = run_due(runtime.db, runtime.clients, now, runtime.homes, runtime.metrics)
+    report = run_due(
+        runtime.db,
+        runtime.clients,
+        now,
+        runtime.homes,
+        runtime.metrics,
+        retention=timedelta(days=settings.retention_days),
+    )
     runtime.stop(flush=True)  # publishes the Home tabs the work changed before exiting
     print(f"due work done: {report.counts or 'nothing was due'}")
     return 0
@@ -92,6 +99,7 @@ def _runtime(settings: Settings, clock: Clock) -> Runtime:
         api_url=settings.api_url,
         clock=clock,
         posts_per_minute=settings.posts_per_minute,
+        privacy_url=settings.privacy_url,
     )
 
 
@@ -133,6 +141,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         clock=utc_now,
         tick_seconds=settings.tick_seconds,
         planner=planner,
+        retention=timedelta(days=settings.retention_days),
     )
     try:
         if settings.socket_mode:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///oneonone.db"
+DEFAULT_RETENTION_DAYS = 30
 
 WHERE_TO_FIND = {
     "SLACK_BOT_TOKEN": "api.slack.com/apps → your app → OAuth & Permissions → "
@@ -36,6 +37,8 @@ class Settings:
     port: int
     tick_seconds: int
     posts_per_minute: int = 300
+    retention_days: int = DEFAULT_RETENTION_DAYS  # a departed person's private data is kept
+    privacy_url: str | None = None  # the privacy page the Home tab links to
 
     @property
     def socket_mode(self) -> bool:
@@ -65,7 +68,7 @@ def load_settings(
 ) -> Settings:
     """Build Settings from `.env` (if any) overlaid by the environment; raise ConfigError."""
     env = _environment(environ, dotenv)
-    problems = _missing_tokens(env) + _invalid_numbers(env)
+    problems = _missing_tokens(env) + _invalid_numbers(env) + _invalid_urls(env)
     if problems:
         raise ConfigError(_explain(problems))
     return Settings(
@@ -77,6 +80,8 @@ def load_settings(
         port=int(env.get("PORT") or 3000),
         tick_seconds=int(env.get("ONEONONE_TICK_SECONDS") or 30),
         posts_per_minute=int(env.get("ONEONONE_POSTS_PER_MINUTE") or 300),
+        retention_days=int(env.get("ONEONONE_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+        privacy_url=env.get("ONEONONE_PRIVACY_URL", "").strip() or None,
     )
 
 
@@ -116,11 +121,19 @@ def _invalid_numbers(env: Mapping[str, str]) -> list[str]:
         ("PORT", 1, 65535),
         ("ONEONONE_TICK_SECONDS", 1, 86400),
         ("ONEONONE_POSTS_PER_MINUTE", 1, 100_000),
+        ("ONEONONE_RETENTION_DAYS", 0, 3650),
     ):
         value = env.get(name, "").strip()
         if value and not (value.isdigit() and low <= int(value) <= high):
             problems.append(f"{name}={value!r} is not a whole number from {low} to {high}")
     return problems
+
+
+def _invalid_urls(env: Mapping[str, str]) -> list[str]:
+    value = env.get("ONEONONE_PRIVACY_URL", "").strip()
+    if value and not (value.startswith(("https://", "http://")) and " " not in value):
+        return [f"ONEONONE_PRIVACY_URL={value!r} is not an http(s) URL"]
+    return []
 
 
 def _explain(problems: list[str]) -> str:

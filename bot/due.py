@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot.config import DEFAULT_RETENTION_DAYS
 from bot.metrics import Metrics
 from handlers.agendas import update_agenda
 from handlers.context import Clients, Refresher
@@ -18,6 +19,7 @@ from handlers.deliver import Done, deliver
 from handlers.people import fetch_profile
 from store.carry import close_finished_meetings
 from store.db import SessionFactory
+from store.deletion import due_forgetting
 from store.due_work import claimable_ids
 from store.events import prune_events
 from store.huddles import prune_huddle_events
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 PROFILES_PER_TICK = 20  # stale profiles refreshed per run, in the background lane
 SHOWN_ON_HOME = frozenset({WorkKind.AGENDA, WorkKind.SUMMARY})
+RETENTION = timedelta(days=DEFAULT_RETENTION_DAYS)
 
 
 @dataclass
@@ -44,8 +47,15 @@ class DueReport:
             self.counts[kind] = self.counts.get(kind, 0) + n
 
 
-def housekeeping(db: SessionFactory, clients: Clients | None, now: datetime) -> DueReport:
-    """Everything but posting, each step in a short transaction of its own."""
+def housekeeping(
+    db: SessionFactory,
+    clients: Clients | None,
+    now: datetime,
+    *,
+    retention: timedelta = RETENTION,
+) -> DueReport:
+    """Everything but posting, each step in a short transaction of its own; people who left
+    more than `retention` ago get the due work that deletes their private data."""
     report = DueReport()
     with db() as session:
         closed = [(m.team_id, id_of(m)) for m in close_finished_meetings(session, now=now)]
@@ -61,6 +71,8 @@ def housekeeping(db: SessionFactory, clients: Clients | None, now: datetime) -> 
     with db() as session:
         report.add("events_pruned", prune_events(session, now=now))
         report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
+    with db() as session:
+        report.add("departed_to_forget", due_forgetting(session, now=now, retention=retention))
     if clients is not None:
         report.add("agendas_closed", close_agendas(db, clients, closed, now=now))
         report.add("profiles_refreshed", refresh_profiles(db, clients, now=now))
@@ -101,11 +113,13 @@ def run_due(
     now: datetime,
     homes: Refresher | None = None,
     metrics: Metrics | None = None,
+    *,
+    retention: timedelta = RETENTION,
 ) -> DueReport:
     """Run every piece of work due at `now`; safe to run in several processes at once.
 
     What people see on their Home tab changes with it: `homes` republishes those tabs."""
-    report = housekeeping(db, clients, now)
+    report = housekeeping(db, clients, now, retention=retention)
     seen: set[int] = set()
     while True:
         with db.read() as session:

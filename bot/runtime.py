@@ -51,6 +51,7 @@ def build_runtime(
     home_delay: float | None = None,
     agenda_delay: float | None = None,
     timeout: float = 30,
+    privacy_url: str | None = None,
 ) -> Runtime:
     """Migrate the database and build the bot's shared parts."""
     engine = engine or create_db_engine(database_url or "")
@@ -62,7 +63,14 @@ def build_runtime(
     clients = SlackClients(
         token=token, api_url=api_url, limiter=limiter, metrics=metrics, timeout=timeout
     )
-    homes = HomeRefresher(clients, db, clock, thread_start=yield_to_acks, **_delay(home_delay))
+    homes = HomeRefresher(
+        clients,
+        db,
+        clock,
+        thread_start=yield_to_acks,
+        privacy_url=privacy_url,
+        **_delay(home_delay),
+    )
     agendas = AgendaRefresher(
         clients, db, clock, thread_start=yield_to_acks, **_delay(agenda_delay)
     )

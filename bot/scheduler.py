@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
-from bot.due import housekeeping
+from bot.due import RETENTION, housekeeping
 from bot.planner import Planner
 from bot.priority import yield_to_acks
 from handlers.context import Clients
@@ -51,11 +52,12 @@ def start_scheduler(
     clock: Clock,
     tick_seconds: int,
     planner: Planner,
+    retention: timedelta = RETENTION,
 ) -> BackgroundScheduler:
     """Start housekeeping every `tick_seconds` and the planner every second."""
 
     def tick() -> None:
-        report = housekeeping(db, clients, clock())
+        report = housekeeping(db, clients, clock(), retention=retention)
         if report.counts:
             log.info("housekeeping: %s", report.counts)
 

@@ -12,7 +12,7 @@ from blocks import ids
 from blocks.help import help_message
 from blocks.ids import COMMAND
 from blocks.messages import notice
-from handlers import follow_ups, notes, occurrences, points, scheduling
+from handlers import deletion, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.dm import add_chosen_message
 from handlers.payload import payload_id
@@ -226,6 +226,21 @@ def home_page(deps: Deps, body: dict, action: dict) -> None:
         deps.homes.publish_now(deps.actor, page=max(0, id_from(action.get("value"))))
 
 
+def delete_my_data(deps: Deps, body: dict, action: dict) -> None:
+    """The Home tab's "Delete my private data": the confirmation modal."""
+    deletion.open_delete_modal(deps, body["trigger_id"])
+
+
+def delete_history(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """Ask to delete a 1:1's history (ending it if need be): the other is told first."""
+    return deletion.request_history(deps, id_from(action.get("value")))
+
+
+def object_deletion(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """Object to (or take back) a requested deletion of a 1:1's history."""
+    return deletion.object_to(deps, id_from(action.get("value")))
+
+
 ACTIONS: dict[str, Action] = {
     ids.ADD_POINT: add_point,
     ids.ADD_QUESTION: add_question,
@@ -251,4 +266,7 @@ ACTIONS: dict[str, Action] = {
     ids.PAIR_NOTES: pair_notes,
     ids.SHOW_SUMMARY: show_summary,
     ids.HOME_PAGE: home_page,
+    ids.DELETE_MY_DATA: delete_my_data,
+    ids.DELETE_HISTORY: delete_history,
+    ids.OBJECT_DELETION: object_deletion,
 }

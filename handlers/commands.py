@@ -13,7 +13,7 @@ from blocks.help import SUBCOMMANDS, help_message, try_this
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import follow_ups, notes, occurrences, points, scheduling
+from handlers import deletion, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import SORRY, Deps, deps_from
 from handlers.parsing import (
     ParseError,
@@ -183,6 +183,11 @@ def run_history(call: Invocation) -> None:
     call.respond(**follow_ups.history_of(call.deps, person))
 
 
+def run_delete_my_data(call: Invocation) -> None:
+    """`delete-my-data`: the confirmation modal (what will go, the export first)."""
+    deletion.open_delete_modal(call.deps, call.trigger_id)
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -195,4 +200,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "notes": run_notes,
     "actions": run_actions,
     "history": run_history,
+    "delete-my-data": run_delete_my_data,
 }

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.context import Clients
 from handlers.publish import find_post, open_dm, open_group_dm, post, render
+from handlers.sweeps import GONE, SWEEPS, left_workspace, refused_person, sweep
 from store.db import SessionFactory
 from store.deliveries import Later, current_content, prepare, record, set_pair_channel
 from store.due_work import (
@@ -80,8 +81,11 @@ def deliver(
     people = None
     plan: Delivery | Later | str | None = None
     try:
-        with db() as session:
-            plan = prepare(session, taken, now=now)
+        if taken.kind in SWEEPS:
+            plan = sweep(db, client, taken, now=now)
+        else:
+            with db() as session:
+                plan = prepare(session, taken, now=now)
         if isinstance(plan, Later):
             with db() as session:
                 release(session, taken, not_before=plan.at)
@@ -94,8 +98,24 @@ def deliver(
             people = plan.people
             outcome = _carry_out(db, client, plan, taken, now)
     except Exception as error:  # every failure is recorded on the work
-        outcome = give_back(db, taken, error, now, plan=plan)
+        if isinstance(plan, Delivery) and plan.dm_user and refused_person(error):
+            outcome = _left(db, taken, plan, now)
+        else:
+            outcome = give_back(db, taken, error, now, plan=plan)
     return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people)
+
+
+def _left(db: SessionFactory, taken: Claim, plan: Delivery, now: datetime) -> str:
+    """Slack refused the person the post was for: they left. Their series end (the other
+    person is told); the work is done, never retried."""
+    assert plan.dm_user is not None
+    if plan.also:
+        with db() as session:
+            release_along(session, taken, plan.also, uncertain=False)
+    left_workspace(db, plan.team_id, plan.dm_user, now=now)
+    with db() as session:
+        finish(session, taken, outcome=GONE, now=now)
+    return GONE
 
 
 def _carry_out(

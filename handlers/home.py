@@ -28,6 +28,7 @@ def publish_home(
     now: datetime,
     page: int = 0,
     opened: bool = False,
+    privacy_url: str | None = None,
 ) -> bool:
     """Build one person's Home view from the store and publish it; after a change (not
     `opened`), only for someone who has opened the tab. Returns whether it was published."""
@@ -44,7 +45,7 @@ def publish_home(
     today = now.astimezone(ZoneInfo(zone)).date()
     with db.read() as session:
         data = home_data(session, actor, now=now)
-    view = home_view(data, page=page, today=today, zone=zone)
+    view = home_view(data, page=page, today=today, zone=zone, privacy_url=privacy_url)
     client.views_publish(user_id=actor.user_id, view=view)
     return True
 
@@ -61,8 +62,10 @@ class HomeRefresher:
         *,
         delay: float = DELAY,
         thread_start: Callable[[], None] | None = None,
+        privacy_url: str | None = None,
     ) -> None:
         self._clients, self._db, self._clock = clients, db, clock
+        self._privacy_url = privacy_url
         self._pages: dict[Actor, int] = {}
         self._opened: set[Actor] = set()  # the next run is for an open (interactive)
         self._lock = threading.Lock()
@@ -97,4 +100,12 @@ class HomeRefresher:
             page = self._pages.get(actor, 0)
             opened = actor in self._opened
             self._opened.discard(actor)
-        publish_home(self._db, self._clients, actor, now=self._clock(), page=page, opened=opened)
+        publish_home(
+            self._db,
+            self._clients,
+            actor,
+            now=self._clock(),
+            page=page,
+            opened=opened,
+            privacy_url=self._privacy_url,
+        )

@@ -182,7 +182,7 @@ def end(deps: Deps, pair_id: int) -> dict[str, Any]:
     with deps.db() as session:
         pair = end_pair(session, deps.actor, pair_id, now=deps.now())
     other = other_person(pair, deps.actor.user_id)
-    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=other)
+    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=other, pair_id=pair_id)
     _tell_other(deps, pair, body)
     deps.refresh_homes(pair)
     return body

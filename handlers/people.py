@@ -13,6 +13,7 @@ from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.sweeps import left_workspace
 from store.access import Actor
 from store.db import SessionFactory
 from store.people import save_profile, stored_profile, update_known_profile
@@ -89,16 +90,21 @@ def fetch_profile(
         profile = profile_from(user)
     with db() as session:
         save_profile(session, team_id, user_id, profile, now=now)
+    if profile is not None and profile.deleted:
+        left_workspace(db, team_id, user_id, now=now)
     return profile
 
 
 def changed(
     db: SessionFactory, client: WebClient, team_id: str, user: dict[str, Any], *, now: datetime
 ) -> None:
-    """`user_change`: keep the new profile of someone the bot knows (nobody else is stored)."""
+    """`user_change`: keep the new profile of someone the bot knows (nobody else is stored);
+    someone deleted from the workspace has left (their series end)."""
     profile = profile_from(user)
     with db() as session:
         kept = update_known_profile(session, team_id, profile, now=now)
+    if profile.deleted:
+        left_workspace(db, team_id, profile.user_id, now=now)
     if kept:
         with _cache_lock:
             _cache[(client.base_url, team_id, profile.user_id)] = profile

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from blocks.agenda import agenda_message
+from blocks.deletion import person_left_notice
 from blocks.follow_ups import huddle_message, reminder_message
 from blocks.messages import duplicate_ended_notice
 from blocks.prompt import prompt_message
@@ -21,6 +22,7 @@ from store.views import (
     Content,
     DuplicateEnded,
     HuddleOffer,
+    PersonLeft,
     PromptPost,
     ReminderPost,
     SummaryView,
@@ -53,6 +55,8 @@ def render(content: Content) -> dict[str, Any]:
         return reminder_message(content.item, today=content.today)
     if isinstance(content, DuplicateEnded):
         return duplicate_ended_notice(other_id=content.other_id)
+    if isinstance(content, PersonLeft):
+        return person_left_notice(other_id=content.other_id)
     if isinstance(content, HuddleOffer):
         return huddle_message(
             content.follow_up_id,

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App
 
 from blocks import ids
 from blocks.messages import notice
-from handlers import notes, occurrences, scheduling
+from handlers import deletion, notes, occurrences, scheduling
 from handlers.context import SORRY, Deps, deps_from
 from handlers.payload import payload_id
 from handlers.points import add_point, text_from_form
@@ -263,6 +263,11 @@ def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     return lambda: notes.after_save(deps, saved)
 
 
+def submit_delete_my_data(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
+    """Confirmed: the private notes and points go now; Slack's copies after the ack."""
+    return deletion.delete_my_data(deps)
+
+
 SUBMISSIONS: dict[str, Submission] = {
     ids.ADD_POINT_MODAL: submit_add_point,
     ids.SCHEDULE_MODAL: submit_schedule,
@@ -270,4 +275,5 @@ SUBMISSIONS: dict[str, Submission] = {
     ids.SKIP_MODAL: submit_skip,
     ids.PAUSE_MODAL: submit_pause,
     ids.NOTES_MODAL: submit_notes,
+    ids.DELETE_MY_DATA_MODAL: submit_delete_my_data,
 }

@@ -1,5 +1,5 @@
-"""Engine and sessions; SQLite gets WAL, foreign keys, a busy timeout, and reads that never
-take the write lock."""
+"""Engine and sessions; SQLite gets WAL, foreign keys, a busy timeout, secure deletes, and
+reads that never take the write lock."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> No
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Deleted rows are overwritten with zeros, so deleted text does not linger in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -99,6 +101,22 @@ def execute_dml(session: Session, statement: Executable) -> CursorResult[Any]:
 def session_factory(engine: Engine) -> SessionFactory:
     """The sessions of one engine."""
     return SessionFactory(engine)
+
+
+def checkpoint_wal(engine: Engine) -> bool:
+    """After a deletion, on SQLite: copy the WAL into the database file and truncate it, so
+    the deleted text is in neither file (secure_delete zeroed it in the pages). Returns
+    False when a reader kept it from completing (the next deletion, or SQLite's own
+    checkpoints, finish it); PostgreSQL needs nothing here (see README → Privacy)."""
+    if not _is_sqlite(engine.dialect):
+        return True
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        busy = cursor.fetchone()[0]
+    finally:
+        raw.close()
+    return not busy
 
 
 def database_answers(engine: Engine) -> bool:

@@ -39,6 +39,7 @@ from store.views import (
     Delivery,
     DuplicateEnded,
     HuddleOffer,
+    PersonLeft,
     PromptPost,
     ReminderPost,
     SummaryView,
@@ -64,7 +65,7 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | Late
     if claim.kind == WorkKind.HUDDLE:
         return _huddle(session, claim)
     if claim.kind == WorkKind.NOTICE:
-        return _duplicate_notice(session, claim)
+        return _notice(session, claim)
     meeting = session.get(Meeting, claim.meeting_id) if claim.meeting_id else None
     pair = session.get(Pair, meeting.pair_id) if meeting else None
     if meeting is None or pair is None:
@@ -176,13 +177,20 @@ def _reminder(session: Session, claim: Claim, *, now: datetime) -> Delivery | La
     return _delivery(claim, pair, post, dm_user=item.owner_id)
 
 
-def _duplicate_notice(session: Session, claim: Claim) -> Delivery | str:
-    """The note that one of two series between the same people was ended (migration 0007)."""
-    pair_id = claim.key.split(":")[2] if claim.key.count(":") >= 3 else ""
+def _notice(session: Session, claim: Claim) -> Delivery | str:
+    """A one-off note (key "notice:<what>:<pair id>:<reader>"): one of two series between the
+    same people was ended (migration 0007), or the other person left the workspace."""
+    parts = claim.key.split(":")
+    pair_id = parts[2] if len(parts) >= 4 else ""
     pair = session.get(Pair, int(pair_id)) if pair_id.isdigit() else None
     if pair is None or not claim.user_id:
         return ORPHANED
-    notice = DuplicateEnded(claim.user_id, other_person(pair, claim.user_id))
+    other = other_person(pair, claim.user_id)
+    notice: Content = (
+        PersonLeft(claim.user_id, other)
+        if parts[1] == "left"
+        else DuplicateEnded(claim.user_id, other)
+    )
     return _delivery(claim, pair, notice, dm_user=claim.user_id)
 
 

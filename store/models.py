@@ -60,7 +60,9 @@ class WorkKind(StrEnum):
     SUMMARY = "summary"
     REMINDER = "reminder"
     HUDDLE = "huddle"
-    NOTICE = "notice"  # a one-off DM: a duplicate series between two people was ended
+    NOTICE = "notice"  # a one-off DM: a duplicate series was ended, or the other one left
+    ERASE = "erase"  # a 1:1's history is deleted, once its grace period passed unobjected
+    FORGET = "forget"  # a person who left: their private data, once the retention passed
 
 
 # One manager and one report in one workspace, with their recurrence.
@@ -339,8 +341,28 @@ class Person(SQLModel, table=True):
     is_bot: bool = Field(default=False)
     deleted: bool = Field(default=False)
     dm_channel_id: str | None = Field(default=None, max_length=32)
+    # When they left the workspace (`user_change` deleted, or Slack refused their id): their
+    # private data is deleted ONEONONE_RETENTION_DAYS later (store/deletion.py).
+    left_at: datetime | None = Field(default=None, sa_column=utc_column())
     fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
     home_opened_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# One of a pair's two people asked to delete the history of their ended 1:1: it is deleted
+# at `due_at` (due work ERASE) unless someone objects first; once `started_at`, it goes on.
+class HistoryDeletion(SQLModel, table=True):
+    __tablename__ = "history_deletion"
+    __table_args__ = (UniqueConstraint("pair_id", name="uq_history_deletion_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = Field(sa_column=utc_column(nullable=False))
+    due_at: datetime = Field(sa_column=utc_column(nullable=False))
+    objected_by: str | None = Field(default=None, max_length=32)
+    objected_at: datetime | None = Field(default=None, sa_column=utc_column())
+    started_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 # The posting budget of one workspace and Slack method, shared by every bot process: the

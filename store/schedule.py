@@ -233,6 +233,13 @@ def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> 
     pair = get_pair(session, actor, pair_id)
     if pair.ended_at is not None:
         raise Invalid("This 1:1 has already ended.")
+    close_pair(session, pair, now=now)
+    session.commit()
+    return pair
+
+
+def close_pair(session: Session, pair: Pair, *, now: datetime) -> None:
+    """End a series and cancel its coming meetings (the caller commits)."""
     pair.ended_at = now
     session.add(pair)
     for meeting in session.exec(
@@ -244,5 +251,3 @@ def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> 
     ):
         meeting.status = MeetingStatus.CANCELLED
         session.add(meeting)
-    session.commit()
-    return pair

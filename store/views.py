@@ -298,7 +298,43 @@ class DuplicateEnded:
     other_id: str
 
 
-Content = PromptPost | AgendaPost | SummaryView | ReminderPost | HuddleOffer | DuplicateEnded
+@dataclass(frozen=True)
+class PersonLeft:
+    """To one of a pair's two people: the other left the workspace, so their 1:1 ended."""
+
+    reader_id: str
+    other_id: str
+
+
+@dataclass(frozen=True)
+class PrivateCounts:
+    """What "delete my data" deletes: one person's private talking points and private
+    notes, and across how many of their 1:1s."""
+
+    points: int
+    notes: int
+    pairs: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing private to delete."""
+        return not (self.points or self.notes)
+
+
+@dataclass(frozen=True)
+class HistoryDeletionView:
+    """A requested deletion of an ended 1:1's history, as its two people are told of it."""
+
+    pair_id: int
+    requested_by: str
+    other_id: str  # the pair's other person, who may export or object until `due_at`
+    due_at: datetime
+    objected_by: str | None = None
+
+
+Content = (
+    PromptPost | AgendaPost | SummaryView | ReminderPost | HuddleOffer | DuplicateEnded | PersonLeft
+)
 
 
 @dataclass(frozen=True)

@@ -795,14 +795,16 @@ def test_end_confirmation() -> None:
     assert body["blocks"][0]["text"]["text"] == (
         f"End your recurring 1:1 with <@{REP}>? The history stays."
     )
-    end_it, keep = body["blocks"][1]["elements"]
+    end_it, delete_too, keep = body["blocks"][1]["elements"]
     assert (end_it["action_id"], end_it["value"], end_it["style"]) == (
         ids.END_CONFIRM,
         "3",
         "danger",
     )
     assert end_it["text"]["text"] == "End it"
+    assert (delete_too["action_id"], delete_too["value"]) == (ids.DELETE_HISTORY, "3")
     assert (keep["action_id"], keep["text"]["text"]) == (ids.END_CANCEL, "Keep it")
+    assert "7 days" in body["blocks"][2]["elements"][0]["text"]
 
 
 def test_notices_say_who_did_what_and_when() -> None:

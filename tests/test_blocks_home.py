@@ -389,7 +389,7 @@ def test_a_huge_team_folds_the_overview() -> None:
     data = HomeData(ME, [heavy(n) for n in range(300)])
     view = home_view(data, today=TODAY, page=1)  # both page buttons: the most blocks
     assert_view_ok(view)
-    assert len(view["blocks"]) == 86  # with "Schedule a 1:1" and its divider
+    assert len(view["blocks"]) == 88  # with "Schedule a 1:1" and its divider, the privacy footer
     shown = len(overview_rows(view))
     assert 100 < shown < 300 and len(overview_sections(view)) == 4
     notes = [t for t in texts(view) if t.startswith("_…and ") and "reports" in t]
@@ -468,3 +468,14 @@ def test_the_summary_modal_says_first_whose_1_1_and_which_meeting() -> None:
     assert huddle["blocks"][0]["elements"][0]["text"].startswith("For your huddle with <@U_R00>")
     (take,) = buttons(mine, ids.TAKE_NOTES)
     assert take["text"]["text"] == "Edit notes for Nov 25"
+
+
+def test_the_footer_links_the_privacy_page_and_offers_delete_my_data() -> None:
+    data = HomeData(ME, [])
+    linked = home_view(data, today=TODAY, privacy_url="https://example.com/readme#privacy")
+    assert_view_ok(linked)
+    footer, buttons = linked["blocks"][-2:]
+    assert "<https://example.com/readme#privacy|Privacy: who sees what>" in str(footer)
+    assert buttons["elements"][0]["action_id"] == ids.DELETE_MY_DATA
+    plain = home_view(data, today=TODAY)
+    assert "*Privacy* section of oneonone's README" in str(plain["blocks"][-2])

@@ -67,6 +67,21 @@ def test_run_without_configuration_explains_and_exits_2(tmp_path: Path) -> None:
     assert not (tmp_path / "oneonone.db").exists()
 
 
+def test_retention_and_privacy_url_are_read_and_checked() -> None:
+    tokens = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    default = load_settings(tokens, dotenv=None)
+    assert (default.retention_days, default.privacy_url) == (30, None)
+    url = "https://example.com/oneonone#privacy"
+    given = {"ONEONONE_RETENTION_DAYS": "7", "ONEONONE_PRIVACY_URL": url}
+    settings = load_settings(tokens | given, dotenv=None)
+    assert (settings.retention_days, settings.privacy_url) == (7, url)
+    bad = {"ONEONONE_RETENTION_DAYS": "-1", "ONEONONE_PRIVACY_URL": "javascript:x"}
+    with pytest.raises(
+        ConfigError, match=r"ONEONONE_RETENTION_DAYS='-1'.*\n.*ONEONONE_PRIVACY_URL"
+    ):
+        load_settings(tokens | bad, dotenv=None)
+
+
 def test_invalid_numbers_are_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"PORT='abc'.*\n.*ONEONONE_TICK_SECONDS='0'"):
         load_settings(

@@ -132,8 +132,8 @@ def test_a_report_sees_their_one_manager(bot: RunningBot) -> None:
     assert sections_of(view) == [("U_MANAGER", "your manager")]
     assert overview_rows(view) == []
     assert "Your reports" not in texts(view)
-    buttons = {e["action_id"] for b in view["blocks"] for e in b.get("elements", [])}
-    assert {ids.ADD_POINT, ids.PAIR_NOTES, ids.SKIP, ids.RESCHEDULE} <= buttons
+    buttons = {e.get("action_id") for b in view["blocks"] for e in b.get("elements", [])}
+    assert {ids.ADD_POINT, ids.PAIR_NOTES, ids.SKIP, ids.RESCHEDULE, ids.DELETE_MY_DATA} <= buttons
 
 
 def test_someone_who_is_both_sees_their_manager_and_their_report(bot: RunningBot) -> None:
