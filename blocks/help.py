@@ -60,6 +60,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("end", "end @person", "end @dana", "End a recurring 1:1 (managers; keeps history)."),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
+    Subcommand(
+        "export",
+        "export [@person]",
+        "export @dana",
+        "A file of everything you may see of your 1:1s (or the one with @person), in our DM.",
+    ),
     Subcommand("help", "help [more]", "help more", "This message; `more`: every command."),
 )
 

@@ -33,6 +33,8 @@ SHOW_SUMMARY = "show_summary"  # value: meeting id -> a modal with its summary
 HELP_MORE = "help_more"  # the short help's "More": every subcommand
 NOT_MET = "not_met"  # value: meeting id ("We didn't meet", on a summary with nothing in it)
 HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
+# "Export my data" (the Home tab; the deletion flow offers it too): value a pair id, "" for all
+EXPORT = "export_data"
 
 # Modals (callback_id).
 # private_metadata: {"pair": id|null, "origin": key|null, "source"?: {"url", "channel"}}

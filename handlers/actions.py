@@ -12,7 +12,7 @@ from blocks import ids
 from blocks.help import help_message
 from blocks.ids import COMMAND
 from blocks.messages import notice
-from handlers import follow_ups, notes, occurrences, points, scheduling
+from handlers import export, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.dm import add_chosen_message
 from handlers.payload import payload_id
@@ -226,6 +226,13 @@ def home_page(deps: Deps, body: dict, action: dict) -> None:
         deps.homes.publish_now(deps.actor, page=max(0, id_from(action.get("value"))))
 
 
+def export_data(deps: Deps, body: dict, action: dict) -> None:
+    """ "Export my data": one 1:1 (value: its pair id) or all of them (value "")."""
+    value = action.get("value") or ""
+    pair_id = id_from(value) if value else None
+    export.export(deps, pair_id=pair_id, tell=export.tell_in_dm(deps))
+
+
 ACTIONS: dict[str, Action] = {
     ids.ADD_POINT: add_point,
     ids.ADD_QUESTION: add_question,
@@ -251,4 +258,5 @@ ACTIONS: dict[str, Action] = {
     ids.PAIR_NOTES: pair_notes,
     ids.SHOW_SUMMARY: show_summary,
     ids.HOME_PAGE: home_page,
+    ids.EXPORT: export_data,
 }

@@ -13,7 +13,7 @@ from blocks.help import SUBCOMMANDS, help_message, try_this
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import follow_ups, notes, occurrences, points, scheduling
+from handlers import export, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import SORRY, Deps, deps_from
 from handlers.parsing import (
     ParseError,
@@ -183,6 +183,14 @@ def run_history(call: Invocation) -> None:
     call.respond(**follow_ups.history_of(call.deps, person))
 
 
+def run_export(call: Invocation) -> None:
+    """`export [@person]`: everything the caller may see, as files in their DM."""
+    person, rest = person_and_rest(call.rest)
+    if rest:
+        raise ParseError(f"I couldn't read `{escape(rest)}`: name one person, or nobody.")
+    export.export(call.deps, person_id=person, tell=lambda text: call.respond(**notice(text)))
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -195,4 +203,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "notes": run_notes,
     "actions": run_actions,
     "history": run_history,
+    "export": run_export,
 }
