@@ -66,6 +66,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
     Subcommand(
+        "export",
+        "export [@person]",
+        "export @dana",
+        "A file of everything you may see of your 1:1s (or the one with @person), in our DM.",
+    ),
+    Subcommand(
         "delete-my-data",
         "delete-my-data",
         "delete-my-data",

@@ -178,7 +178,8 @@ def _one_on_ones(
         blocks += _one_on_one(o, today, zone)
     if pages > 1:
         blocks += [divider(), *_page_buttons(page, pages)]
-    blocks += [divider(), actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN))]
+    export_all = button("Export my data", ids.EXPORT)  # value "": every 1:1
+    blocks += [divider(), actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN), export_all)]
     return blocks
 
 
@@ -249,7 +250,7 @@ def _buttons(o: OneOnOne, zone: str | None) -> Block:
             button("Skip", ids.SKIP, meeting),
             button("Reschedule", ids.RESCHEDULE, meeting),
         ]
-    return actions(*elements)
+    return actions(*elements, button("Export", ids.EXPORT, pair))
 
 
 def _notes_label(o: OneOnOne, zone: str | None) -> str:

@@ -33,7 +33,8 @@ SHOW_SUMMARY = "show_summary"  # value: meeting id -> a modal with its summary
 HELP_MORE = "help_more"  # the short help's "More": every subcommand
 NOT_MET = "not_met"  # value: meeting id ("We didn't meet", on a summary with nothing in it)
 HOME_PAGE = "home_page"  # value: page number of the Home tab's 1:1 sections
-EXPORT = "export_data"  # value: "" for everything the clicker may see (the export's branch)
+# "Export my data" (the Home tab; the deletion flow offers it too): value a pair id, "" for all
+EXPORT = "export_data"
 DELETE_MY_DATA = "delete_my_data"  # opens the confirmation modal (counts, export first)
 DELETE_HISTORY = "delete_history"  # value: pair id (ends it if need be; 7 days' grace)
 OBJECT_DELETION = "object_deletion"  # value: pair id (cancels the requested deletion)

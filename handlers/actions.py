@@ -12,7 +12,7 @@ from blocks import ids
 from blocks.help import help_message
 from blocks.ids import COMMAND
 from blocks.messages import notice
-from handlers import deletion, follow_ups, notes, occurrences, points, scheduling
+from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import Deps, deps_from
 from handlers.dm import add_chosen_message
 from handlers.payload import payload_id
@@ -241,6 +241,13 @@ def object_deletion(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
     return deletion.object_to(deps, id_from(action.get("value")))
 
 
+def export_data(deps: Deps, body: dict, action: dict) -> None:
+    """ "Export my data": one 1:1 (value: its pair id) or all of them (value "")."""
+    value = action.get("value") or ""
+    pair_id = id_from(value) if value else None
+    export.export(deps, pair_id=pair_id, tell=export.tell_in_dm(deps))
+
+
 ACTIONS: dict[str, Action] = {
     ids.ADD_POINT: add_point,
     ids.ADD_QUESTION: add_question,
@@ -269,4 +276,5 @@ ACTIONS: dict[str, Action] = {
     ids.DELETE_MY_DATA: delete_my_data,
     ids.DELETE_HISTORY: delete_history,
     ids.OBJECT_DELETION: object_deletion,
+    ids.EXPORT: export_data,
 }

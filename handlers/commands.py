@@ -13,7 +13,7 @@ from blocks.help import SUBCOMMANDS, help_message, try_this
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import deletion, follow_ups, notes, occurrences, points, scheduling
+from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
 from handlers.context import SORRY, Deps, deps_from
 from handlers.parsing import (
     ParseError,
@@ -188,6 +188,14 @@ def run_delete_my_data(call: Invocation) -> None:
     deletion.open_delete_modal(call.deps, call.trigger_id)
 
 
+def run_export(call: Invocation) -> None:
+    """`export [@person]`: everything the caller may see, as files in their DM."""
+    person, rest = person_and_rest(call.rest)
+    if rest:
+        raise ParseError(f"I couldn't read `{escape(rest)}`: name one person, or nobody.")
+    export.export(call.deps, person_id=person, tell=lambda text: call.respond(**notice(text)))
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -201,4 +209,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "actions": run_actions,
     "history": run_history,
     "delete-my-data": run_delete_my_data,
+    "export": run_export,
 }

@@ -18,7 +18,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.context import Clients
-from handlers.publish import find_post, open_dm, open_group_dm, post, render
+from handlers.people import bot_dm
+from handlers.publish import find_post, open_group_dm, post, render
 from handlers.sweeps import GONE, SWEEPS, left_workspace, refused_person, sweep
 from store.db import SessionFactory
 from store.deliveries import Later, current_content, prepare, record, set_pair_channel
@@ -33,7 +34,6 @@ from store.due_work import (
     release_along,
     release_uncertain,
 )
-from store.people import dm_channel, set_dm_channel
 from store.views import Delivery
 
 log = logging.getLogger(__name__)
@@ -181,12 +181,7 @@ def _look_for_post(
     assert taken.uncertain_since is not None
     channel = plan.channel
     if plan.dm_user is not None:
-        with db.read() as session:
-            channel = dm_channel(session, plan.team_id, plan.dm_user)
-        if channel is None:
-            channel = open_dm(client, plan.dm_user)
-            with db() as session:
-                set_dm_channel(session, plan.team_id, plan.dm_user, channel)
+        channel = bot_dm(db, client, plan.team_id, plan.dm_user)
     if channel is None:
         return None
     ts = find_post(client, channel, key=plan.key, since=taken.uncertain_since, until=now)

@@ -13,10 +13,17 @@ from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from handlers.publish import open_dm
 from handlers.sweeps import left_workspace
 from store.access import Actor
 from store.db import SessionFactory
-from store.people import save_profile, stored_profile, update_known_profile
+from store.people import (
+    dm_channel,
+    save_profile,
+    set_dm_channel,
+    stored_profile,
+    update_known_profile,
+)
 from store.views import Profile
 
 DEFAULT_TZ = "UTC"
@@ -57,6 +64,17 @@ def display_name(deps: Asking, user_id: str) -> str:
     """How Slack shows the person, for plain-text places where mentions don't render."""
     person = look_up(deps, user_id)
     return person.name if person else user_id
+
+
+def bot_dm(db: SessionFactory, client: WebClient, team_id: str, user_id: str) -> str:
+    """The id of the bot's DM with the person: as stored, else opened (and stored)."""
+    with db.read() as session:
+        channel = dm_channel(session, team_id, user_id)
+    if channel is None:
+        channel = open_dm(client, user_id)
+        with db() as session:
+            set_dm_channel(session, team_id, user_id, channel)
+    return channel
 
 
 def profile_of(

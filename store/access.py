@@ -76,12 +76,20 @@ def get_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meetin
 
 def list_active_pairs(session: Session, actor: Actor) -> list[Pair]:
     """The actor's active pairs (as manager or as report), oldest first."""
+    return list_pairs(session, actor, ended=False)
+
+
+def list_pairs(session: Session, actor: Actor, *, ended: bool = True) -> list[Pair]:
+    """The actor's pairs (as manager or as report), oldest first; ended ones too unless
+    `ended` is False."""
     query = (
         select(Pair)
-        .where(Pair.team_id == actor.team_id, col(Pair.ended_at).is_(None))
+        .where(Pair.team_id == actor.team_id)
         .where(or_(col(Pair.manager_id) == actor.user_id, col(Pair.report_id) == actor.user_id))
         .order_by(col(Pair.id))
     )
+    if not ended:
+        query = query.where(col(Pair.ended_at).is_(None))
     return list(session.exec(query).all())
 
 

@@ -373,3 +373,22 @@ class SendBudget(SQLModel, table=True):
     team_id: str = Field(primary_key=True, max_length=32)
     method: str = Field(primary_key=True, max_length=64)
     next_at: float = Field(default=0.0)
+
+
+# A file the bot uploaded for a person (their export), kept so that deleting their data can
+# delete the file from Slack too (files.delete).
+class UploadedFile(SQLModel, table=True):
+    __tablename__ = "uploaded_file"
+    __table_args__ = (
+        UniqueConstraint("team_id", "file_id", name="uq_uploaded_file"),
+        Index("ix_uploaded_file_user", "team_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)  # whose file it is (the person it was made for)
+    file_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # "export"
+    filename: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))

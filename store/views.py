@@ -351,3 +351,55 @@ class Delivery:
     channel: str | None
     content: Content
     also: tuple[str, ...] = ()  # keys of work that goes out inside this post (store.bursts)
+
+
+@dataclass(frozen=True)
+class ExportedPair:
+    """One of the reader's 1:1s in their export (ended ones too: it is their history)."""
+
+    pair_id: int
+    manager_id: str
+    report_id: str
+    other_id: str  # the pair's other person, seen from the reader
+    started_at: datetime
+    ended_at: datetime | None
+
+
+EXPORT_UPCOMING = "upcoming"  # a meeting still to come, in an export (else HELD, NOT_HELD, …)
+EXPORT_OPEN = "on"  # started, not over yet
+
+
+@dataclass(frozen=True)
+class ExportedMeeting:
+    """One meeting of an export as its reader may see it: shared points and notes, the
+    reader's own private points and notes, and the items decided in it."""
+
+    meeting_id: int
+    pair_id: int
+    starts_at: datetime
+    duration_minutes: int
+    state: str  # HELD, NOT_HELD, "skipped", "cancelled", EXPORT_UPCOMING or EXPORT_OPEN
+    unscheduled: bool
+    points: list[ItemView]
+    shared_notes: str
+    private_notes: str  # the reader's own ("" when none)
+    action_items: list[ActionItemView]
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    """One page of a 1:1's meetings, oldest first; `after` continues it (None: the last)."""
+
+    meetings: list[ExportedMeeting]
+    after: tuple[datetime, int] | None
+
+
+@dataclass(frozen=True)
+class UploadedFileView:
+    """A file the bot uploaded for a person (an export), so that it can be deleted later."""
+
+    file_id: str
+    channel_id: str
+    filename: str
+    kind: str
+    created_at: datetime

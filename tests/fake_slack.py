@@ -51,6 +51,17 @@ MAX_CONVERSATION_USERS = 8
 HISTORY_LIMIT = 100  # conversations.history's default page size
 HISTORY_LIMIT_MAX = 999
 CURSOR_PREFIX = "next_ts:"
+FILE_BYTES_MAX = 1024**3  # Slack takes files of up to 1 GB
+# The scope each method needs (methods not named here need none the fake checks).
+METHOD_SCOPES = {
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "files.delete": "files:write",
+}
+SCOPES = frozenset(
+    {"commands", "chat:write", "im:write", "im:history", "mpim:write", "mpim:history"}
+    | {"users:read", "files:write"}
+)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 Args = dict[str, Any]
@@ -67,6 +78,21 @@ class Call:
     status: int = 200
     response: Args | str = field(default_factory=dict)
     lost: Args | str | None = None  # the real answer, when lose_answer() dropped or replaced it
+
+
+@dataclass
+class FakeFile:
+    """A file on its way in (getUploadURLExternal → upload → completeUploadExternal)."""
+
+    file_id: str
+    filename: str
+    length: int
+    upload_path: str
+    data: bytes | None = None  # the bytes POSTed to the upload URL
+    title: str = ""
+    completed: bool = False
+    channels: list[str] = field(default_factory=list)
+    initial_comment: str | None = None
 
 
 @dataclass
@@ -132,6 +158,10 @@ class FakeSlack(ThreadingHTTPServer):
         self._homes: dict[str, str] = {}
         self._faults: dict[str, list[Fault]] = {}
         self._serial = itertools.count(1)
+        self.scopes: set[str] = set(SCOPES)  # the installation's bot scopes
+        self.file_bytes_max = FILE_BYTES_MAX  # a workspace may restrict uploads further
+        self._files: dict[str, FakeFile] = {}
+        self._uploads: dict[str, str] = {}  # upload URL path → file id
         self._thread: threading.Thread | None = None
         self._routes: dict[str, Callable[[Args], Args]] = {
             "auth.test": self._auth_test,
@@ -148,6 +178,9 @@ class FakeSlack(ThreadingHTTPServer):
             "views.publish": self._views_publish,
             "conversations.history": self._conversations_history,
             "chat.getPermalink": self._chat_get_permalink,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
+            "files.delete": self._files_delete,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -343,6 +376,19 @@ class FakeSlack(ThreadingHTTPServer):
             self._messages[(channel, message["ts"])] = message
             return copy.deepcopy(message)
 
+    def files(self, channel: str | None = None) -> list[FakeFile]:
+        """Files shared (completeUploadExternal), optionally into one channel, in order."""
+        with self._cond:
+            found = [f for f in self._files.values() if f.completed]
+            return copy.deepcopy([f for f in found if channel is None or channel in f.channels])
+
+    def file_text(self, file_id: str) -> str:
+        """The uploaded bytes of a shared file, as UTF-8 text."""
+        with self._cond:
+            data = self._files[file_id].data
+            assert data is not None, f"{file_id} has no bytes"
+            return data.decode("utf-8")
+
     def home_view(self, user_id: str) -> Args | None:
         """The last Home tab view published for `user_id`."""
         with self._cond:
@@ -368,6 +414,8 @@ class FakeSlack(ThreadingHTTPServer):
             return self._api(path.removeprefix("/api/"), query, headers, body)
         if path.startswith("/response/"):
             return self._response_post(path.removeprefix("/response/"), headers, body)
+        if path.startswith("/upload/"):
+            return self._upload_post(path, body)
         return Answer(404, error_body("unknown_path"))
 
     def _api(self, method: str, query: str, headers: Message, body: bytes) -> Answer:
@@ -422,6 +470,9 @@ class FakeSlack(ThreadingHTTPServer):
             return fault.answer()
         if not token and method not in NO_TOKEN_METHODS:
             return Answer(200, error_body("not_authed"))
+        if (scope := METHOD_SCOPES.get(method)) and scope not in self.scopes:
+            body = error_body("missing_scope") | {"needed": scope}
+            return Answer(200, body | {"provided": ",".join(sorted(self.scopes))})
         now = self._monotonic()
         if wait := self._limits.wait(method, token, self._channel(args.get("channel")), now):
             return ratelimited(wait)
@@ -469,6 +520,18 @@ class FakeSlack(ThreadingHTTPServer):
                 self.block_errors.extend(f"response_url/{name}: {p}" for p in problems)
                 return Answer(400, "invalid_blocks")
         return Answer(200, "ok")
+
+    def _upload_post(self, path: str, body: bytes) -> Answer:
+        """The bytes of a file, POSTed raw to the URL getUploadURLExternal gave (as slack_sdk
+        does); they must be as long as announced."""
+        with self._cond:
+            file = self._files.get(self._uploads.get(path, ""))
+            if file is None or file.completed:
+                return Answer(404, "not found")
+            if len(body) != file.length:
+                return Answer(400, f"length mismatch: announced {file.length}, got {len(body)}")
+            file.data = body
+        return Answer(200, f"OK - {len(body)}")
 
     # --- Web API methods -------------------------------------------------------------------
 
@@ -531,6 +594,71 @@ class FakeSlack(ThreadingHTTPServer):
             return error_body("message_not_found")
         link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         return {"ok": True, "channel": channel, "permalink": link}
+
+    def _files_get_upload_url(self, args: Args) -> Args:
+        """An upload URL on this server and a file id, for a named file of a stated length."""
+        filename = str(args.get("filename") or "")
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            return error_body("invalid_arguments")
+        if not filename or length <= 0:
+            return error_body("missing_argument")  # Slack: "typically … when length is 0"
+        if length > self.file_bytes_max:
+            return error_body("file_upload_size_restricted")
+        file_id = f"F{next(self._serial):010d}"
+        path = f"/upload/v1/{hashlib.sha1(file_id.encode()).hexdigest()}"
+        self._files[file_id] = FakeFile(file_id, filename, length, path)
+        self._uploads[path] = file_id
+        url = f"http://127.0.0.1:{self.port}{path}"
+        return {"ok": True, "upload_url": url, "file_id": file_id}
+
+    def _files_complete_upload(self, args: Args) -> Args:
+        """Finish uploads (each once, bytes received) and share them into `channel_id` with
+        one message carrying `initial_comment` and the files."""
+        wanted = args.get("files")
+        if isinstance(wanted, str):  # slack_sdk sends it as a JSON string in a form
+            try:
+                wanted = json.loads(wanted)
+            except ValueError:
+                wanted = None
+        if (
+            not isinstance(wanted, list)
+            or not wanted
+            or not all(isinstance(f, dict) and f.get("id") for f in wanted)
+        ):
+            return error_body("invalid_arguments")
+        found = [self._files.get(str(f["id"])) for f in wanted]
+        if any(f is None or f.completed or f.data is None for f in found):
+            return error_body("file_not_found")
+        channel = args.get("channel_id")
+        if channel is not None and not (isinstance(channel, str) and channel[:1] in "CDG"):
+            return error_body("channel_not_found")
+        shared: list[Args] = []
+        for file, asked in zip(found, wanted, strict=True):
+            assert file is not None
+            file.completed, file.title = True, str(asked.get("title") or file.filename)
+            file.channels = [channel] if channel else []
+            file.initial_comment = args.get("initial_comment")
+            shared.append({"id": file.file_id, "title": file.title, "name": file.filename})
+        if channel:
+            self._share(channel, args.get("initial_comment") or "", shared)
+        return {"ok": True, "files": shared}
+
+    def _share(self, channel: str, text: str, shared: list[Args]) -> None:
+        """The message that shares files in a channel (the bot's, with the files listed)."""
+        ts = self._next_ts()
+        message = {"type": "message", "channel": channel, "ts": ts, "text": text}
+        message |= {"files": shared, "upload": True, "user": self.bot_user_id}
+        self._messages[(channel, ts)] = message
+
+    def _files_delete(self, args: Args) -> Args:
+        """Delete a file (shared or not); unknown ids give file_not_found."""
+        file = self._files.pop(str(args.get("file") or ""), None)
+        if file is None:
+            return error_body("file_not_found")
+        self._uploads.pop(file.upload_path, None)
+        return {"ok": True}
 
     def _chat_post_message(self, args: Args) -> Args:
         """Store the message under (channel, new ts); a user id as channel means their DM."""

@@ -842,3 +842,61 @@ def test_raw_post_and_get(capture: Capture) -> None:
     reply = requests.get("/healthz")
     assert reply.json() == {"status": "up"} and reply.headers["content-type"] == "application/json"
     assert captured[1][0] == "/healthz" and "X-Slack-Signature" not in captured[1][1]
+
+
+# --- files (upload v2) ---------------------------------------------------------------------
+
+
+def test_files_upload_v2_stores_the_bytes_and_shares_them_in_the_channel(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    response = client.files_upload_v2(
+        channel="DU1",
+        file_uploads=[
+            {"content": "# hello\n", "filename": "a.md", "title": "A"},
+            {"content": b"x,y\r\n", "filename": "b.csv"},
+        ],
+        initial_comment="Here you are",
+    )
+    shared = fake.files("DU1")
+    assert [f["id"] for f in response["files"]] == [f.file_id for f in shared]
+    assert [(f.filename, f.title, f.completed) for f in shared] == [
+        ("a.md", "A", True),
+        ("b.csv", "b.csv", True),
+    ]
+    assert fake.file_text(shared[0].file_id) == "# hello\n"
+    (message,) = fake.messages("DU1")
+    assert message["text"] == "Here you are" and len(message["files"]) == 2
+    assert fake.files("DU2") == []
+
+
+def test_files_are_checked_as_slack_checks_them(fake: FakeSlack, bare: WebClient) -> None:
+    with pytest.raises(SlackApiError, match="missing_argument"):
+        bare.files_getUploadURLExternal(filename="a.md", length=0)
+    fake.file_bytes_max = 10
+    with pytest.raises(SlackApiError, match="file_upload_size_restricted"):
+        bare.files_getUploadURLExternal(filename="a.md", length=11)
+    started = bare.files_getUploadURLExternal(filename="a.md", length=3)
+    with pytest.raises(SlackApiError, match="file_not_found"):  # no bytes were uploaded
+        bare.files_completeUploadExternal(files=[{"id": started["file_id"]}], channel_id="D1")
+    short = urllib.request.Request(started["upload_url"], data=b"ab", method="POST")
+    with pytest.raises(URLError):  # not the length announced
+        urllib.request.urlopen(short)
+    urllib.request.urlopen(urllib.request.Request(started["upload_url"], data=b"abc"))
+    with pytest.raises(SlackApiError, match="channel_not_found"):
+        bare.files_completeUploadExternal(files=[{"id": started["file_id"]}], channel_id="U1")
+    bare.files_completeUploadExternal(files=[{"id": started["file_id"]}], channel_id="D1")
+    with pytest.raises(SlackApiError, match="file_not_found"):  # only once
+        bare.files_completeUploadExternal(files=[{"id": started["file_id"]}], channel_id="D1")
+    bare.files_delete(file=started["file_id"])
+    assert fake.files() == []
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        bare.files_delete(file=started["file_id"])
+
+
+def test_files_need_the_files_write_scope(fake: FakeSlack, bare: WebClient) -> None:
+    fake.scopes.discard("files:write")
+    with pytest.raises(SlackApiError) as refused:
+        bare.files_upload_v2(channel="D1", content="x", filename="a.md")
+    assert refused.value.response["error"] == "missing_scope"
+    assert refused.value.response["needed"] == "files:write"

@@ -32,10 +32,11 @@ def test_help_is_short_the_core_commands_then_more(bot: RunningBot, text: str) -
         assert f"`/oneonone {name}" in listed
     assert "schedule @dana tuesday 10:00" in listed
     assert "`/oneonone skip" not in listed and "`/oneonone pause" not in listed
-    assert (
-        "*More:* `history`, `skip`, `reschedule`, `pause`, `end`, `list`, `delete-my-data`, `help`."
-        in listed
+    more_line = (
+        "*More:* `history`, `skip`, `reschedule`, `pause`, `end`, `list`, `export`, "
+        "`delete-my-data`, `help`."
     )
+    assert more_line in listed
     (more,) = [b["accessory"] for b in body["blocks"] if "accessory" in b]
     assert (more["action_id"], more["text"]["text"]) == (ids.HELP_MORE, "More")
     assert "I don't know" not in listed

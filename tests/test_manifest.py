@@ -99,6 +99,7 @@ def test_the_manifest_has_what_the_product_needs() -> None:
         "mpim:write",
         "mpim:history",
         "users:read",
+        "files:write",
     }
 
 

@@ -26,6 +26,7 @@ from store.models import (
     PointCarry,
     ProcessedEvent,
     TalkingPoint,
+    UploadedFile,
 )
 from tests.db_fixtures import sqlite_engine
 
@@ -58,7 +59,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0010"
+    assert version == "0011"
 
 
 def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:
@@ -406,4 +407,27 @@ def test_0009_gives_points_a_source_and_keeps_every_row_and_id(engine: Engine) -
     with Session(engine) as session:
         left = session.execute(text("SELECT id, text FROM talking_point ORDER BY id")).all()
         assert [tuple(r) for r in left] == [(1, "kept"), (3, "Hiring plan")]
+    upgrade(engine)
+
+
+def test_0011_records_uploaded_files_once_each_and_goes_back_cleanly(engine: Engine) -> None:
+    command.downgrade(alembic_config(engine), "0010")
+    assert "uploaded_file" not in sa.inspect(engine).get_table_names()
+    upgrade(engine)
+    with Session(engine) as session:
+        values = dict(team_id="T1", user_id="UREP", channel_id="D1", kind="export")
+        session.add(UploadedFile(file_id="F1", filename="a.md", created_at=NOW, **values))
+        session.commit()
+        session.add(UploadedFile(file_id="F1", filename="again.md", created_at=NOW, **values))
+        with pytest.raises(IntegrityError):  # a Slack file is recorded once per workspace
+            session.commit()
+        session.rollback()
+        stored = session.scalars(select(UploadedFile)).one()
+        assert (stored.file_id, stored.created_at) == ("F1", NOW)
+        session.add(make_pair())
+        session.commit()
+    command.downgrade(alembic_config(engine), "0010")  # and back: the other tables stay
+    assert "uploaded_file" not in sa.inspect(engine).get_table_names()
+    with Session(engine) as session:
+        assert len(session.scalars(select(Pair)).all()) == 1
     upgrade(engine)

@@ -1,0 +1,260 @@
+"""A person's export as files: Markdown of their 1:1s and a CSV of the action items, and the
+limits that split an export into files.
+
+Pure functions of the store's export views. User text is escaped for Markdown (it can never
+become a heading, a list, a link or HTML) and CSV cells are guarded against formula injection;
+dates are on the reader's clock; people are named as their stored Slack profiles say.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from store.point_text import Link, pieces, valid_url
+from store.views import (
+    EXPORT_OPEN,
+    EXPORT_UPCOMING,
+    WEEKDAY_NAMES,
+    ActionItemView,
+    ExportedMeeting,
+    ExportedPair,
+    ItemView,
+    may_see,
+)
+
+# Slack takes files of up to 1 GB; an export is split into files of at most this much (at
+# meeting boundaries), so that no upload holds much memory (slack_sdk reads each file whole).
+FILE_BYTES_MAX = 10 * 1024 * 1024
+FILES_MAX = 30  # files in one export; a bigger history is refused (say which 1:1 instead)
+UPLOAD_BATCH = 10  # files shared in one message (one files_upload_v2 call)
+PRIVATE = "🔒 private"  # marks the reader's own private points and notes
+CSV_HEADER = ("1:1 with", "meeting", "action item", "owner", "due date", "status", "created")
+CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
+
+_INLINE = re.compile(r"([\\`*_\[\]<>|~#&])")
+_LIST_START = re.compile(r"^([-+=])")
+_NUMBERED = re.compile(r"^(\d+)([.)])")
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who the export is for: their zone, when it was made, and everyone's name."""
+
+    user_id: str
+    zone: str
+    now: datetime
+    names: Mapping[str, str]  # user id → display name (from stored profiles)
+
+    def name(self, user_id: str) -> str:
+        """The person's name, escaped; "you" is marked."""
+        name = md_escape(self.names.get(user_id) or user_id)
+        return f"{name} (you)" if user_id == self.user_id else name
+
+    def local(self, when: datetime) -> datetime:
+        """The instant on the reader's clock."""
+        return when.astimezone(ZoneInfo(self.zone))
+
+    @property
+    def today(self) -> date:
+        """Today on the reader's clock."""
+        return self.local(self.now).date()
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def md_escape(text: str) -> str:
+    """User text for one Markdown line: every character that could format it escaped, and a
+    line start that would make a list, a heading or a rule made inert."""
+    escaped = _INLINE.sub(r"\\\1", text.strip())
+    escaped = _LIST_START.sub(r"\\\1", escaped)
+    return _NUMBERED.sub(r"\1\\\2", escaped)
+
+
+def md_text(stored: str) -> str:
+    """Text in store.point_text's stored form, on one line: links as Markdown links (http(s)
+    only, checked again), the rest escaped."""
+    parts = []
+    for piece in pieces(" ".join(stored.split())):
+        parts.append(_link(piece) if isinstance(piece, Link) else _plain(piece))
+    return "".join(parts).strip()
+
+
+def _plain(text: str) -> str:
+    edges = ("" if text[:1] != " " else " ", "" if text[-1:] != " " else " ")
+    return edges[0] + md_escape(text) + edges[1] if text.strip() else text
+
+
+def _link(link: Link) -> str:
+    url = valid_url(link.url)
+    label = md_escape(link.text)
+    return f"[{label}](<{url}>)" if url else label
+
+
+def document_head(reader: Reader, *, part: int) -> str:
+    """The top of each Markdown file: whose export, when, and what is (not) in it."""
+    title = f"# 1:1s of {reader.name(reader.user_id)} — oneonone export"
+    title += f" (part {part})" if part > 1 else ""
+    return (
+        f"{title}\n\n"
+        f"Exported {_when(reader, reader.now)} · times are on your clock "
+        f"({md_escape(reader.zone)}).\n"
+        f"Everything you may see: shared talking points and notes, your own private ones "
+        f"(marked {PRIVATE}), and action items. The other person's private points and notes "
+        f"are theirs alone and are not in it.\n\n"
+    )
+
+
+def pair_head(pair: ExportedPair, reader: Reader, *, continued: bool = False) -> str:
+    """A 1:1's heading: with whom, your role, since when (and when it ended)."""
+    role = "you manage them" if pair.manager_id == reader.user_id else "your manager"
+    more = " (continued)" if continued else ""
+    span = f"Since {_day(reader.local(pair.started_at).date())}"
+    if pair.ended_at is not None:
+        span += f" · ended {_day(reader.local(pair.ended_at).date())}"
+    return f"## 1:1 with {reader.name(pair.other_id)} — {role}{more}\n\n_{span}_\n\n"
+
+
+NO_MEETINGS = "_No meetings yet._\n\n"
+
+
+def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
+    """One meeting: its date and outcome, talking points, notes and action items."""
+    kind = " · huddle" if meeting.unscheduled else ""
+    lines = [f"### {_when(reader, meeting.starts_at)} · {_state(meeting.state)}{kind}", ""]
+    points = [p for p in meeting.points if may_see(reader.user_id, p.author_id, p.is_private)]
+    if points:
+        lines += ["**Talking points**", *(_point(p, reader) for p in points), ""]
+    if meeting.shared_notes.strip():
+        lines += ["**Shared notes**", "", *_quoted(meeting.shared_notes), ""]
+    if meeting.private_notes.strip():
+        lines += [f"**Your private notes** ({PRIVATE})", "", *_quoted(meeting.private_notes), ""]
+    if meeting.action_items:
+        lines += ["**Action items**", *(_item(i, reader) for i in meeting.action_items), ""]
+    if len(lines) == 2:
+        lines += ["_Nothing recorded._", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _point(point: ItemView, reader: Reader) -> str:
+    tick = "x" if point.discussed else " "
+    mark = f"{PRIVATE} · " if point.is_private else ""
+    carried = f" _(carried over {point.carried_count}×)_" if point.carried_count else ""
+    source = f" (from {md_escape(point.source_channel)})" if point.source_channel else ""
+    return (
+        f"- [{tick}] {mark}{md_text(point.text)}{source} — {reader.name(point.author_id)}{carried}"
+    )
+
+
+def _quoted(notes: str) -> list[str]:
+    """Notes as a block quote, line by line (a blank line stays a paragraph break)."""
+    return [f"> {md_text(line)}  " if line.strip() else ">" for line in notes.splitlines()]
+
+
+def _item(item: ActionItemView, reader: Reader) -> str:
+    tick = "x" if item.done else " "
+    due = f" · due {item.due_date.isoformat()}" if item.due_date else ""
+    status = item_status(item, reader.today)
+    return f"- [{tick}] {md_text(item.text)} — {reader.name(item.owner_id)}{due} · {status}"
+
+
+def item_status(item: ActionItemView, today: date) -> str:
+    """done, open, or overdue (open past its due date on the reader's clock)."""
+    if item.done:
+        return "done"
+    return "overdue" if item.due_date is not None and item.due_date < today else "open"
+
+
+def _state(state: str) -> str:
+    shown = {EXPORT_UPCOMING: "upcoming", EXPORT_OPEN: "in progress"}
+    return shown.get(state, state)
+
+
+def _when(reader: Reader, when: datetime) -> str:
+    local = reader.local(when)
+    return f"{WEEKDAY_NAMES[local.weekday()][:3]} {local:%Y-%m-%d %H:%M}"
+
+
+def _day(day: date) -> str:
+    return day.isoformat()
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def csv_head() -> str:
+    """The CSV's header row."""
+    return csv_text([list(CSV_HEADER)])
+
+
+def csv_rows(pair: ExportedPair, meeting: ExportedMeeting, reader: Reader) -> list[list[str]]:
+    """One row per action item decided in the meeting."""
+    with_whom = reader.names.get(pair.other_id) or pair.other_id
+    held = f"{reader.local(meeting.starts_at):%Y-%m-%d %H:%M}"
+    return [
+        [
+            with_whom,
+            held,
+            item.text,
+            reader.names.get(item.owner_id) or item.owner_id,
+            item.due_date.isoformat() if item.due_date else "",
+            item_status(item, reader.today),
+            reader.local(item.created_at).date().isoformat(),
+        ]
+        for item in meeting.action_items
+    ]
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """Rows as CSV text, every cell guarded against formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage
+    return) gets a leading quote, so it is never run as a formula."""
+    return f"'{value}" if value.startswith(CSV_RISKY) else value
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def starts_new_file(used: int, adding: int, *, has_body: bool, limit: int) -> bool:
+    """Whether a chunk of `adding` bytes goes into a new file: it would take the file past
+    `limit`, and the file holds more than its head (one chunk alone is never split)."""
+    return has_body and used + adding > limit
+
+
+def file_name(stem: str, part: int, suffix: str) -> str:
+    """`<stem>.md`, then `<stem>-part2.md`, …"""
+    return f"{stem}{f'-part{part}' if part > 1 else ''}{suffix}"
+
+
+def file_stem(reader: Reader, other_name: str | None) -> str:
+    """`oneonone-export-2026-11-30`, or with the other person of the one 1:1 exported."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (other_name or "").lower()).strip("-")[:40]
+    return "-".join(p for p in ("oneonone-export", slug, reader.today.isoformat()) if p)
+
+
+def export_comment(*, pairs: int, meetings: int) -> str:
+    """The message the files arrive with (mrkdwn; no user text)."""
+    one_on_ones = f"{pairs} 1:1" + ("" if pairs == 1 else "s")
+    count = f"{meetings} meeting" + ("" if meetings == 1 else "s")
+    return (
+        f"Here is your oneonone export: {one_on_ones}, {count} — everything you may see, as "
+        f"Markdown, and the action items as CSV. Your private points and notes are marked; "
+        f"the other person's are not in it."
+    )
+
+
+CONTINUED = "Your oneonone export, continued."
