@@ -316,6 +316,7 @@ class PrivacyMachine(RuleBasedStateMachine):
         self.serial = itertools.count(1)
         self.actor = MANAGER
         self.checked_calls = 0
+        self.checked_files = 0
         self.responses: dict[str, str] = {}  # response_url name -> who acted
         self.checked_responses: dict[str, int] = {}
         self.replies: list[Surface] = []
@@ -472,6 +473,16 @@ class PrivacyMachine(RuleBasedStateMachine):
             self.checked_responses[name] = len(posted)
         yield from self.replies
         self.replies = []
+        yield from self.new_files()
+
+    def new_files(self) -> Iterator[Surface]:
+        """The bytes of every file shared since the last check (an export's Markdown and
+        CSV), seen by the people of the conversations it was shared in."""
+        for file in self.fake.files()[self.checked_files :]:
+            viewers = frozenset().union(*(self.audience.of_channel(c) for c in file.channels))
+            text = self.fake.file_text(file.file_id)
+            yield Surface(viewers, text, f"file {file.filename}")
+        self.checked_files = len(self.fake.files())
 
     @invariant()
     def nothing_leaked(self) -> None:
@@ -688,7 +699,10 @@ class PrivacyMachine(RuleBasedStateMachine):
         event = {"type": "app_home_opened", "user": actor, "channel": f"D{actor}", "tab": "home"}
         self._replied(actor, self.bot.slack.event(event))
 
-    @rule(actor=actors, what=st.sampled_from(["home", "agenda", "history", "actions", "list"]))
+    @rule(
+        actor=actors,
+        what=st.sampled_from(["home", "agenda", "history", "actions", "list", "export"]),
+    )
     def read(self, actor: str, what: str) -> None:
         if what == "home":
             self.open_home(actor)
