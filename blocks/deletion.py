@@ -40,10 +40,10 @@ def delete_my_data_modal(counts: PrivateCounts) -> dict[str, Any]:
         return modal(ids.DELETE_MY_DATA_MODAL, "Delete my data", blocks, close="Close")
     blocks = [
         section(
-            f"This deletes *{counts_text(counts)}*, for good: from the database, and from "
-            "the messages I sent you that listed them."
+            f"This deletes *{counts_text(counts)}*, for good: from the database, from "
+            "the messages I sent you that listed them, and the export files I sent you."
         ),
-        section("Want a copy? Export first, then come back and delete."),
+        section("Want a copy? Export first, download the files, then come back and delete."),
         actions(export_button()),
         context(
             "Shared talking points, shared notes and action items stay: they belong to both "
@@ -77,7 +77,10 @@ def history_requested_message(request: HistoryDeletionView, reader_id: str) -> d
     )
     blocks = [
         section(text),
-        section("Export it before then if you want a copy; or object, and it stays."),
+        section(
+            "Export it and download the files before then if you want a copy (the export files "
+            "I sent are deleted with it); or object, and it stays."
+        ),
         actions(export_button("Export my data"), _object_button(request, "Object")),
     ]
     return message(text, blocks)

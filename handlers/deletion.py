@@ -18,7 +18,7 @@ from blocks.deletion import (
 from handlers.context import Deps
 from handlers.notes import update_summary
 from handlers.publish import post_to_user
-from handlers.sweeps import delete_posts
+from handlers.sweeps import delete_files, delete_posts
 from store.db import checkpoint_wal
 from store.deletion import (
     delete_private,
@@ -52,6 +52,7 @@ def delete_my_data(deps: Deps) -> Callable[[], None]:
 
     def after() -> None:
         delete_posts(deps.db, deps.client, posts)
+        delete_files(deps.db, deps.client, team_id, [user_id])  # exports hold them too
         deps.refresh_agenda(*meetings)
         for meeting_id in meetings:
             update_summary(deps, meeting_id)

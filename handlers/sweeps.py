@@ -25,9 +25,11 @@ from store.deletion import (
     history_posts,
     mark_left,
     pair_of_erase,
+    pair_people,
     private_posts,
 )
 from store.due_work import Claim
+from store.files import forget_uploaded_files, uploaded_file_ids
 from store.models import WorkKind
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ GONE = "gone"  # the outcome of a post to someone Slack no longer knows: they le
 LEFT_ERRORS = frozenset({"user_not_found", "account_inactive", "user_disabled"})
 # chat.delete of a message that is no longer there (or a conversation that is gone): done.
 ALREADY_GONE = frozenset({"message_not_found", "channel_not_found", "is_archived"})
+FILE_GONE = frozenset({"file_not_found", "file_deleted"})  # files.delete of a file gone already
 
 
 def delete_posts(db: SessionFactory, client: WebClient, posts: Iterable[Post]) -> None:
@@ -55,6 +58,25 @@ def delete_posts(db: SessionFactory, client: WebClient, posts: Iterable[Post]) -
     if deleted:
         with db() as session:
             forget_posts(session, deleted)
+            session.commit()
+
+
+def delete_files(db: SessionFactory, client: WebClient, team_id: str, user_ids: list[str]) -> None:
+    """files.delete every file the bot uploaded for these people (their exports: they hold
+    what is being deleted), then forget the records, in a short transaction of its own."""
+    with db.read() as session:
+        file_ids = uploaded_file_ids(session, team_id, user_ids)
+    deleted = []
+    for file_id in file_ids:
+        try:
+            client.files_delete(file=file_id)
+        except SlackApiError as error:
+            if error.response.get("error") not in FILE_GONE:
+                raise
+        deleted.append(file_id)
+    if deleted:
+        with db() as session:
+            forget_uploaded_files(session, team_id, deleted)
             session.commit()
 
 
@@ -98,7 +120,9 @@ def _erase(db: SessionFactory, client: WebClient, taken: Claim, *, now: datetime
         return stop
     with db.read() as session:
         posts = history_posts(session, pair_id)
+        people = pair_people(session, pair_id)
     delete_posts(db, client, posts)
+    delete_files(db, client, taken.team_id, people)  # exports holding this history
     with db() as session:
         delete_history(session, pair_id)
         session.commit()
@@ -113,6 +137,7 @@ def _forget(db: SessionFactory, client: WebClient, taken: Claim) -> str:
     with db.read() as session:
         posts = private_posts(session, taken.team_id, taken.user_id)
     delete_posts(db, client, posts)
+    delete_files(db, client, taken.team_id, [taken.user_id])
     with db() as session:
         forget_person(session, taken.team_id, taken.user_id)
         session.commit()

@@ -330,6 +330,12 @@ def _meetings_of(pair_id: int) -> object:
     return select(Meeting.id).where(Meeting.pair_id == pair_id)
 
 
+def pair_people(session: Session, pair_id: int) -> list[str]:
+    """The two people of a pair (none once it is gone)."""
+    pair = session.get(Pair, pair_id)
+    return [] if pair is None else [pair.manager_id, pair.report_id]
+
+
 def history_posts(session: Session, pair_id: int) -> list[Post]:
     """Everything the bot posted about the 1:1: agendas and summaries in the group DM,
     huddle offers, prompts and reminders in each person's DM."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from store.access import Actor
@@ -57,3 +58,21 @@ def list_uploaded_files(session: Session, actor: Actor) -> list[UploadedFileView
         )
         for f in session.exec(query).all()
     ]
+
+
+def uploaded_file_ids(session: Session, team_id: str, user_ids: Sequence[str]) -> list[str]:
+    """The Slack ids of every file uploaded for these people (to delete them from Slack)."""
+    query = select(UploadedFile.file_id).where(
+        UploadedFile.team_id == team_id, col(UploadedFile.user_id).in_(list(user_ids))
+    )
+    return list(session.exec(query).all())
+
+
+def forget_uploaded_files(session: Session, team_id: str, file_ids: Sequence[str]) -> None:
+    """The files are deleted from Slack: their records go too (the caller commits)."""
+    if file_ids:
+        session.execute(
+            delete(UploadedFile).where(
+                col(UploadedFile.team_id) == team_id, col(UploadedFile.file_id).in_(list(file_ids))
+            )
+        )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from blocks import ids
-from store.models import Note, Pair, PostedMessage, TalkingPoint, WorkKind
+from store.models import Note, Pair, PostedMessage, TalkingPoint, UploadedFile, WorkKind
 from tests.running_bot import RunningBot
 from tests.test_weekly_loop import schedule
 
@@ -218,3 +218,32 @@ def test_slack_refusing_a_persons_id_ends_their_series(bot: RunningBot) -> None:
         ended = session.get(Pair, pair_id(bot))
         assert ended is not None and ended.ended_at is not None
     assert report.counts.get("notice_sent") == 1
+
+
+def test_the_export_files_the_bot_sent_go_with_the_data_they_hold(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.slack.command("add private my raise", user_id="U_REPORT")
+    bot.slack.command("add roadmap", user_id="U_MANAGER")
+    bot.settle()
+    for person in ("U_REPORT", "U_MANAGER"):
+        bot.slack.command("export", user_id=person)
+        bot.settle()
+    shared = {f.file_id for f in bot.fake.files()}
+    assert len(shared) == 4  # Markdown and CSV for each
+
+    bot.slack.view_submission(
+        {"callback_id": ids.DELETE_MY_DATA_MODAL, "state": {"values": {}}}, user_id="U_REPORT"
+    )
+    bot.settle()
+    deleted = {str(c.args["file"]) for c in bot.fake.delivered("files.delete")}
+    assert len(deleted) == 2 and deleted < shared  # the report's own exports
+    assert {f.file_id for f in bot.fake.files()} == shared - deleted
+    with bot.db.read() as session:
+        assert {f.user_id for f in session.exec(select(UploadedFile)).all()} == {"U_MANAGER"}
+
+    click(bot, ids.DELETE_HISTORY, str(pair_id(bot)), "U_MANAGER")
+    bot.clock.advance(days=7, minutes=1)
+    assert bot.tick().counts.get("erase_erased") == 1
+    assert bot.fake.files() == []  # the manager's export held this 1:1's history too
+    with bot.db.read() as session:
+        assert session.exec(select(UploadedFile)).all() == []

@@ -266,6 +266,7 @@ SILENT = frozenset(
         "conversations.history",
         "chat.getPermalink",
         "chat.delete",
+        "files.delete",
         "files.getUploadURLExternal",
     }
 )
