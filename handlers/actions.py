@@ -231,7 +231,7 @@ def delete_my_data(deps: Deps, body: dict, action: dict) -> None:
     deletion.open_delete_modal(deps, body["trigger_id"])
 
 
-def delete_history(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+def ask_to_delete_history(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
     """Ask to delete a 1:1's history (ending it if need be): the other is told first."""
     return deletion.request_history(deps, id_from(action.get("value")))
 
@@ -274,7 +274,7 @@ ACTIONS: dict[str, Action] = {
     ids.SHOW_SUMMARY: show_summary,
     ids.HOME_PAGE: home_page,
     ids.DELETE_MY_DATA: delete_my_data,
-    ids.DELETE_HISTORY: delete_history,
+    ids.DELETE_HISTORY: ask_to_delete_history,
     ids.OBJECT_DELETION: object_deletion,
     ids.EXPORT: export_data,
 }

@@ -30,12 +30,12 @@ def handle_add_to_agenda(ack: Ack, shortcut: dict, respond: Respond, context: di
     ack()
     deps = deps_from(context)
     deps.after_ack(
-        lambda: _open(deps, shortcut, respond),
+        lambda: _open_add_modal(deps, shortcut, respond),
         tell=lambda text: respond(response_type="ephemeral", **notice(text)),
     )
 
 
-def _open(deps: Deps, shortcut: dict, respond: Respond) -> None:
+def _open_add_modal(deps: Deps, shortcut: dict, respond: Respond) -> None:
     message = shortcut.get("message") or {}
     channel = shortcut.get("channel") or {}
     link = _permalink(deps.client, channel.get("id"), message.get("ts"))
