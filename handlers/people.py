@@ -34,6 +34,12 @@ _cache: TTLCache[tuple[str, str, str], Profile | None] = TTLCache(maxsize=50_000
 _cache_lock = threading.Lock()
 
 
+def clear_cache() -> None:
+    """Forget every cached profile (they are read again from the database or Slack)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 class Asking(Protocol):
     """Who asks, and with what (handlers.context.Deps is one)."""
 

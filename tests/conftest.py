@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from handlers import people
 from tests.db_fixtures import engine_for
 from tests.fake_slack import FakeSlack
 from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
@@ -20,6 +21,15 @@ PEOPLE = {
     "U_BOSS": "America/Los_Angeles",
     "U_STRANGER": "America/New_York",
 }
+
+
+@pytest.fixture(autouse=True)
+def no_profiles_from_earlier_tests() -> Iterator[None]:
+    """The process-wide profile cache is keyed by the Slack URL: a later test's fake Slack may
+    get an earlier one's port, and must not see that test's people."""
+    people.clear_cache()
+    yield
+    people.clear_cache()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
