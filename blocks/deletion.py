@@ -26,9 +26,11 @@ def counts_text(counts: PrivateCounts) -> str:
     return f"{points} and {notes}, across {_plural(counts.pairs, '1:1')}"
 
 
-def export_button(label: str = "Export my data first") -> dict[str, Any]:
-    """The export (the export's own flow: every 1:1 the clicker may see)."""
-    return button(label, ids.EXPORT, "")
+def export_button(
+    label: str = "Export my data first", pair_id: int | None = None
+) -> dict[str, Any]:
+    """The export (the export's own flow): every 1:1 the clicker may see, or one."""
+    return button(label, ids.EXPORT, "" if pair_id is None else str(pair_id))
 
 
 def delete_my_data_modal(counts: PrivateCounts) -> dict[str, Any]:
@@ -81,7 +83,9 @@ def history_requested_message(request: HistoryDeletionView, reader_id: str) -> d
             "Export it and download the files before then if you want a copy (the export files "
             "I sent are deleted with it); or object, and it stays."
         ),
-        actions(export_button("Export my data"), _object_button(request, "Object")),
+        actions(
+            export_button("Export this 1:1", request.pair_id), _object_button(request, "Object")
+        ),
     ]
     return message(text, blocks)
 
