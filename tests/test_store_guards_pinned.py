@@ -18,6 +18,7 @@ from store.access import (
     get_meeting,
     get_pair,
     list_active_pairs,
+    list_pairs,
 )
 from store.agenda import add_talking_point, set_discussed
 from store.due_work import (
@@ -168,3 +169,59 @@ def test_the_retry_ladder_doubles_then_gives_up_as_failed(session: Session) -> N
     assert backoffs == [FIRST_BACKOFF * 2**n for n in range(MAX_ATTEMPTS - 1)]
     assert claim(session, work_id=work_id, now=now + timedelta(days=30)) is None
     assert work_id not in claimable_ids(session, now=now + timedelta(days=30))
+
+
+# --- what the first mutation run found unpinned --------------------------------------------
+
+
+def test_claimable_work_is_the_oldest_due_first_within_the_limit_and_never_a_live_claim(
+    session: Session,
+) -> None:
+    two_pairs(session)  # two prompts each: four pieces due 24 h before their 1:1s
+    due = NOW + timedelta(hours=3)
+    everything = claimable_ids(session, now=due)
+    assert len(everything) == 4
+    assert claimable_ids(session, now=due, limit=3) == everything[:3]
+    starts = [session.get(DueWork, i).next_attempt_at for i in everything]
+    assert starts == sorted(starts)
+    held = claim(session, work_id=everything[0], now=due)
+    assert held is not None
+    for later in (MINUTE, LEASE - MINUTE, LEASE):  # a claim is live for its whole lease
+        assert everything[0] not in claimable_ids(session, now=due + later)
+    assert everything[0] in claimable_ids(session, now=due + LEASE + MINUTE)
+
+
+def test_finishing_records_where_the_post_went(session: Session) -> None:
+    two_pairs(session)
+    due = NOW + timedelta(hours=3)
+    held = claim(session, work_id=claimable_ids(session, now=due)[0], now=due)
+    assert held is not None
+    assert finish(session, held, outcome="sent", now=due, channel="D1", ts="1.2") is True
+    work = session.get(DueWork, held.work_id)
+    session.refresh(work)
+    assert (work.posted_channel_id, work.posted_ts, work.outcome) == ("D1", "1.2", "sent")
+
+
+def test_pairs_are_listed_oldest_first_and_ended_ones_only_when_asked(session: Session) -> None:
+    first, _ = create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
+    second, _ = create_pair(session, MANAGER, tuesday_at_ten(report_id="UREP3"), now=NOW)
+    third, _ = create_pair(session, MANAGER, tuesday_at_ten(report_id="UREP4"), now=NOW)
+    end_pair(session, MANAGER, second.id, now=NOW)  # type: ignore[arg-type]
+    assert [p.id for p in list_pairs(session, MANAGER)] == [first.id, second.id, third.id]
+    assert [p.id for p in list_active_pairs(session, MANAGER)] == [first.id, third.id]
+    with pytest.raises(Invalid) as several:
+        find_pair_with(session, MANAGER, None)
+    assert str(several.value) == (
+        "You have several 1:1s (<@UREP>, <@UREP4>): say which one, e.g. with `@person`."
+    )
+
+
+def test_no_pairs_yet_says_how_to_start_one(session: Session) -> None:
+    with pytest.raises(Invalid) as none:
+        find_pair_with(session, MANAGER, None)
+    assert str(none.value) == (
+        "You don't have any 1:1s yet. Start one with `/oneonone schedule @person`."
+    )
+    with pytest.raises(NotAllowed) as refused:
+        get_pair(session, MANAGER, 1)
+    assert str(refused.value) == "That 1:1 isn't one of yours."
