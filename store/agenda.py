@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.access import (
     Actor,
@@ -229,41 +230,39 @@ def point_view(point: TalkingPoint) -> ItemView:
 def _open_action_items(session: Session, pair: Pair, meeting: Meeting) -> list[FollowUpView]:
     """Open items from earlier meetings (those decided in this one are not follow-ups yet)."""
     query = (
-        select(ActionItem)
-        .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_(None))
-        .where(or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id))
+        _earlier_items(pair, meeting)
+        .where(col(ActionItem.done_at).is_(None))
         .order_by(col(ActionItem.created_at), col(ActionItem.id))
     )
-    return [
-        FollowUpView(
-            id=id_of(a),
-            owner_id=a.owner_id,
-            text=a.text,
-            due_date=a.due_date.isoformat() if a.due_date else None,
-        )
-        for a in session.exec(query)
-    ]
+    return [_follow_up_view(a) for a in session.exec(query)]
 
 
 def _done_since(session: Session, pair: Pair, meeting: Meeting) -> list[FollowUpView]:
     """Earlier meetings' action items done since the last 1:1: news for the other person."""
     query = (
-        select(ActionItem)
-        .where(ActionItem.pair_id == pair.id, col(ActionItem.done_at).is_not(None))
+        _earlier_items(pair, meeting)
         .where(col(ActionItem.done_at) >= follow_ups_since(session, meeting))
-        .where(or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id))
         .order_by(col(ActionItem.done_at), col(ActionItem.id))
     )
-    return [
-        FollowUpView(
-            id=id_of(a),
-            owner_id=a.owner_id,
-            text=a.text,
-            due_date=a.due_date.isoformat() if a.due_date else None,
-            done_by=a.done_by or a.owner_id,
-        )
-        for a in session.exec(query)
-    ]
+    return [_follow_up_view(a) for a in session.exec(query)]
+
+
+def _earlier_items(pair: Pair, meeting: Meeting) -> SelectOfScalar[ActionItem]:
+    """The pair's action items not decided in `meeting`."""
+    return select(ActionItem).where(
+        ActionItem.pair_id == pair.id,
+        or_(col(ActionItem.meeting_id).is_(None), col(ActionItem.meeting_id) != meeting.id),
+    )
+
+
+def _follow_up_view(item: ActionItem) -> FollowUpView:
+    return FollowUpView(
+        id=id_of(item),
+        owner_id=item.owner_id,
+        text=item.text,
+        due_date=item.due_date.isoformat() if item.due_date else None,
+        done_by=(item.done_by or item.owner_id) if item.done_at else None,
+    )
 
 
 def agenda_for(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> AgendaView:
