@@ -106,6 +106,11 @@ class Pair(SQLModel, table=True):
     paused_until: date | None = None
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     ended_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # The series' settings (store/settings.py): who is asked the weekly check-in, and the
+    # language of the pair's group DM (None: the manager's Slack language).
+    checkins_report: bool = Field(default=True)
+    checkins_manager: bool = Field(default=False)
+    group_language: str | None = Field(default=None, max_length=8)
 
 
 # One occurrence of a pair (scheduled, or recorded after an unscheduled huddle).
@@ -346,6 +351,7 @@ class Person(SQLModel, table=True):
     left_at: datetime | None = Field(default=None, sa_column=utc_column())
     fetched_at: datetime | None = Field(default=None, sa_column=utc_column())
     home_opened_at: datetime | None = Field(default=None, sa_column=utc_column())
+    digest_off: bool = Field(default=False)  # a manager turned their weekly digest off
 
 
 # One of a pair's two people asked to delete the history of their ended 1:1: it is deleted
