@@ -193,9 +193,15 @@ def test_0003_gives_open_meetings_from_before_0002_their_summary_work(engine: En
 
 
 def old_pair(
-    session: Session, *, manager_id: str = "UMGR", report_id: str = "UREP", later: bool = False
+    session: Session,
+    *,
+    manager_id: str = "UMGR",
+    report_id: str = "UREP",
+    later: bool = False,
+    people_key: str | None = None,
 ) -> int:
-    """A pair inserted as the table was before 0007 (the model has a later column)."""
+    """A pair inserted as the table was before 0007 (the model has later columns); with
+    `people_key`, as it was from 0007 to 0011."""
     created = NOW + timedelta(hours=1) if later else NOW
     values: dict[str, object] = {
         "team_id": "T1",
@@ -211,6 +217,8 @@ def old_pair(
         "agenda_lead_minutes": 30,
         "created_at": created.replace(tzinfo=None),
     }
+    if people_key is not None:
+        values["people_key"] = people_key
     types = {"local_time": sa.Time(), "first_date": sa.Date(), "created_at": sa.DateTime()}
     columns = (sa.column(name, types.get(name)) for name in values)
     table = sa.table("pair", sa.column("id"), *columns)
@@ -373,10 +381,8 @@ def old_point(session: Session, meeting_id: int, text: str, *, carried_count: in
 def test_0009_gives_points_a_source_and_keeps_every_row_and_id(engine: Engine) -> None:
     command.downgrade(alembic_config(engine), "0008")
     with Session(engine) as session:
-        pair = make_pair()
-        session.add(pair)
+        pair_id = old_pair(session, people_key="UMGR:UREP")
         session.commit()
-        pair_id = pair.id
         at = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
         meeting = Meeting(team_id="T1", pair_id=pair_id, slot_at=at, starts_at=at, created_at=NOW)
         session.add(meeting)
@@ -429,5 +435,5 @@ def test_0011_records_uploaded_files_once_each_and_goes_back_cleanly(engine: Eng
     command.downgrade(alembic_config(engine), "0010")  # and back: the other tables stay
     assert "uploaded_file" not in sa.inspect(engine).get_table_names()
     with Session(engine) as session:
-        assert len(session.scalars(select(Pair)).all()) == 1
+        assert session.execute(text("SELECT count(*) FROM pair")).scalar_one() == 1
     upgrade(engine)
