@@ -27,8 +27,9 @@ from store.deletion import (
     pair_of_erase,
     pair_people,
     private_posts,
+    still_departed,
 )
-from store.due_work import Claim
+from store.due_work import CANCELLED, Claim
 from store.files import forget_uploaded_files, uploaded_file_ids
 from store.models import WorkKind
 
@@ -135,6 +136,8 @@ def _forget(db: SessionFactory, client: WebClient, taken: Claim) -> str:
     if not taken.user_id:
         return ORPHANED
     with db.read() as session:
+        if not still_departed(session, taken.team_id, taken.user_id):
+            return CANCELLED  # they came back before it ran: nothing of theirs is deleted
         posts = private_posts(session, taken.team_id, taken.user_id)
     delete_posts(db, client, posts)
     delete_files(db, client, taken.team_id, [taken.user_id])

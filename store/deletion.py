@@ -189,13 +189,23 @@ def due_forgetting(session: Session, *, now: datetime, retention: timedelta) -> 
     added = 0
     for team_id, user_id in session.exec(query).all():
         key = forget_key(team_id, user_id)
-        if session.exec(select(DueWork.id).where(DueWork.key == key)).first() is None:
+        kept = select(DueWork.id).where(
+            DueWork.key == key,
+            or_(col(DueWork.outcome).is_(None), col(DueWork.outcome) != CANCELLED),
+        )
+        if session.exec(kept).first() is None:  # none yet, or one cancelled by a return
             add_work(
                 session, team_id=team_id, key=key, kind=WorkKind.FORGET, due_at=now, user_id=user_id
             )
             added += 1
     session.commit()
     return added
+
+
+def still_departed(session: Session, team_id: str, user_id: str) -> bool:
+    """Whether the person is still gone (someone reactivated has their left_at cleared)."""
+    person = session.get(Person, (team_id, user_id))
+    return person is not None and person.left_at is not None
 
 
 def forget_person(session: Session, team_id: str, user_id: str) -> PrivateCounts:

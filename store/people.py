@@ -87,7 +87,8 @@ def update_known_profile(
 def _columns(profile: Profile | None) -> dict[str, Any]:
     if profile is None:
         return {"known": False}
-    return {
+    back = {} if profile.deleted else {"left_at": None}  # reactivated: the retention clock stops
+    return back | {
         "known": True,
         "name": profile.name[:255],
         "tz": profile.tz[:64],

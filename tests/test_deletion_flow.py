@@ -247,3 +247,48 @@ def test_the_export_files_the_bot_sent_go_with_the_data_they_hold(bot: RunningBo
     assert bot.fake.files() == []  # the manager's export held this 1:1's history too
     with bot.db.read() as session:
         assert session.exec(select(UploadedFile)).all() == []
+
+
+def test_someone_who_comes_back_keeps_their_private_data(bot: RunningBot) -> None:
+    schedule(bot)
+    bot.slack.command("add private my raise", user_id="U_REPORT")
+    bot.settle()
+    user = {"id": "U_REPORT", "team_id": "T0001", "profile": {}}
+    bot.slack.event({"type": "user_change", "user": user | {"deleted": True}})
+    bot.settle()
+    bot.tick()
+    bot.clock.advance(days=10)
+    bot.slack.event({"type": "user_change", "user": user | {"deleted": False}})
+    bot.settle()
+    bot.clock.advance(days=30)
+    assert "forget_forgotten" not in bot.tick().counts
+    assert private_rows(bot, "U_REPORT") == (1, 0)
+
+
+def test_a_return_just_before_the_deletion_runs_stops_it_and_a_later_departure_starts_again(
+    bot: RunningBot,
+) -> None:
+    from datetime import timedelta
+
+    from store.deletion import due_forgetting
+
+    schedule(bot)
+    bot.slack.command("add private my raise", user_id="U_REPORT")
+    bot.settle()
+    user = {"id": "U_REPORT", "team_id": "T0001", "profile": {}}
+    bot.slack.event({"type": "user_change", "user": user | {"deleted": True}})
+    bot.settle()
+    bot.tick()
+    bot.clock.advance(days=30)
+    with bot.db() as session:  # the deletion falls due …
+        assert due_forgetting(session, now=bot.clock.now, retention=timedelta(days=30)) == 1
+    bot.slack.event({"type": "user_change", "user": user | {"deleted": False}})  # … they return
+    bot.settle()
+    assert bot.tick().counts.get("forget_cancelled") == 1
+    assert private_rows(bot, "U_REPORT") == (1, 0)
+    bot.slack.event({"type": "user_change", "user": user | {"deleted": True}})  # and leave again
+    bot.settle()
+    bot.tick()
+    bot.clock.advance(days=30)
+    assert bot.tick().counts.get("forget_forgotten") == 1
+    assert private_rows(bot, "U_REPORT") == (0, 0)
