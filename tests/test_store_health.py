@@ -116,7 +116,7 @@ def test_a_digest_takes_the_same_five_queries_for_3_and_12_reports(
     for n in range(3):
         pair_with(session, f"US{n}", small)
     for n in range(12):
-        pair, meeting = pair_with(session, f"UB{n}", big)
+        pair, _meeting = pair_with(session, f"UB{n}", big)
         session.add(
             ActionItem(
                 team_id="T1",
