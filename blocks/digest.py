@@ -69,16 +69,16 @@ def _week(week: tuple[DigestMeeting, ...]) -> list[Block]:
     if not week:
         return [section(_("*This week:* no 1:1s were scheduled."))]
     titles = {
-        DIGEST_HELD: _("Held"),
-        DIGEST_SKIPPED: _("Skipped"),
-        DIGEST_NOT_HELD: _("Not held"),
-        DIGEST_UPCOMING: _("Still to come"),
+        DIGEST_HELD: _("Held: {people}"),
+        DIGEST_SKIPPED: _("Skipped: {people}"),
+        DIGEST_NOT_HELD: _("Not held: {people}"),
+        DIGEST_UPCOMING: _("Still to come: {people}"),
     }
     lines = [_("*This week:* {counts}").format(counts=_counts(week))]
     for state, title in titles.items():
         people = list(dict.fromkeys(f"<@{m.report_id}>" for m in week if m.state == state))
         if people:
-            lines.append(f"{STATE_MARKS[state]} {title}: {', '.join(people)}")
+            lines.append(f"{STATE_MARKS[state]} " + title.format(people=", ".join(people)))
     blocks, _shown = list_sections(lines, max_sections=2, max_chars=LIST_CHARS * 2)
     return blocks
 

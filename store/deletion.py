@@ -371,7 +371,8 @@ def history_posts(session: Session, pair_id: int) -> list[Post]:
 def delete_history(session: Session, pair_id: int) -> None:
     """Delete every row of the 1:1: meetings, talking points (private ones too), notes,
     check-ins, action items, due work, posted-message records, suggestions, huddle offers,
-    the request and the pair itself. The ERASE work's own row stays (it names only the pair's id)."""
+    the request and the pair itself. The ERASE work's own row stays (it names only the
+    pair's id)."""
     meetings = _meetings_of(pair_id)
     items = select(ActionItem.id).where(ActionItem.pair_id == pair_id)
     points = select(TalkingPoint.id).where(col(TalkingPoint.meeting_id).in_(meetings))  # type: ignore[arg-type]
