@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
+from blocks.checkin import checkin_blocks
 from blocks.format import (
     LIST_SECTIONS_MAX,
     NOTE_MAX,
@@ -19,6 +20,7 @@ from blocks.format import (
     slack_date,
     text_size,
 )
+from blocks.i18n import _
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
@@ -33,6 +35,7 @@ from blocks.kit import (
 )
 from blocks.text import escape
 from blocks.when import for_day
+from store.health_views import STUCK_CARRIES, MeetingCheckIns
 from store.questions import Question
 from store.views import HELD, SHARED, AgendaView, FollowUpView, ItemView, may_see
 
@@ -55,8 +58,14 @@ class Group:
     bylines: bool  # whether each point names its author
 
 
-def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) -> dict[str, Any]:
-    """The agenda posted in the pair's group DM: shared items only, each with a tick box."""
+def agenda_message(
+    agenda: AgendaView,
+    *,
+    suggestion: Question | None = None,
+    checkins: MeetingCheckIns | None = None,
+) -> dict[str, Any]:
+    """The agenda posted in the pair's group DM: shared items only, each with a tick box;
+    the two people's check-ins at the top."""
     if agenda.status in SKIPPED:
         return _skipped_message(agenda)
     if agenda.outcome is not None:
@@ -66,7 +75,7 @@ def agenda_message(agenda: AgendaView, *, suggestion: Question | None = None) ->
         [i for i in agenda.carried if may_see(SHARED, i.author_id, i.is_private)],
         [i for i in agenda.new if may_see(SHARED, i.author_id, i.is_private)],
     )
-    head = _head(agenda)
+    head = [*_head(agenda), *checkin_blocks(checkins)]
     follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
     tail = [_buttons(agenda)]
     room = MESSAGE_BLOCKS_MAX - len(head) - len(follow) - len(tail)
@@ -235,7 +244,11 @@ def _tick_section(item: ItemView, meeting_id: int, *, byline: bool) -> Block:
         box["initial_options"] = [option]
     text = point_text(item, POINT_MAX)
     marks = [f"<@{item.author_id}>"] if byline else []
-    if item.carried_count:
+    if item.carried_count >= STUCK_CARRIES:
+        marks.append(
+            _("🔁 carried {count}× — discuss it, or drop it").format(count=item.carried_count)
+        )
+    elif item.carried_count:
         marks.append(f"carried {item.carried_count}×")
     if marks:
         text += f"\n_{' · '.join(marks)}_"

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from blocks.checkin import MOODS
+from blocks.i18n import _
+from store.health_views import CheckInView
 from store.point_text import Link, pieces, valid_url
 from store.views import (
     EXPORT_OPEN,
@@ -128,6 +131,8 @@ def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
     """One meeting: its date and outcome, talking points, notes and action items."""
     kind = " · huddle" if meeting.unscheduled else ""
     lines = [f"### {_when(reader, meeting.starts_at)} · {_state(meeting.state)}{kind}", ""]
+    if meeting.checkins:
+        lines += [_("**Check-ins**"), *(_checkin(c, reader) for c in meeting.checkins), ""]
     points = [p for p in meeting.points if may_see(reader.user_id, p.author_id, p.is_private)]
     if points:
         lines += ["**Talking points**", *(_point(p, reader) for p in points), ""]
@@ -140,6 +145,14 @@ def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
     if len(lines) == 2:
         lines += ["_Nothing recorded._", ""]
     return "\n".join(lines) + "\n"
+
+
+def _checkin(answer: CheckInView, reader: Reader) -> str:
+    """ "- Rita: 🙂 (4 of 5) — a long week" """
+    line = _("- {person}: {mood} ({n} of 5)").format(
+        person=reader.name(answer.user_id), mood=MOODS[answer.mood], n=answer.mood
+    )
+    return line + (f" — {md_escape(answer.text)}" if answer.text else "")
 
 
 def _point(point: ItemView, reader: Reader) -> str:

@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
+from blocks.checkin import share_line
 from blocks.deletion import privacy_footer
+from blocks.digest import digest_switch
 from blocks.follow_ups import due_text, item_text
 from blocks.format import NOTE_MAX, day_text, point_line, slack_date
 from blocks.kit import (
@@ -28,7 +30,7 @@ from blocks.when import for_day, recurring_time
 from store.point_text import shorten
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square, SummaryView
 
-PAGE_SIZE = 8  # 1:1s per page: 8 × 8 blocks + dividers, overview, paging and schedule ≤ 86 blocks
+PAGE_SIZE = 8  # 1:1s per page: 8 × 9 blocks + dividers, overview, paging and schedule ≤ 97 blocks
 OVERVIEW_SECTIONS_MAX = 4  # ~45 reports a section; more reports fold into "…and N more"
 AGENDA_POINTS_MAX = 8  # talking points listed per 1:1 before "…and N more"
 AGENDA_CHARS_MAX = 2_000
@@ -73,6 +75,7 @@ def home_view(
         blocks = [
             *_overview(data.reports, today),
             *_one_on_ones(data, today, page, pages, zone),
+            *digest_switch(data.reports, off=data.digest_off),
         ]
     footer = privacy_footer(privacy_url)
     return {
@@ -186,6 +189,9 @@ def _one_on_ones(
 def _one_on_one(o: OneOnOne, today: date, zone: str | None) -> list[Block]:
     """Who and when, the agenda so far, open action items, buttons and the last 1:1."""
     blocks = [section(f"{_who(o, zone)}\n{_when(o, today)}"), _agenda(o)]
+    share = share_line(o.share)
+    if share:
+        blocks.append(context(f"✍️ {share}"))
     blocks += _open_items(o, today)
     if o.last_meeting_id is not None and o.last_starts_at is not None:
         summary = button("Summary", ids.SHOW_SUMMARY, str(o.last_meeting_id))

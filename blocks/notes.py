@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
+from blocks.checkin import checkin_context
 from blocks.format import point_plain
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import for_text, input_block, modal, option, static_select
@@ -146,7 +147,7 @@ def notes_modal(
     if before and typed:  # what the person ticked, for the points they saw
         ticks |= {point: point in typed.discussed for point in before.points}
     typed = typed or Typed()
-    blocks = [_head(notes)]
+    blocks = [_head(notes), *checkin_context(notes.checkins)]
     blocks += _point_groups(notes, ticks)
     blocks += [
         _notes_input(

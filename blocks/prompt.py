@@ -7,6 +7,7 @@ from typing import Any
 
 from blocks import ids
 from blocks.agenda import suggestion_section
+from blocks.checkin import prompt_health_blocks
 from blocks.follow_ups import ITEM_MAX, item_text
 from blocks.format import (
     LIST_SECTIONS_MAX,
@@ -20,6 +21,7 @@ from blocks.format import (
 )
 from blocks.kit import Block, actions, button, context, divider, message, section
 from blocks.when import dst_heads_up, due_phrase, recurring_time
+from store.health_views import PromptHealth
 from store.questions import Question
 from store.views import ActionItemView, AgendaView, ItemView, PromptPost, SeriesTime, may_see
 
@@ -40,11 +42,12 @@ def prompt_message(
     moved_from: datetime | None = None,
     reminders: tuple[ActionItemView, ...] = (),
     today: date | None = None,
+    health: PromptHealth | None = None,
 ) -> dict[str, Any]:
     """The DM before a 1:1: when it is (and the series' time on the viewer's clock, `zone`,
     with a note when daylight saving time moved it from `moved_from`), the viewer's items
     whose reminders fell due with it (`reminders`, each with "Done"), the agenda so far, a
-    suggested question, add buttons."""
+    suggested question, add buttons; with `health`, the check-in and the nudges first."""
     other = agenda.report_id if viewer_id == agenda.manager_id else agenda.manager_id
     when = slack_date(agenda.starts_at)
     ask = f"Your 1:1 with <@{other}> is {when} — what do you want to talk about?"
@@ -54,13 +57,20 @@ def prompt_message(
     blocks = [section(head)]
     if series is not None and zone is not None and moved_from is not None:
         blocks.append(section(dst_heads_up(series, moved_from, zone)))
-    blocks += [divider(), *_due_sections(reminders, today)]
-    blocks += _agenda_so_far(agenda, viewer_id, shown={r.id for r in reminders})
+    blocks += [divider(), *_health(health, agenda, viewer_id), *_due_sections(reminders, today)]
+    blocks += _agenda_so_far(agenda, viewer_id, shown={r.id for r in reminders}, health=health)
     if suggestion is not None:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))
     blocks.append(actions(_add_button(agenda.pair_id)))
     blocks.append(context("Reply in this thread to add a talking point."))
     return message(ask, blocks)
+
+
+def _health(health: PromptHealth | None, agenda: AgendaView, viewer_id: str) -> list[Block]:
+    if health is None:
+        return []
+    blocks = prompt_health_blocks(health, viewer_is_manager=viewer_id == agenda.manager_id)
+    return [*blocks, divider()] if blocks else []
 
 
 def _due_sections(reminders: tuple[ActionItemView, ...], today: date | None) -> list[Block]:
@@ -74,12 +84,17 @@ def _due_sections(reminders: tuple[ActionItemView, ...], today: date | None) -> 
     ]
 
 
-def _agenda_so_far(agenda: AgendaView, viewer_id: str, *, shown: set[int]) -> list[Block]:
+def _agenda_so_far(
+    agenda: AgendaView, viewer_id: str, *, shown: set[int], health: PromptHealth | None = None
+) -> list[Block]:
     """Open action items (but those `shown` above), then the talking points this person may
     see, as short lists. The viewer's own carried-over points come first, each with a "Remove"
-    button."""
+    button (but those asked about above: "Keep it" or "Drop it")."""
     points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
-    droppable = _drop_sections([i for i in agenda.carried if i.author_id == viewer_id])
+    asked = {p.id for p in health.stuck} if health else set()
+    droppable = _drop_sections(
+        [i for i in agenda.carried if i.author_id == viewer_id and i.id not in asked]
+    )
     rest = [point_line(p) for p in points if p.id not in droppable]
     follow_ups = [follow_up_line(f) for f in agenda.follow_ups if f.id not in shown]
     blocks, hidden = _preview_list("*Open action items*", follow_ups)
@@ -166,9 +181,15 @@ def _first_prompt(prompt: PromptPost) -> list[Block]:
     """The first prompt inside the welcome: the question, the agenda so far, a suggestion."""
     blocks = [
         divider(),
+        *_health(prompt.health, prompt.agenda, prompt.viewer_id),
         section("*What do you want to talk about in the first one?*"),
         *_due_sections(prompt.reminders, prompt.today),
-        *_agenda_so_far(prompt.agenda, prompt.viewer_id, shown={r.id for r in prompt.reminders}),
+        *_agenda_so_far(
+            prompt.agenda,
+            prompt.viewer_id,
+            shown={r.id for r in prompt.reminders},
+            health=prompt.health,
+        ),
     ]
     if prompt.suggestion is not None:
         blocks.append(suggestion_section(prompt.agenda.pair_id, prompt.suggestion))

@@ -20,6 +20,7 @@ from handlers.people import fetch_profile
 from store.carry import close_finished_meetings
 from store.db import SessionFactory
 from store.deletion import due_forgetting
+from store.digest import plan_digests
 from store.due_work import claimable_ids
 from store.events import prune_events
 from store.huddles import prune_huddle_events
@@ -73,6 +74,8 @@ def housekeeping(
         report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
     with db() as session:
         report.add("departed_to_forget", due_forgetting(session, now=now, retention=retention))
+    with db() as session:
+        report.add("digests_planned", plan_digests(session, now=now))
     if clients is not None:
         report.add("agendas_closed", close_agendas(db, clients, closed, now=now))
         report.add("profiles_refreshed", refresh_profiles(db, clients, now=now))

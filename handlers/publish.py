@@ -13,10 +13,12 @@ from slack_sdk import WebClient
 
 from blocks.agenda import agenda_message
 from blocks.deletion import person_left_notice
+from blocks.digest import digest_message
 from blocks.follow_ups import huddle_message, reminder_message
 from blocks.messages import duplicate_ended_notice
 from blocks.prompt import prompt_message
 from blocks.summary import summary_message
+from store.health_views import DigestView
 from store.views import (
     AgendaPost,
     Content,
@@ -46,9 +48,14 @@ def render(content: Content) -> dict[str, Any]:
             moved_from=content.moved_from,
             reminders=content.reminders,
             today=content.today,
+            health=content.health,
         )
     if isinstance(content, AgendaPost):
-        return agenda_message(content.agenda, suggestion=content.suggestion)
+        return agenda_message(
+            content.agenda, suggestion=content.suggestion, checkins=content.checkins
+        )
+    if isinstance(content, DigestView):
+        return digest_message(content)
     if isinstance(content, SummaryView):
         return summary_message(content)
     if isinstance(content, ReminderPost):

@@ -20,6 +20,7 @@ from store.db import execute_dml
 from store.due_work import CANCELLED, add_work, not_wanted
 from store.models import (
     ActionItem,
+    CheckIn,
     DueWork,
     HistoryDeletion,
     HuddleEvent,
@@ -106,8 +107,12 @@ def private_posts(session: Session, team_id: str, user_id: str) -> list[Post]:
 
 
 def delete_private(session: Session, team_id: str, user_id: str) -> PrivateCounts:
-    """Delete the person's private talking points and private notes (the caller commits)."""
+    """Delete the person's private talking points and private notes, and their check-ins
+    (their own answers, though both people saw them) (the caller commits)."""
     counts = private_counts(session, team_id, user_id)
+    session.execute(
+        delete(CheckIn).where(col(CheckIn.team_id) == team_id, col(CheckIn.user_id) == user_id)
+    )
     points = select(TalkingPoint.id).where(*_private_points(team_id, user_id))  # type: ignore[arg-type]
     session.execute(delete(PointCarry).where(col(PointCarry.point_id).in_(points)))
     session.execute(delete(TalkingPoint).where(*_private_points(team_id, user_id)))  # type: ignore[arg-type]
@@ -375,8 +380,9 @@ def history_posts(session: Session, pair_id: int) -> list[Post]:
 
 def delete_history(session: Session, pair_id: int) -> None:
     """Delete every row of the 1:1: meetings, talking points (private ones too), notes,
-    action items, due work, posted-message records, suggestions, huddle offers, the request
-    and the pair itself. The ERASE work's own row stays (it names only the pair's id)."""
+    check-ins, action items, due work, posted-message records, suggestions, huddle offers,
+    the request and the pair itself. The ERASE work's own row stays (it names only the
+    pair's id)."""
     meetings = _meetings_of(pair_id)
     items = select(ActionItem.id).where(ActionItem.pair_id == pair_id)
     points = select(TalkingPoint.id).where(col(TalkingPoint.meeting_id).in_(meetings))  # type: ignore[arg-type]
@@ -408,6 +414,7 @@ def delete_history(session: Session, pair_id: int) -> None:
         delete(Note).where(col(Note.meeting_id).in_(meetings)),  # type: ignore[arg-type]
         delete(ActionItem).where(col(ActionItem.pair_id) == pair_id),
         delete(SuggestedQuestion).where(col(SuggestedQuestion.pair_id) == pair_id),
+        delete(CheckIn).where(col(CheckIn.pair_id) == pair_id),
         delete(HuddleFollowUp).where(col(HuddleFollowUp.pair_id) == pair_id),
         delete(Meeting).where(col(Meeting.pair_id) == pair_id),
         delete(HistoryDeletion).where(col(HistoryDeletion.pair_id) == pair_id),

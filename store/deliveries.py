@@ -16,7 +16,10 @@ from store.access import other_person
 from store.actions import item_view, reminder_target
 from store.agenda import agenda_view
 from store.bursts import prompt_to_wait_for, take_reminders_along
+from store.checkins import meeting_checkins
+from store.digest import digest_delivery
 from store.due_work import CANCELLED, SENT, TOO_LATE, Claim, add_work, finish, finish_along
+from store.health import prompt_health
 from store.huddles import huddle_offer, long_enough
 from store.meetings import summary_key, too_late_to_prompt
 from store.models import (
@@ -66,6 +69,8 @@ def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | Late
         return _huddle(session, claim)
     if claim.kind == WorkKind.NOTICE:
         return _notice(session, claim)
+    if claim.kind == WorkKind.DIGEST:
+        return digest_delivery(session, claim, now=now)
     meeting = session.get(Meeting, claim.meeting_id) if claim.meeting_id else None
     pair = session.get(Pair, meeting.pair_id) if meeting else None
     if meeting is None or pair is None:
@@ -118,6 +123,7 @@ def _prompt(
         series=series_time(pair, meeting.slot_at),
         zone=zone,
         moved_from=moved_from(session, pair, meeting, viewer, zone) if zone else None,
+        health=prompt_health(session, meeting, pair, viewer),
     )
 
 
@@ -131,11 +137,13 @@ def agenda_post(
     """The shared agenda of a meeting, with the manager's suggested question while empty
     (picked and recorded the first time, unless not to `record`: then None until it is)."""
     view = agenda_view(session, meeting, pair, None, now=now)
+    checkins = meeting_checkins(session, meeting, pair)
     if not view.is_empty or view.outcome is not None:
-        return AgendaPost(view, None)
+        return AgendaPost(view, None, checkins)
     if record:
-        return AgendaPost(view, suggest_question(session, pair, meeting, pair.manager_id, now=now))
-    return AgendaPost(view, recorded_question(session, meeting, pair.manager_id))
+        question = suggest_question(session, pair, meeting, pair.manager_id, now=now)
+        return AgendaPost(view, question, checkins)
+    return AgendaPost(view, recorded_question(session, meeting, pair.manager_id), checkins)
 
 
 def _delivery(

@@ -2,8 +2,9 @@
 meeting of each as they may see it, read page by page.
 
 Pages are keyset-paginated on (meeting start, meeting id), oldest first, and a page of
-meetings costs five queries however many points, notes and items it has: the pair (the
-access check), its meetings, their talking points, their notes, their action items. What the
+meetings costs six queries however many points, notes and items it has: the pair (the
+access check), its meetings, their talking points, their notes, their action items, their
+check-ins (both people see both people's answers). What the
 reader may see is decided by store.privacy (the SQL twin of store.views.may_see) and
 store.access (only the two people of a pair), nowhere else.
 """
@@ -19,6 +20,8 @@ from sqlmodel import Session, col, select
 from store.access import Actor, Invalid, get_pair, list_pairs, other_person
 from store.actions import item_view
 from store.agenda import point_view
+from store.checkins import checkins_of_meetings
+from store.health_views import CheckInView
 from store.meetings import outcome
 from store.models import NOT_HAPPENING, ActionItem, Meeting, Note, Pair, TalkingPoint, id_of
 from store.privacy import notes_visible_to, points_visible_to
@@ -86,6 +89,7 @@ def export_page(
     points = _points(session, actor, meeting_ids)
     shared, private = _notes(session, actor, meeting_ids)
     items = _items(session, pair, meeting_ids)
+    checkins = checkins_of_meetings(session, meeting_ids)
     page = [
         ExportedMeeting(
             meeting_id=id_of(m),
@@ -98,6 +102,9 @@ def export_page(
             shared_notes=shared.get(id_of(m), ""),
             private_notes=private.get(id_of(m), ""),
             action_items=items.get(id_of(m), []),
+            checkins=tuple(
+                CheckInView(user, mood, text, ()) for user, mood, text in checkins.get(id_of(m), [])
+            ),
         )
         for m in meetings
     ]

@@ -1,7 +1,7 @@
 """Everything one person's Home tab shows, read in a constant number of queries.
 
 Every query covers all of the person's pairs at once (no query per pair or per meeting),
-so a manager with 60 reports and years of history costs the same nine queries.
+so a manager with 60 reports and years of history costs the same eleven queries.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
+from store.digest import digest_is_off
+from store.health import agenda_shares
 from store.meetings import held_clause, is_open
 from store.models import (
     NOT_HAPPENING,
@@ -49,6 +51,7 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
     streaks = _streaks(session, pair_ids, now)
     last = _last_meetings(session, pair_ids, now)
     for_notes = _notes_meetings(session, pair_ids, now)
+    shares = agenda_shares(session, pairs)
     views = []
     for pair in pairs:
         pair_id = id_of(pair)
@@ -69,11 +72,13 @@ def home_data(session: Session, actor: Actor, *, now: datetime) -> HomeData:
                 streak=streaks.get(pair_id, 0),
                 series=series_time(pair, meeting.slot_at) if meeting else None,
                 notes_starts_at=for_notes.get(pair_id, meeting.starts_at if meeting else None),
+                share=shares.get(pair_id),
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
     views.sort(key=lambda o: (o.next_starts_at or far, o.pair_id))
-    return HomeData(viewer_id=actor.user_id, one_on_ones=views)
+    digest_off = digest_is_off(session, actor)
+    return HomeData(viewer_id=actor.user_id, one_on_ones=views, digest_off=digest_off)
 
 
 def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int, Meeting]:

@@ -63,6 +63,7 @@ class WorkKind(StrEnum):
     NOTICE = "notice"  # a one-off DM: a duplicate series was ended, or the other one left
     ERASE = "erase"  # a 1:1's history is deleted, once its grace period passed unobjected
     FORGET = "forget"  # a person who left: their private data, once the retention passed
+    DIGEST = "digest"  # a manager's weekly digest (Friday 16:00 on their clock)
 
 
 # One manager and one report in one workspace, with their recurrence.
@@ -164,6 +165,9 @@ class TalkingPoint(SQLModel, table=True):
     # The message it was made from (the message shortcut): shown as "(from #general)".
     source_url: str | None = Field(default=None, max_length=1000)
     source_channel: str | None = Field(default=None, max_length=100)
+    # Its author chose to keep it after it was carried over three times (store/health.py):
+    # their prompt stops asking "discuss it this week, or drop it?".
+    kept_at: datetime | None = Field(default=None, sa_column=utc_column())
 
 
 # A talking point was carried out of a meeting undiscussed: that meeting's summary lists it
@@ -178,6 +182,27 @@ class PointCarry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     point_id: int = Field(foreign_key="talking_point.id")
     from_meeting_id: int = Field(foreign_key="meeting.id")
+
+
+# One person's answer to "How are you doing this week?" before one meeting (store/checkins.py):
+# a mood from 1 (😣) to 5 (😄) and an optional line. Both people of the pair see it; it is
+# its author's own data (deleted with their private data).
+class CheckIn(SQLModel, table=True):
+    __tablename__ = "check_in"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "user_id", name="uq_check_in_meeting_user"),
+        Index("ix_check_in_pair_user", "pair_id", "user_id", "answered_at"),
+        Index("ix_check_in_team_user", "team_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    meeting_id: int = Field(foreign_key="meeting.id")
+    user_id: str = Field(max_length=32)
+    mood: int = Field(ge=1, le=5)
+    text: str = Field(default="", max_length=300)
+    answered_at: datetime = Field(sa_column=utc_column(nullable=False))
 
 
 # Shared notes of a meeting (owner_id "") or one person's private notes (owner_id = author).

@@ -11,6 +11,7 @@ from store.access import Actor, Invalid, get_meeting, get_pair
 from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
+from store.checkins import meeting_checkins
 from store.meetings import meeting_points, recurrence_of, upcoming_meeting
 from store.models import NOT_HAPPENING, ActionItem, Meeting, MeetingStatus, Note, Pair, id_of
 from store.recurrence import next_slot
@@ -101,6 +102,7 @@ def notes_view(session: Session, actor: Actor, meeting_id: int) -> NotesView:
         private_notes=private.text if private else "",
         action_items=[item_view(i, pair) for i in meeting_items(session, meeting)],
         default_due=_next_meeting_day(session, meeting, pair),
+        checkins=meeting_checkins(session, meeting, pair),
     )
 
 

@@ -9,6 +9,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from store.health_views import (
+    AgendaShare,
+    CheckInView,
+    DigestView,
+    MeetingCheckIns,
+    PromptHealth,
+)
 from store.questions import Question
 
 ITEM_MAX = 500  # characters of one action item
@@ -174,6 +181,7 @@ class OneOnOne:
     streak: int  # held meetings in a row, up to the latest past one
     series: SeriesTime | None = None  # the series' regular time, from its next occurrence
     notes_starts_at: datetime | None = None  # the meeting "Take notes" opens (store.notes)
+    share: AgendaShare | None = None  # who wrote the last meetings' shared points
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,7 @@ class HomeData:
 
     viewer_id: str
     one_on_ones: list[OneOnOne]
+    digest_off: bool = False  # the viewer turned their weekly digest off (store.digest)
 
     @property
     def reports(self) -> list[OneOnOne]:
@@ -208,6 +217,7 @@ class NotesView:
     private_notes: str
     action_items: list[ActionItemView]  # decided in this meeting
     default_due: date | None  # the next meeting's date
+    checkins: MeetingCheckIns | None = None  # both people's answers (store.checkins)
 
 
 @dataclass(frozen=True)
@@ -252,6 +262,7 @@ class PromptPost:
     # instead of a reminder of their own; `today` is the date on the viewer's clock.
     reminders: tuple[ActionItemView, ...] = ()
     today: date | None = None
+    health: PromptHealth | None = None  # the check-in and the nudges (store.health)
 
 
 @dataclass(frozen=True)
@@ -268,6 +279,7 @@ class AgendaPost:
 
     agenda: AgendaView
     suggestion: Question | None
+    checkins: MeetingCheckIns | None = None  # both people's check-ins (store.checkins)
 
 
 @dataclass(frozen=True)
@@ -333,7 +345,14 @@ class HistoryDeletionView:
 
 
 Content = (
-    PromptPost | AgendaPost | SummaryView | ReminderPost | HuddleOffer | DuplicateEnded | PersonLeft
+    PromptPost
+    | AgendaPost
+    | SummaryView
+    | ReminderPost
+    | HuddleOffer
+    | DuplicateEnded
+    | PersonLeft
+    | DigestView
 )
 
 
@@ -384,6 +403,7 @@ class ExportedMeeting:
     shared_notes: str
     private_notes: str  # the reader's own ("" when none)
     action_items: list[ActionItemView]
+    checkins: tuple[CheckInView, ...] = ()  # both people's check-ins (store.checkins)
 
 
 @dataclass(frozen=True)

@@ -389,7 +389,9 @@ def test_a_huge_team_folds_the_overview() -> None:
     data = HomeData(ME, [heavy(n) for n in range(300)])
     view = home_view(data, today=TODAY, page=1)  # both page buttons: the most blocks
     assert_view_ok(view)
-    assert len(view["blocks"]) == 88  # with "Schedule a 1:1" and its divider, the privacy footer
+    assert (
+        len(view["blocks"]) == 89
+    )  # with "Schedule a 1:1", its divider, the digest switch, the footer
     shown = len(overview_rows(view))
     assert 100 < shown < 300 and len(overview_sections(view)) == 4
     notes = [t for t in texts(view) if t.startswith("_…and ") and "reports" in t]

@@ -43,6 +43,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from blocks import ids
+from blocks.checkin import CHECKIN_MODAL, CHECKIN_NOTE, CHECKIN_TEXT, DROP_STUCK, KEEP_POINT
 from store.models import (
     ActionItem,
     HuddleFollowUp,
@@ -202,6 +203,11 @@ class Audience:
         if str(view_id) not in self.views:
             raise Unattributed(f"an update of an unknown view {view_id!r}")
         return frozenset({self.views[str(view_id)]})
+
+
+def checkin_line(text: str) -> Payload:
+    """The state of the check-in's one-line form."""
+    return {CHECKIN_TEXT: {ids.VALUE: {"type": "plain_text_input", "value": text}}}
 
 
 def dump(value: Any) -> str:
@@ -648,6 +654,14 @@ class PrivacyMachine(RuleBasedStateMachine):
             }
         self.submit(actor, view, values)
 
+    @rule(actor=actors, mood=st.integers(1, 5), salt=salts)
+    def check_in(self, actor: str, mood: int, salt: str) -> None:
+        """A check-in on the latest meeting of the actor's 1:1, with a line for the pair."""
+        meeting = str(self.ids_of(PAIR_OF[actor])["meeting"][-1])
+        self.click(actor, f"checkin_{mood}", meeting)
+        view = {"callback_id": CHECKIN_MODAL, "private_metadata": meeting}
+        self.submit(actor, view, checkin_line(self.marker(actor, False, salt)))
+
     # --- time, skip, reschedule, huddles --------------------------------------------------
 
     @rule(hours=st.sampled_from([1, 5, 20, 26, 49, 24 * 7]))
@@ -726,12 +740,16 @@ class PrivacyMachine(RuleBasedStateMachine):
         (ids.DROP_POINT, "point"),
         (ids.HUDDLE_NOTES, "huddle"),
         (ids.HUDDLE_DISMISS, "huddle"),
+        ("checkin_3", "meeting"),
+        (CHECKIN_NOTE, "meeting"),
+        (KEEP_POINT, "point"),
+        (DROP_STUCK, "point"),
     )
 
     @rule(
         how=st.sampled_from(["button", "tick", "modal", "command"]),
         button=st.sampled_from(BUTTONS),
-        modal=st.sampled_from(["add", "notes", "rows", "skip", "reschedule"]),
+        modal=st.sampled_from(["add", "notes", "rows", "skip", "reschedule", "checkin"]),
         command=st.sampled_from(["agenda", "history", "notes", "skip", "reschedule", "add"]),
         person=st.sampled_from([MANAGER, REPORT]),
         where=st.sampled_from(["message", "home"]),
@@ -816,6 +834,9 @@ class PrivacyMachine(RuleBasedStateMachine):
         elif kind == "skip":
             view = {"callback_id": ids.SKIP_MODAL, "private_metadata": str(meeting)}
             self.submit(STRANGER, view, {})
+        elif kind == "checkin":
+            view = {"callback_id": CHECKIN_MODAL, "private_metadata": str(meeting)}
+            self.submit(STRANGER, view, checkin_line(text))
         else:
             day = (self.clock.now + timedelta(days=2)).date().isoformat()
             view = {"callback_id": ids.RESCHEDULE_MODAL, "private_metadata": str(meeting)}
