@@ -1,7 +1,7 @@
 """keeping 1:1s healthy: the weekly check-in (one answer per person and meeting), and a
 talking point's author keeping it after it was carried over three times
 
-Revision ID: health
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-05 09:00:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision = "health"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
