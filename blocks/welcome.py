@@ -53,7 +53,7 @@ def _page(title: str, body: str, language: str) -> str:
 def install_page(*, authorize_url: str, language: str = "en") -> str:
     """The page of GET /slack/install: what oneonone does and the "Add to Slack" button."""
     title = _("Add oneonone to Slack")
-    body = "<p>{text}</p>\n<p><a class=\"button\" href=\"{url}\">{label}</a></p>".format(
+    body = '<p>{text}</p>\n<p><a class="button" href="{url}">{label}</a></p>'.format(
         text=html_escape(
             _(
                 "oneonone keeps every manager's 1:1s with their reports going: a shared "
@@ -72,7 +72,7 @@ def installed_page(*, workspace: str, slack_url: str, language: str = "en") -> s
     text = _("oneonone is now installed in {workspace}. You will find it in Slack.").format(
         workspace=workspace
     )
-    body = "<p>{text}</p>\n<p><a class=\"button\" href=\"{url}\">{label}</a></p>".format(
+    body = '<p>{text}</p>\n<p><a class="button" href="{url}">{label}</a></p>'.format(
         text=html_escape(text), url=html_escape(slack_url), label=html_escape(_("Open Slack"))
     )
     return _page(title, body, language)
@@ -83,7 +83,7 @@ def failed_page(*, reason: str, retry_url: str, language: str = "en") -> str:
     title = _("oneonone was not installed")
     known = FAILURES.get(reason)
     what = _(known) if known else _("Something went wrong ({reason}).").format(reason=reason)
-    body = "<p>{text}</p>\n<p><a class=\"button\" href=\"{url}\">{label}</a></p>".format(
+    body = '<p>{text}</p>\n<p><a class="button" href="{url}">{label}</a></p>'.format(
         text=html_escape(what), url=html_escape(retry_url), label=html_escape(_("Try again"))
     )
     return _page(title, body, language)

@@ -53,7 +53,7 @@ def create_app(
             signing_secret=signing_secret or "",
             request_verification_enabled=False,
             listener_executor=listeners,
-            authorize=oauth.authorize,
+            authorize=oauth.authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize too
             installation_store=oauth.store,
             oauth_flow=oauth.flow(),
         )

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_flow import OAuthFlow
-from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
@@ -37,8 +37,8 @@ from bot.metrics import Metrics
 from bot.tokens import (
     Authorize,
     ClockedStateStore,
-    InstallationStore,
     Installations,
+    InstallationStore,
     SerialRotator,
     fingerprint,
 )
@@ -87,7 +87,7 @@ class OAuthConfig:
 
 def plain_client(api_url: str, timeout: float = 30) -> WebClient:
     """A client with no token, on SLACK_API_URL (oauth.v2.access, Bolt's auth.test)."""
-    return WebClient(base_url=api_url, timeout=timeout)
+    return WebClient(base_url=api_url, timeout=int(timeout))
 
 
 class OAuth:
@@ -142,7 +142,7 @@ class OAuth:
 
     # --- after the install --------------------------------------------------------------------
 
-    def record(self, installation: Installation) -> None:
+    def stored(self, installation: Installation) -> None:
         """The installation is stored: its workspaces are served again, and a workspace that
         was not served before welcomes its installer."""
         now = self.clock()
@@ -234,7 +234,9 @@ class OAuth:
         teams = self._teams(context)
         with self.db() as session:
             for team_id in teams:
-                suspend(session, team_id, reason="tokens_revoked", failed_token=None, now=self.clock())
+                suspend(
+                    session, team_id, reason="tokens_revoked", failed_token=None, now=self.clock()
+                )
         return teams
 
     def access_granted(self, enterprise_id: str | None, team_ids: list[str]) -> None:
@@ -314,7 +316,9 @@ class OAuth:
             with self.db() as session:
                 if resume(session, workspace.team_id):
                     resumed += 1
-                    log.warning("workspace %s has a working token again: resumed", workspace.team_id)
+                    log.warning(
+                        "workspace %s has a working token again: resumed", workspace.team_id
+                    )
         return resumed
 
     def _probe_due(self, team_id: str, now: datetime) -> bool:
@@ -350,7 +354,7 @@ class InstallFlow(OAuthFlow):
 
     def store_installation(self, request: BoltRequest, installation: Installation) -> None:
         super().store_installation(request, installation)
-        self._oauth.record(installation)
+        self._oauth.stored(installation)
 
 
 def _html(status: int, page: str, cookie: str) -> BoltResponse:

@@ -150,7 +150,6 @@ class PacedWebClient(WebClient):
         finally:
             self._metrics.slack_call(api_method, outcome, time.perf_counter() - started)
 
-
     def _refusal(self, error: SlackApiError) -> SlackApiError:
         """The error to raise: in OAuth mode a refused token suspends the workspace (and is a
         TokenRefused), a missing scope is told to the installer."""

@@ -31,7 +31,9 @@ def uninstalled(body: dict, context: dict) -> None:
     stops at once, and its data is deleted after the retention unless it is installed again."""
     installs = _installs(context)
     if installs is None:
-        log.warning("app uninstalled from team %s; its pairs stay in the database", body.get("team_id"))
+        log.warning(
+            "app uninstalled from team %s; its pairs stay in the database", body.get("team_id")
+        )
         return
     teams = installs.uninstalled(context)
     log.warning("app uninstalled from %s: due work stopped, retention started", teams)

@@ -77,11 +77,13 @@ def _workspace_of(context: dict, body: dict, installs: Installs) -> None:
         installs.seen(team_id, context.get("enterprise_id"), True)
 
 
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _team_in(body: dict) -> str | None:
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
-    view = body.get("view") if isinstance(body.get("view"), dict) else {}
-    event_user = event.get("user") if isinstance(event.get("user"), dict) else {}
+    event, user, view = _dict(body.get("event")), _dict(body.get("user")), _dict(body.get("view"))
+    event_user = _dict(event.get("user"))
     for candidate in (
         user.get("team_id"),
         view.get("team_id"),

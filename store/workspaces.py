@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, update
+from sqlalchemy import ColumnElement, Select, Table, delete, func, or_, update
 from sqlalchemy import select as select_columns
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from store.db import execute_dml
@@ -45,7 +46,7 @@ def stopped() -> ColumnElement[bool]:
     return or_(col(Workspace.suspended_at).is_not(None), col(Workspace.uninstalled_at).is_not(None))
 
 
-def stopped_team_ids() -> object:
+def stopped_team_ids() -> Select[str]:
     """A subquery of the team ids whose due work does not run (for due-work queries)."""
     return select_columns(col(Workspace.team_id)).where(stopped())
 
@@ -117,7 +118,9 @@ def seen(session: Session, team_id: str, *, enterprise_id: str | None, org_insta
     """A request came from `team_id` through an org-wide installation: remember which one
     serves it (a workspace already known keeps its row as it is)."""
     if session.get(Workspace, team_id) is None:
-        session.add(Workspace(team_id=team_id, enterprise_id=enterprise_id, org_install=org_install))
+        session.add(
+            Workspace(team_id=team_id, enterprise_id=enterprise_id, org_install=org_install)
+        )
         session.commit()
 
 
@@ -313,7 +316,7 @@ def take_rotation(session: Session, installation: str, *, holder: str, now: date
         session.add(TokenRotation(installation=installation))
         try:
             session.commit()
-        except Exception:  # another process made the row first: race for it below
+        except IntegrityError:  # another process made the row first: race for it below
             session.rollback()
     taken = execute_dml(
         session,

@@ -24,7 +24,6 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tests.blockcheck import check_message, check_view
-from tests.fake_slack_workspaces import FakeToken, FakeWorkspace, Installs, PendingInstall
 from tests.fake_slack_faults import (
     POST_METHOD,
     Answer,
@@ -40,6 +39,7 @@ from tests.fake_slack_faults import (
     ratelimited,
     take_pending,
 )
+from tests.fake_slack_workspaces import FakeToken, FakeWorkspace, Installs, PendingInstall
 
 # WebClient sends these as JSON objects (json= methods) or as JSON strings (form methods).
 JSON_FIELDS = frozenset({"blocks", "view", "attachments", "metadata", "user_auth_blocks"})
@@ -526,9 +526,9 @@ class FakeSlack(ThreadingHTTPServer):
             return fault.answer()
         if not token and method not in NO_TOKEN_METHODS:
             return Answer(200, error_body("not_authed"))
-        if self.installs.strict and method not in NO_TOKEN_METHODS:
-            if refused := self.installs.refusal(method, args, token, self._team_of_user):
-                return Answer(200, refused)
+        checked = self.installs.strict and method not in NO_TOKEN_METHODS
+        if checked and (refused := self.installs.refusal(method, args, token, self._team_of_user)):
+            return Answer(200, refused)
         scopes = self.installs.scopes_of(token) if self.installs.strict else None
         scopes = self.scopes if scopes is None else scopes
         if (scope := METHOD_SCOPES.get(method)) and scope not in scopes:

@@ -152,4 +152,3 @@ def test_reinstalling_a_served_workspace_welcomes_nobody_again(oauth_bot: Runnin
     tokens = oauth_bot.fake.tokens_of("T0001")
     bot = oauth_of(oauth_bot).installations.bot("T0001")
     assert bot is not None and bot.bot_token == tokens[-1].token
-

@@ -83,7 +83,12 @@ def test_two_workspaces_each_with_its_own_token_for_requests_and_due_work(
     prompts = oauth_bot.fake.delivered("chat.postMessage")
     sent = {(c.args["channel"], c.token) for c in prompts if "Your 1:1 with" in str(c.args)}
     assert {("U_MANAGER", acme), ("U_REPORT", acme), ("U_G_MGR", globex)} <= sent
-    assert sent <= {("U_MANAGER", acme), ("U_REPORT", acme), ("U_G_MGR", globex), ("U_G_REP", globex)}
+    assert sent <= {
+        ("U_MANAGER", acme),
+        ("U_REPORT", acme),
+        ("U_G_MGR", globex),
+        ("U_G_REP", globex),
+    }
     # Bolt's authorize asks auth.test once per token, not once per request.
     assert sorted(c.token for c in oauth_bot.fake.calls("auth.test")) == sorted([acme, globex])
     assert oauth_bot.fake.cross_team_calls == []
@@ -135,7 +140,9 @@ def everything_shown(bot: RunningBot) -> str:
 def acme_state(bot: RunningBot) -> list[Any]:
     with bot.db.read() as session:
         points = sorted((p.text, p.discussed) for p in session.exec(select(TalkingPoint)).all())
-        meetings = sorted((m.id, m.status, m.starts_at) for m in session.exec(select(Meeting)).all())
+        meetings = sorted(
+            (m.id, m.status, m.starts_at) for m in session.exec(select(Meeting)).all()
+        )
         pairs = sorted((p.id, p.ended_at, p.paused_until) for p in session.exec(select(Pair)).all())
     return [points, meetings, pairs]
 
@@ -255,10 +262,14 @@ def test_an_org_wide_install_serves_its_workspaces_keyed_by_each(oauth_bot: Runn
     assert oauth_bot.slack.post(org_envelope(oauth_bot, granted, None), JSON).status == 200
     oauth_bot.settle()
     with oauth_bot.db.read() as session:
-        rows = {w.team_id: (w.enterprise_id, w.org_install) for w in session.exec(select(Workspace))}
+        rows = {
+            w.team_id: (w.enterprise_id, w.org_install) for w in session.exec(select(Workspace))
+        }
     assert rows == {"T0100": ("E0001", True), "T0200": ("E0001", True)}
 
-    org_command(oauth_bot, "schedule <@U_O_REP|r> tuesday 10:00", user_id="U_O_MGR", team_id="T0100")
+    org_command(
+        oauth_bot, "schedule <@U_O_REP|r> tuesday 10:00", user_id="U_O_MGR", team_id="T0100"
+    )
     # An org-installed interactive payload: team is null, the user's team says where.
     payload = oauth_bot.slack._interaction("block_actions", "U_O_MGR", "T0100", None)
     payload |= {
@@ -291,7 +302,9 @@ def test_an_org_losing_a_workspace_stops_its_due_work(oauth_bot: RunningBot) -> 
     install(oauth_bot, None, installer="U_O_MGR", enterprise_id="E0001")
     granted = {"type": "team_access_granted", "team_ids": ["T0100"]}
     oauth_bot.slack.post(org_envelope(oauth_bot, granted, None), JSON)
-    org_command(oauth_bot, "schedule <@U_O_REP|r> tuesday 10:00", user_id="U_O_MGR", team_id="T0100")
+    org_command(
+        oauth_bot, "schedule <@U_O_REP|r> tuesday 10:00", user_id="U_O_MGR", team_id="T0100"
+    )
     revoked = {"type": "team_access_revoked", "team_ids": ["T0100"]}
     assert oauth_bot.slack.post(org_envelope(oauth_bot, revoked, None), JSON).status == 200
     oauth_bot.settle()

@@ -7,7 +7,6 @@ moving from single-workspace mode keeping every row."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from store.models import DueWork, Meeting, Pair, TalkingPoint, Workspace
 from store.workspaces import team_rows
 from tests.db_fixtures import sqlite_engine
 from tests.fake_slack import FakeSlack
-from tests.oauth_bot import RETENTION, install, oauth_of, start_oauth_bot, tick
+from tests.oauth_bot import install, oauth_of, start_oauth_bot, tick
 from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
 from tests.test_weekly_loop import schedule
 
@@ -113,7 +112,9 @@ def test_reinstalling_before_the_retention_resumes_where_it_stopped(
     tick(oauth_bot)
     oauth_bot.fake.reset()
     install(oauth_bot, "T0001", installer="U_MANAGER")
-    welcome = [c for c in oauth_bot.fake.calls("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    welcome = [
+        c for c in oauth_bot.fake.calls("chat.postMessage") if c.args["channel"] == "U_MANAGER"
+    ]
     assert len(welcome) == 1  # welcomed back
     oauth_bot.clock.advance(days=25)
     report = tick(oauth_bot)
@@ -170,7 +171,9 @@ def test_a_reinstall_resumes_a_suspended_workspace_at_once(oauth_bot: RunningBot
     install(oauth_bot, "T0001", installer="U_MANAGER")
     report = tick(oauth_bot)
     assert report.counts.get("prompt_sent", 0) >= 1
-    sent = [c for c in oauth_bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"]
+    sent = [
+        c for c in oauth_bot.fake.delivered("chat.postMessage") if c.args["channel"] == "U_MANAGER"
+    ]
     assert sent[-1].token == acme(oauth_bot)
 
 
@@ -186,7 +189,9 @@ def test_tokens_revoked_removes_the_bot_token_and_stops_the_due_work(
     oauth_bot.fake.reset()
     oauth_bot.clock.advance(hours=4)
     tick(oauth_bot)
-    assert {c.token for c in oauth_bot.fake.calls()} == {oauth_bot.fake.tokens_of("T0002")[-1].token}
+    assert {c.token for c in oauth_bot.fake.calls()} == {
+        oauth_bot.fake.tokens_of("T0002")[-1].token
+    }
     with oauth_bot.db.read() as session:
         workspace = session.get(Workspace, "T0001")
         assert workspace is not None and workspace.suspended_reason == "tokens_revoked"
@@ -267,20 +272,22 @@ def test_moving_from_single_workspace_mode_keeps_every_row(
     try:
         clock.advance(hours=4)
         assert tick(bot).counts.get("prompt_suspended") == 1  # not installed yet: it waits
-        assert [c for c in fake_slack.calls() if c.method == "chat.postMessage" and c.token and c.token.startswith("xoxb-T")] == []
+        assert [
+            c
+            for c in fake_slack.calls()
+            if c.method == "chat.postMessage" and c.token and c.token.startswith("xoxb-T")
+        ] == []
         install(bot, "T0001", installer="U_MANAGER")
         with bot.db.read() as session:
             assert team_rows(session, "T0001") >= before
             assert session.exec(select(Meeting)).all()
         report = tick(bot)
         assert report.counts.get("prompt_sent", 0) >= 1
-        agenda = bot.slack.command("agenda", user_id="U_MANAGER", response_url=fake_slack.response_url("agenda"))
+        agenda = bot.slack.command(
+            "agenda", user_id="U_MANAGER", response_url=fake_slack.response_url("agenda")
+        )
         assert agenda.status == 200
         bot.settle()
         assert "roadmap" in str(fake_slack.responses("agenda"))
     finally:
         stop_bot(bot)
-
-
-def test_retention_is_the_configured_one() -> None:
-    assert RETENTION == timedelta(days=30)
