@@ -7,7 +7,7 @@ from html import escape as html_escape
 from typing import Any
 
 from blocks import ids
-from blocks.i18n import _
+from blocks.i18n import N_, _
 from blocks.kit import actions, button, context, header, message, section
 from blocks.text import escape
 
@@ -34,15 +34,17 @@ a.button {{ display: inline-block; background: #4a154b; color: #fff; padding: .7
 
 # Why an installation failed, as Bolt's OAuth flow names it, in words for the installer.
 FAILURES = {
-    "access_denied": "The installation was cancelled in Slack, so nothing was installed.",
-    "invalid_browser": (
+    "access_denied": N_("The installation was cancelled in Slack, so nothing was installed."),
+    "invalid_browser": N_(
         "This installation was started in another browser (or its cookie was blocked), so "
         "it could not be finished here."
     ),
-    "invalid_state": "This install link has expired or was used already.",
-    "missing_code": "Slack did not send the installation back to oneonone.",
-    "invalid_code": "Slack did not accept the installation (the link may have been used already).",
-    "storage_error": "oneonone could not save the installation. Please try again in a moment.",
+    "invalid_state": N_("This install link has expired or was used already."),
+    "missing_code": N_("Slack did not send the installation back to oneonone."),
+    "invalid_code": N_(
+        "Slack did not accept the installation (the link may have been used already)."
+    ),
+    "storage_error": N_("oneonone could not save the installation. Please try again in a moment."),
 }
 
 
