@@ -284,6 +284,8 @@ class OAuth:
     def refused(self, team_id: str, error: str, token: str | None, metrics: Metrics) -> None:
         """Slack refused `team_id`'s token (or it has none): its due work waits until a
         working token comes (a reinstall, a rotation, a probe that works)."""
+        if not team_id:
+            return  # a request that named no workspace: there is nothing to suspend
         with self.db() as session:
             newly = suspend(
                 session, team_id, reason=error, failed_token=fingerprint(token), now=self.clock()
