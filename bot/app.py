@@ -10,6 +10,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 import handlers
 from bot.clock import Clock
+from bot.oauth import OAuth
 from handlers import middleware
 from handlers.context import Clients, HomeTabs, Refresher
 from store.db import SessionFactory
@@ -30,19 +31,41 @@ def create_app(
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
     lane: Executor | None = None,
+    oauth: OAuth | None = None,
 ) -> App:
     """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
-    the shared limiter included)."""
-    app = App(
-        client=clients.interactive(""),
-        signing_secret=signing_secret or "",
-        # The HTTP front (bot/http.py) checks every signature before anything parses the
-        # body; Socket Mode needs none. A second check here would only cost time.
-        request_verification_enabled=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
-    )
+    the shared limiter included). With `oauth`, requests are authorized per workspace from
+    its installation, and the app serves the install flow."""
+    listeners = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    # The HTTP front (bot/http.py) checks every signature before anything parses the body;
+    # Socket Mode needs none. A second check in Bolt would only cost time.
+    if oauth is None:
+        app = App(
+            client=clients.interactive(""),
+            signing_secret=signing_secret or "",
+            request_verification_enabled=False,
+            listener_executor=listeners,
+        )
+    else:
+        oauth.lane = lane
+        app = App(
+            client=oauth.client,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=False,
+            listener_executor=listeners,
+            authorize=oauth.authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize too
+            installation_store=oauth.store,
+            oauth_flow=oauth.flow(),
+        )
     middleware.install(
-        app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane
+        app,
+        db=db,
+        clock=clock,
+        clients=clients,
+        homes=homes,
+        agendas=agendas,
+        lane=lane,
+        installs=oauth,
     )
     handlers.register(app)
     app.error(_unreadable)

@@ -1,4 +1,4 @@
-"""The `oneonone` command: run, tick, db upgrade."""
+"""The `oneonone` command: run, tick, db upgrade, manifest, workspace purge."""
 
 from __future__ import annotations
 
@@ -16,16 +16,25 @@ from slack_bolt.error import BoltError
 
 from bot.app import AFTER_ACK_THREADS, LISTENER_THREADS, create_app
 from bot.clock import Clock, utc_now
-from bot.config import ConfigError, Settings, load_database_url, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    load_database_url,
+    load_public_url,
+    load_settings,
+)
 from bot.due import run_due
 from bot.http import WsgiApp, create_http_server, create_wsgi_app
+from bot.manifest import render as render_manifest
+from bot.oauth import OAuthConfig
 from bot.pacing import CHANNEL_INTERVAL
 from bot.planner import Dispatcher, Planner
 from bot.priority import yield_to_acks
 from bot.runtime import Runtime, build_runtime, settle_memory
 from bot.scheduler import start_scheduler
-from store.db import create_db_engine
+from store.db import create_db_engine, session_factory
 from store.migrate import upgrade
+from store.workspaces import purge_now, team_rows
 
 log = logging.getLogger("oneonone")
 
@@ -56,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database commands")
     db_commands = db.add_subparsers(required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    manifest = commands.add_parser("manifest", help="print the manifest for HTTP/OAuth mode")
+    manifest.add_argument("--url", help="the bot's public base URL (default: ONEONONE_PUBLIC_URL)")
+    manifest.set_defaults(func=cmd_manifest)
+    workspace = commands.add_parser("workspace", help="workspace commands (OAuth mode)")
+    workspace_commands = workspace.add_subparsers(required=True, metavar="WORKSPACE_COMMAND")
+    purge = workspace_commands.add_parser("purge", help="delete a workspace's data now")
+    purge.add_argument("team_id", help="the workspace's team id (T…)")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    purge.set_defaults(func=cmd_workspace_purge)
     return parser
 
 
@@ -74,6 +92,44 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manifest(args: argparse.Namespace) -> int:
+    """`oneonone manifest [--url]`: the HTTP/OAuth-mode manifest, from manifest.yml."""
+    url = (args.url or load_public_url() or "").strip()
+    if not url:
+        raise ConfigError(
+            "oneonone manifest needs the bot's public URL: --url https://your.host, or set "
+            "ONEONONE_PUBLIC_URL."
+        )
+    if not url.startswith(("https://", "http://")) or " " in url:
+        raise ConfigError(f"--url {url!r} is not an http(s) URL, e.g. https://your.host")
+    print(render_manifest(url), end="")
+    return 0
+
+
+def cmd_workspace_purge(args: argparse.Namespace) -> int:
+    """`oneonone workspace purge <team_id>`: delete the workspace's data now, once confirmed."""
+    team_id = args.team_id.strip()
+    engine = create_db_engine(load_database_url())
+    upgrade(engine)
+    db = session_factory(engine)
+    with db.read() as session:
+        rows = team_rows(session, team_id)
+    if not args.yes:
+        print(
+            f"This deletes every row of workspace {team_id} now ({rows} rows: its 1:1s, "
+            "notes, action items, people and installation). It cannot be undone."
+        )
+        answer = input(f"Type {team_id} to delete it: ").strip()
+        if answer != team_id:
+            print("Nothing was deleted.")
+            return 1
+    with db() as session:
+        deleted = purge_now(session, team_id, now=utc_now())
+    engine.dispose()
+    print(f"Deleted {deleted} rows of workspace {team_id}.")
+    return 0
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
     """`oneonone tick [--now]`: run due work once."""
     settings = load_settings()
@@ -86,6 +142,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
         runtime.homes,
         runtime.metrics,
         retention=timedelta(days=settings.retention_days),
+        oauth=runtime.oauth,
     )
     runtime.stop(flush=True)  # publishes the Home tabs the work changed before exiting
     print(f"due work done: {report.counts or 'nothing was due'}")
@@ -100,6 +157,18 @@ def _runtime(settings: Settings, clock: Clock) -> Runtime:
         clock=clock,
         posts_per_minute=settings.posts_per_minute,
         privacy_url=settings.privacy_url,
+        oauth=_oauth_config(settings),
+    )
+
+
+def _oauth_config(settings: Settings) -> OAuthConfig | None:
+    if not (settings.client_id and settings.client_secret):
+        return None
+    return OAuthConfig(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        redirect_uri=settings.redirect_uri,
+        public_url=settings.public_url,
     )
 
 
@@ -121,6 +190,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             lane=lane,
             homes=runtime.homes,
             agendas=runtime.agendas,
+            oauth=runtime.oauth,
         )
     except BoltError as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from error
@@ -142,6 +212,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         tick_seconds=settings.tick_seconds,
         planner=planner,
         retention=timedelta(days=settings.retention_days),
+        oauth=runtime.oauth,
     )
     try:
         if settings.socket_mode:
@@ -181,9 +252,11 @@ def _serve_http(wsgi: WsgiApp, settings: Settings) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    install = ", GET /slack/install" if settings.oauth else ""
     log.info(
-        "HTTP mode: listening on port %s (POST /slack/events, GET /healthz, GET /metrics)",
+        "HTTP mode: listening on port %s (POST /slack/events%s, GET /healthz, GET /metrics)",
         server.effective_port,
+        install,
     )
     server.run()
 

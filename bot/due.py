@@ -9,10 +9,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackClientError
 
 from bot.config import DEFAULT_RETENTION_DAYS
 from bot.metrics import Metrics
+from bot.oauth import OAuth, purge_due_workspaces
 from handlers.agendas import update_agenda
 from handlers.context import Clients, Refresher
 from handlers.deliver import Done, deliver
@@ -27,6 +28,7 @@ from store.huddles import prune_huddle_events
 from store.meetings import pairs_to_roll, roll_forward
 from store.models import Pair, WorkKind, id_of
 from store.people import stale_people
+from store.workspaces import stopped_teams
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +56,17 @@ def housekeeping(
     now: datetime,
     *,
     retention: timedelta = RETENTION,
+    oauth: OAuth | None = None,
 ) -> DueReport:
     """Everything but posting, each step in a short transaction of its own; people who left
-    more than `retention` ago get the due work that deletes their private data."""
+    more than `retention` ago get the due work that deletes their private data, workspaces
+    uninstalled more than `retention` ago lose theirs (OAuth mode, where suspended
+    workspaces' tokens are also tried again)."""
     report = DueReport()
+    if oauth is not None:
+        report.add("workspaces_purged", purge_due_workspaces(db, now=now, retention=retention))
+        if clients is not None:
+            report.add("workspaces_resumed", oauth.probe(clients, now=now))
     with db() as session:
         closed = [(m.team_id, id_of(m)) for m in close_finished_meetings(session, now=now)]
     report.add("meetings_closed", len(closed))
@@ -77,6 +86,9 @@ def housekeeping(
     with db() as session:
         report.add("digests_planned", plan_digests(session, now=now))
     if clients is not None:
+        with db.read() as session:
+            stopped = stopped_teams(session)
+        closed = [(team_id, meeting) for team_id, meeting in closed if team_id not in stopped]
         report.add("agendas_closed", close_agendas(db, clients, closed, now=now))
         report.add("profiles_refreshed", refresh_profiles(db, clients, now=now))
     return report
@@ -90,7 +102,7 @@ def close_agendas(
     for team_id, meeting_id in closed:
         try:
             updated += update_agenda(db, clients.background(team_id), meeting_id, now=now)
-        except SlackApiError as error:  # the agenda stays as it was: nothing else depends on it
+        except SlackClientError as error:  # the agenda stays as it was: nothing else needs it
             log.info("agenda of meeting %s not closed: %s", meeting_id, error)
     return updated
 
@@ -99,11 +111,14 @@ def refresh_profiles(db: SessionFactory, clients: Clients, *, now: datetime) -> 
     """Fetch a few stale profiles of paired people, so posts never need to ask Slack."""
     with db.read() as session:
         stale = stale_people(session, now=now, limit=PROFILES_PER_TICK)
+        stopped = stopped_teams(session)
     refreshed = 0
     for team_id, user_id in stale:
+        if team_id in stopped:
+            continue
         try:
             fetch_profile(db, clients.background(team_id), team_id, user_id, now=now)
-        except SlackApiError as error:
+        except SlackClientError as error:
             log.info("profile of %s not refreshed: %s", user_id, error)
             break  # rate limited or Slack unwell: the next run goes on
         refreshed += 1
@@ -118,11 +133,12 @@ def run_due(
     metrics: Metrics | None = None,
     *,
     retention: timedelta = RETENTION,
+    oauth: OAuth | None = None,
 ) -> DueReport:
     """Run every piece of work due at `now`; safe to run in several processes at once.
 
     What people see on their Home tab changes with it: `homes` republishes those tabs."""
-    report = housekeeping(db, clients, now, retention=retention)
+    report = housekeeping(db, clients, now, retention=retention, oauth=oauth)
     seen: set[int] = set()
     while True:
         with db.read() as session:

@@ -45,8 +45,10 @@ def create_wsgi_app(
 ) -> WsgiApp:
     """`POST /slack/events` goes to Bolt (when there is an app: HTTP mode) once it is signed
     with `signing_secret` and shaped as Slack sends it — this is the one signature check:
-    Bolt's own is off (bot/app.py); `GET /healthz` says whether the database answers;
-    `GET /metrics` shows the metrics."""
+    Bolt's own is off (bot/app.py); in OAuth mode `GET /slack/install` and
+    `GET /slack/oauth_redirect` go to Bolt's OAuth flow (a browser's, unsigned; the flow
+    checks its state); `GET /healthz` says whether the database answers; `GET /metrics`
+    shows the metrics."""
     slack: WsgiApp | None = None
     if app is not None:
         if not signing_secret:

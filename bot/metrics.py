@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 
 from store.db import SessionFactory
 from store.due_work import waiting
+from store.workspaces import counts as workspace_counts
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENESS_BUCKETS = (0, 1, 5, 15, 30, 60, 120, 300, 900, 3600)
@@ -59,6 +60,18 @@ class Metrics:
             registry=self.registry,
         )
 
+        self._suspended = Counter(
+            "oneonone_workspaces_suspended",
+            "Times a workspace's due work was suspended because Slack refused its token, by "
+            "Slack's error",
+            ["error"],
+            registry=self.registry,
+        )
+
+    def suspended(self, error: str) -> None:
+        """Count one workspace whose due work was suspended (its token was refused)."""
+        self._suspended.labels(error).inc()
+
     def slack_call(self, method: str, outcome: str, seconds: float) -> None:
         """Count one Slack call."""
         self._calls.labels(method, outcome).inc()
@@ -100,6 +113,16 @@ class _Waiting(Collector):
         yield GaugeMetricFamily(
             "oneonone_due_work_waiting", "Due work that is due and not done", value=count
         )
+        workspaces = GaugeMetricFamily(
+            "oneonone_workspaces",
+            "Workspaces by status (OAuth mode): active, suspended (token refused: due work "
+            "waits), uninstalled (retention running), purged",
+            labels=["status"],
+        )
+        with self._db.read() as session:
+            for status, n in workspace_counts(session).items():
+                workspaces.add_metric([status], n)
+        yield workspaces
         lag = (now - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily(
             "oneonone_due_work_lag_seconds",

@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.metrics import Metrics
+from bot.oauth import OAuth, OAuthConfig
 from bot.pacing import DatabaseBudget, Limiter
 from bot.priority import yield_to_acks
-from bot.slack_client import SlackClients
+from bot.slack_client import SlackClients, Workspaces
 from handlers.agendas import AgendaRefresher
 from handlers.home import HomeRefresher
 from store.db import SessionFactory, create_db_engine, session_factory
@@ -30,6 +31,7 @@ class Runtime:
     clients: SlackClients
     homes: HomeRefresher
     agendas: AgendaRefresher
+    oauth: OAuth | None = None  # OAuth mode: installations, tokens, the install flow
 
     def stop(self, *, flush: bool = False) -> None:
         """Stop the refreshers (pending Home tabs dropped unless `flush`) and the limiter."""
@@ -43,7 +45,7 @@ def build_runtime(
     *,
     database_url: str | None = None,
     engine: Engine | None = None,
-    token: str,
+    token: str = "",
     api_url: str,
     clock: Clock,
     limiter: Limiter | None = None,
@@ -52,17 +54,29 @@ def build_runtime(
     agenda_delay: float | None = None,
     timeout: float = 30,
     privacy_url: str | None = None,
+    oauth: OAuthConfig | None = None,
 ) -> Runtime:
-    """Migrate the database and build the bot's shared parts."""
+    """Migrate the database and build the bot's shared parts (`oauth`: for many workspaces,
+    each with the token of its installation; else `token` serves one)."""
     engine = engine or create_db_engine(database_url or "")
     upgrade(engine)
     db = session_factory(engine)
     metrics = Metrics()
     metrics.watch_due_work(db, clock)
     limiter = limiter or Limiter(posts_per_minute=posts_per_minute, shared=DatabaseBudget(db))
+    installs = None
+    if oauth is not None:
+        installs = OAuth(oauth, engine=engine, db=db, clock=clock, api_url=api_url, timeout=timeout)
     clients = SlackClients(
-        token=token, api_url=api_url, limiter=limiter, metrics=metrics, timeout=timeout
+        token=token,
+        api_url=api_url,
+        limiter=limiter,
+        metrics=metrics,
+        timeout=timeout,
+        workspaces=_workspaces(installs, metrics),
     )
+    if installs is not None:
+        installs.clients = clients
     homes = HomeRefresher(
         clients,
         db,
@@ -74,7 +88,17 @@ def build_runtime(
     agendas = AgendaRefresher(
         clients, db, clock, thread_start=yield_to_acks, **_delay(agenda_delay)
     )
-    return Runtime(engine, db, limiter, metrics, clients, homes, agendas)
+    return Runtime(engine, db, limiter, metrics, clients, homes, agendas, installs)
+
+
+def _workspaces(installs: OAuth | None, metrics: Metrics) -> Workspaces | None:
+    if installs is None:
+        return None
+    return Workspaces(
+        token=installs.installations.token,
+        refused=lambda team_id, error, token: installs.refused(team_id, error, token, metrics),
+        missing_scope=installs.missing_scope,
+    )
 
 
 def settle_memory() -> None:

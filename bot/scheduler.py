@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.clock import Clock
 from bot.due import RETENTION, housekeeping
+from bot.oauth import OAuth
 from bot.planner import Planner
 from bot.priority import yield_to_acks
 from handlers.context import Clients
@@ -53,11 +54,12 @@ def start_scheduler(
     tick_seconds: int,
     planner: Planner,
     retention: timedelta = RETENTION,
+    oauth: OAuth | None = None,
 ) -> BackgroundScheduler:
     """Start housekeeping every `tick_seconds` and the planner every second."""
 
     def tick() -> None:
-        report = housekeeping(db, clients, clock(), retention=retention)
+        report = housekeeping(db, clients, clock(), retention=retention, oauth=oauth)
         if report.counts:
             log.info("housekeeping: %s", report.counts)
 

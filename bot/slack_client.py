@@ -3,9 +3,12 @@ slack_sdk's retry handlers, and every call paced by the process's one limiter.""
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -20,10 +23,18 @@ from slack_sdk.web import SlackResponse
 
 from bot.metrics import Metrics
 from bot.pacing import BACKGROUND, INTERACTIVE, Lane, Limiter, NotCalled
+from handlers.context import NotInstalled, TokenRefused
+
+log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 4
 SERVER_ERROR_RETRIES = 2
 CONNECTION_RETRIES = 2
+# Slack refusing the workspace's own token (OAuth mode): the workspace's due work waits.
+REFUSED_TOKEN = frozenset({"invalid_auth", "account_inactive", "token_revoked", "token_expired"})
+TokenLookup = Callable[[str], str | None]  # team id → its bot token (None: not installed)
+Refused = Callable[[str, str, str | None], None]  # team id, Slack's error, the token refused
+MissingScope = Callable[[str, str], None]  # team id, the scope Slack said is missing
 
 
 class PausingRateLimitHandler(RateLimitErrorRetryHandler):
@@ -80,15 +91,34 @@ def _retry_after(response: HttpResponse | None) -> float:
     return seconds + random.random()
 
 
+@dataclass(frozen=True)
+class Workspaces:
+    """OAuth mode: where each workspace's token comes from, and who hears when Slack refuses
+    one or says a scope is missing."""
+
+    token: TokenLookup
+    refused: Refused
+    missing_scope: MissingScope
+
+
 class PacedWebClient(WebClient):
-    """A WebClient whose every call first takes its turn from the limiter, and is counted."""
+    """A WebClient whose every call first takes its turn from the limiter, and is counted. In
+    OAuth mode each call carries the workspace's current token (rotated ones included)."""
 
     def __init__(
-        self, *, limiter: Limiter, metrics: Metrics, team_id: str, lane: Lane, **kwargs: Any
+        self,
+        *,
+        limiter: Limiter,
+        metrics: Metrics,
+        team_id: str,
+        lane: Lane,
+        workspaces: Workspaces | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._limiter, self._metrics = limiter, metrics
         self._team_id, self._lane = team_id, lane
+        self._workspaces = workspaces
 
     def api_call(
         self,
@@ -98,6 +128,11 @@ class PacedWebClient(WebClient):
         params: dict | None = None,
         **kwargs: Any,
     ) -> SlackResponse:
+        if self._workspaces is not None:
+            self.token = self._workspaces.token(self._team_id)
+            if self.token is None:
+                self._workspaces.refused(self._team_id, "not_installed", None)
+                raise NotInstalled(self._team_id)
         channel = (json or params or {}).get("channel")
         self._limiter.before_call(
             self._team_id, api_method, channel=str(channel) if channel else None, lane=self._lane
@@ -108,12 +143,28 @@ class PacedWebClient(WebClient):
             return super().api_call(api_method, json=json, params=params, **kwargs)
         except SlackApiError as error:
             outcome = "ratelimited" if error.response.status_code == 429 else "error"
-            raise
+            raise self._refusal(error) from None
         except Exception:
             outcome = "failed"
             raise
         finally:
             self._metrics.slack_call(api_method, outcome, time.perf_counter() - started)
+
+    def _refusal(self, error: SlackApiError) -> SlackApiError:
+        """The error to raise: in OAuth mode a refused token suspends the workspace (and is a
+        TokenRefused), a missing scope is told to the installer."""
+        if self._workspaces is None:
+            return error
+        code = error.response.get("error")
+        if code in REFUSED_TOKEN:
+            self._workspaces.refused(self._team_id, str(code), self.token)
+            return TokenRefused(str(error), error.response)
+        if code == "missing_scope":
+            try:
+                self._workspaces.missing_scope(self._team_id, str(error.response.get("needed")))
+            except Exception:  # telling is a courtesy: the feature's own answer goes on
+                log.exception("could not tell the installer of %s about a scope", self._team_id)
+        return error
 
 
 class SlackClients:
@@ -129,9 +180,11 @@ class SlackClients:
         limiter: Limiter,
         metrics: Metrics,
         timeout: float = 30,
+        workspaces: Workspaces | None = None,
     ) -> None:
         self.limiter, self.metrics = limiter, metrics
         self._token, self._api_url, self._timeout = token, api_url, timeout
+        self.workspaces = workspaces
         self._clients: dict[tuple[str, Lane, bool], WebClient] = {}
         self._lock = threading.Lock()
 
@@ -169,7 +222,8 @@ class SlackClients:
             metrics=self.metrics,
             team_id=team_id,
             lane=lane,
-            token=self._token,
+            workspaces=self.workspaces,
+            token=self._token or None,
             base_url=self._api_url,
             timeout=self._timeout,
             retry_handlers=handlers,

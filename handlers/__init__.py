@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, checkins, commands, digest, events, shortcuts, views
+from handlers import actions, checkins, commands, digest, events, install, shortcuts, views
 
 
 def register(app: App) -> None:
@@ -16,3 +16,4 @@ def register(app: App) -> None:
     shortcuts.register(app)
     checkins.register(app)
     digest.register(app)
+    install.register(app)

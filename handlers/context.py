@@ -11,6 +11,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.people import time_zone
 from store.access import Actor, Invalid, NotAllowed
@@ -26,6 +27,19 @@ SORRY = (
 Tell = Callable[[str], object]  # how to tell the person something (ephemeral, DM, thread)
 
 
+class TokenRefused(SlackApiError):
+    """Slack refused the workspace's own token (OAuth mode: invalid_auth, account_inactive,
+    token_revoked): the workspace's due work is suspended, the work itself kept."""
+
+
+class NotInstalled(SlackClientError):
+    """No installation serves the workspace (OAuth mode): nothing was sent to Slack."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"oneonone is not installed in workspace {team_id!r}")
+        self.team_id = team_id
+
+
 class Clients(Protocol):
     """The bot's Slack clients, one set per workspace, all sharing one rate limiter."""
 
@@ -39,6 +53,30 @@ class Clients(Protocol):
 
     def posting(self, team_id: str, *, interactive: bool = False) -> WebClient:
         """For due-work posts: only 429s are retried by the client (see handlers/deliver.py)."""
+        ...
+
+
+class Installs(Protocol):
+    """OAuth mode's installations: what Slack tells about them (handlers/install.py)."""
+
+    def uninstalled(self, context: dict) -> list[str]:
+        """The app was removed (app_uninstalled): returns the workspaces that lost it."""
+        ...
+
+    def tokens_revoked(self, event: dict, context: dict) -> list[str]:
+        """Tokens were revoked: returns the workspaces whose bot token went."""
+        ...
+
+    def access_granted(self, enterprise_id: str | None, team_ids: list[str]) -> None:
+        """An org-wide installation may now serve these workspaces."""
+        ...
+
+    def access_revoked(self, enterprise_id: str | None, team_ids: list[str]) -> None:
+        """An org-wide installation no longer serves these workspaces."""
+        ...
+
+    def seen(self, team_id: str, enterprise_id: str | None, org_install: bool) -> None:
+        """A request came from `team_id` (through an org-wide installation, or not)."""
         ...
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from handlers.context import Clients
+from handlers.context import Clients, NotInstalled, TokenRefused
 from handlers.people import bot_dm
 from handlers.publish import find_post, open_group_dm, post, render
 from handlers.sweeps import GONE, SWEEPS, left_workspace, refused_person, sweep
@@ -42,6 +42,7 @@ RETRY = "retry"
 WAITING = "waiting"  # given back to go out with a post due just after it (store.bursts)
 UNKNOWN = "unknown"
 NOT_SENT = "not_sent"
+SUSPENDED = "suspended"  # Slack refused the workspace's token: the work waits for a working one
 # ok: false errors after which Slack may have done the work anyway
 MAYBE_DONE = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 
@@ -98,11 +99,24 @@ def deliver(
             people = plan.people
             outcome = _carry_out(db, client, plan, taken, now)
     except Exception as error:  # every failure is recorded on the work
-        if isinstance(plan, Delivery) and plan.dm_user and refused_person(error):
+        if isinstance(error, TokenRefused | NotInstalled):
+            outcome = _suspended(db, taken, plan)
+        elif isinstance(plan, Delivery) and plan.dm_user and refused_person(error):
             outcome = _left(db, taken, plan, now)
         else:
             outcome = give_back(db, taken, error, now, plan=plan)
     return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people)
+
+
+def _suspended(db: SessionFactory, taken: Claim, plan: object) -> str:
+    """Slack refused the workspace's token (the client suspended the workspace's due work):
+    the work is given back as not attempted, to go out once a working token comes."""
+    if isinstance(plan, Delivery) and plan.also:
+        with db() as session:
+            release_along(session, taken, plan.also, uncertain=False)
+    with db() as session:
+        release(session, taken)
+    return SUSPENDED
 
 
 def _left(db: SessionFactory, taken: Claim, plan: Delivery, now: datetime) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from blocks.messages import notice
-from handlers import people
+from handlers import install, people
 from handlers.context import Deps, deps_from
 from handlers.dm import handle_direct_message
 from handlers.huddles import huddle_changed, huddle_thread
@@ -91,11 +91,11 @@ def handle_user_change(event: dict, context: dict) -> None:
         )
 
 
-def handle_app_uninstalled(body: dict) -> None:
+def handle_app_uninstalled(body: dict, context: dict) -> None:
     """The app was removed from a workspace: nothing can be posted there any more."""
-    log.warning("app uninstalled from team %s; its pairs stay in the database", body.get("team_id"))
+    install.uninstalled(body, context)
 
 
-def handle_tokens_revoked(event: dict, body: dict) -> None:
+def handle_tokens_revoked(event: dict, body: dict, context: dict) -> None:
     """Tokens were revoked for a workspace."""
-    log.warning("tokens revoked in team %s: %s", body.get("team_id"), event.get("tokens"))
+    install.tokens_revoked(event, body, context)

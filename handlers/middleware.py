@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from handlers.context import Clients, HomeTabs, Refresher
+from handlers.context import Clients, HomeTabs, Installs, Refresher
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -31,11 +31,15 @@ def install(
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
     lane: Executor | None = None,
+    installs: Installs | None = None,
 ) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
-    def inject(context: dict, next: Callable[[], None]) -> None:
+    def inject(context: dict, body: dict, next: Callable[[], None]) -> None:
         context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane)
+        if installs is not None:
+            context["installs"] = installs
+            _workspace_of(context, body, installs)
         next()
 
     def once_per_event(
@@ -58,3 +62,35 @@ def install(
 
     app.use(inject)
     app.use(once_per_event)
+
+
+def _workspace_of(context: dict, body: dict, installs: Installs) -> None:
+    """OAuth mode: the workspace a request comes from, also when an org-wide installation's
+    payload leaves `team.id` (and so Bolt's team_id) empty: the user's or the view's team,
+    the event's. The data stays keyed by that workspace."""
+    if not context.get("team_id"):
+        team = _team_in(body)
+        if team:
+            context["team_id"] = team
+    team_id = context.get("team_id")
+    if team_id and context.get("is_enterprise_install"):
+        installs.seen(team_id, context.get("enterprise_id"), True)
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _team_in(body: dict) -> str | None:
+    event, user, view = _dict(body.get("event")), _dict(body.get("user")), _dict(body.get("view"))
+    event_user = _dict(event.get("user"))
+    for candidate in (
+        user.get("team_id"),
+        view.get("team_id"),
+        event.get("team"),
+        event_user.get("team_id"),
+        body.get("team_id"),
+    ):
+        if isinstance(candidate, str) and candidate:
+            return candidate
+    return None

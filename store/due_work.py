@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from store.db import UTCDateTime, execute_dml
 from store.models import DueWork
+from store.workspaces import stopped_team_ids
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
@@ -59,6 +60,11 @@ class Planned:
 
 def _open() -> ColumnElement[bool]:
     return col(DueWork.done_at).is_(None)
+
+
+def _served() -> ColumnElement[bool]:
+    """Work of a workspace whose due work runs (not suspended, not uninstalled)."""
+    return col(DueWork.team_id).not_in(stopped_team_ids())
 
 
 def add_work(
@@ -127,7 +133,7 @@ def claimable_ids(session: Session, *, now: datetime, limit: int = 100) -> list[
     stale = now - LEASE
     query = (
         select(DueWork.id)
-        .where(_open(), col(DueWork.next_attempt_at) <= now)
+        .where(_open(), col(DueWork.next_attempt_at) <= now, _served())
         .where((col(DueWork.claimed_at).is_(None)) | (col(DueWork.claimed_at) < stale))
         .order_by(col(DueWork.next_attempt_at))
         .limit(limit)
@@ -150,7 +156,7 @@ def planned(
             col(DueWork.meeting_id),
             col(DueWork.key),
         )
-        .where(_open(), col(DueWork.next_attempt_at) <= until)
+        .where(_open(), col(DueWork.next_attempt_at) <= until, _served())
         .where((col(DueWork.claimed_at).is_(None)) | (col(DueWork.claimed_at) < now - LEASE))
         .order_by(col(DueWork.next_attempt_at), col(DueWork.id))
         .limit(limit)
@@ -163,10 +169,11 @@ def planned(
 
 
 def waiting(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
-    """How much work is due and not done, and the oldest due time among it."""
+    """How much work is due and not done, and the oldest due time among it (a stopped
+    workspace's work is not waiting: /metrics shows the stopped workspaces instead)."""
     count, oldest = session.execute(
         select(func.count(), func.min(DueWork.next_attempt_at)).where(
-            _open(), col(DueWork.next_attempt_at) <= now
+            _open(), col(DueWork.next_attempt_at) <= now, _served()
         )
     ).one()
     if isinstance(oldest, datetime) and oldest.tzinfo is None:  # aggregates skip the type
@@ -181,7 +188,12 @@ def claim(
     when another runner has it or it is done. A claim left by a runner that did not finish
     within the lease is taken over, and its attempt counts as one whose outcome is unknown."""
     token = uuid.uuid4().hex
-    due = and_(col(DueWork.id) == work_id, _open(), col(DueWork.next_attempt_at) <= (due_by or now))
+    due = and_(
+        col(DueWork.id) == work_id,
+        _open(),
+        col(DueWork.next_attempt_at) <= (due_by or now),
+        _served(),
+    )
     values: dict[str, Any] = {
         "claimed_at": now,
         "claim_token": token,

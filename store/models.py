@@ -423,3 +423,51 @@ class UploadedFile(SQLModel, table=True):
     kind: str = Field(max_length=16)  # "export"
     filename: str = Field(max_length=255)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# A workspace served in OAuth mode (single-workspace mode has none: no row = served). Its due
+# work stops while `suspended_at` (Slack refused its token) or `uninstalled_at` (the retention
+# clock: its data is deleted ONEONONE_RETENTION_DAYS later) is set; a working token or a
+# reinstall clears them. `enterprise_id`/`org_install`: the installation that serves it.
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspace"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    org_install: bool = Field(default=False)
+    installer_id: str | None = Field(default=None, max_length=32)
+    installed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    suspended_at: datetime | None = Field(default=None, sa_column=utc_column())
+    suspended_reason: str | None = Field(default=None, max_length=64)
+    failed_token: str | None = Field(default=None, max_length=64)  # a hash, never the token
+    probed_at: datetime | None = Field(default=None, sa_column=utc_column())
+    uninstalled_at: datetime | None = Field(default=None, sa_column=utc_column())
+    purged_at: datetime | None = Field(default=None, sa_column=utc_column())
+    scope_notice_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# Who rotates an installation's token right now (Slack revokes a refresh token once used, so
+# one process at a time): a lease, taken with one conditional UPDATE.
+class TokenRotation(SQLModel, table=True):
+    __tablename__ = "token_rotation"
+
+    installation: str = Field(primary_key=True, max_length=80)
+    holder: str | None = Field(default=None, max_length=32)
+    since: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+def _register_slack_tables() -> None:
+    """slack_sdk's installation and OAuth state tables, on the app's metadata: the migrations
+    create them (0013), and they are checked against it like every other table."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    metadata = SQLModel.metadata
+    if "slack_bots" in metadata.tables:
+        return
+    SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
+    SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
+
+
+_register_slack_tables()

@@ -39,6 +39,7 @@ from tests.fake_slack_faults import (
     ratelimited,
     take_pending,
 )
+from tests.fake_slack_workspaces import FakeToken, FakeWorkspace, Installs, PendingInstall
 
 # WebClient sends these as JSON objects (json= methods) or as JSON strings (form methods).
 JSON_FIELDS = frozenset({"blocks", "view", "attachments", "metadata", "user_auth_blocks"})
@@ -162,6 +163,7 @@ class FakeSlack(ThreadingHTTPServer):
         self.file_bytes_max = FILE_BYTES_MAX  # a workspace may restrict uploads further
         self._files: dict[str, FakeFile] = {}
         self._uploads: dict[str, str] = {}  # upload URL path → file id
+        self.installs = Installs(clock=clock or (lambda: datetime.now(UTC)))
         self._thread: threading.Thread | None = None
         self._routes: dict[str, Callable[[Args], Args]] = {
             "auth.test": self._auth_test,
@@ -181,6 +183,7 @@ class FakeSlack(ThreadingHTTPServer):
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
             "files.delete": self._files_delete,
+            "oauth.v2.access": self._oauth_v2_access,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -253,6 +256,58 @@ class FakeSlack(ThreadingHTTPServer):
         user = FakeUser(user_id, tz, real_name, is_bot, deleted, team_id)
         with self._cond:
             self._users[user_id] = user
+
+    def add_workspace(
+        self, team_id: str, *, name: str | None = None, enterprise_id: str | None = None
+    ) -> None:
+        """A workspace (in an Enterprise Grid org when `enterprise_id`) people can belong to."""
+        with self._cond:
+            self.installs.workspaces[team_id] = FakeWorkspace(
+                team_id, name or f"Workspace {team_id}", enterprise_id
+            )
+
+    def authorize(
+        self,
+        *,
+        installer: str,
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
+        rotation: bool = False,
+        scopes: set[str] | None = None,
+    ) -> str:
+        """What Slack's authorize page does when `installer` allows the app: a code for the
+        redirect URL (an org-wide install: `team_id` None, `enterprise_id` set)."""
+        with self._cond:
+            code = f"code-{next(self._serial)}"
+            self.installs.codes[code] = PendingInstall(
+                team_id, enterprise_id, installer, rotation, set(scopes or SCOPES)
+            )
+            return code
+
+    def tokens_of(self, team_id: str) -> list[FakeToken]:
+        """The tokens issued for a workspace (or an org, by its E… id), oldest first."""
+        with self._cond:
+            return [
+                t
+                for t in self.installs.tokens.values()
+                if team_id in (t.team_id, t.enterprise_id if t.org else None)
+            ]
+
+    def revoke(self, token: str, *, error: str = "token_revoked") -> None:
+        """From now on Slack answers calls with `token` with `error`."""
+        with self._cond:
+            self.installs.tokens[token].revoked = error
+
+    def restore(self, token: str) -> None:
+        """Calls with `token` work again."""
+        with self._cond:
+            self.installs.tokens[token].revoked = None
+
+    @property
+    def cross_team_calls(self) -> list[str]:
+        """Calls that named a person or conversation of a workspace their token is not for."""
+        with self._cond:
+            return list(self.installs.cross_team_calls)
 
     def fail(
         self,
@@ -425,6 +480,7 @@ class FakeSlack(ThreadingHTTPServer):
         except ValueError:
             return self._record(method, {}, None, Answer(200, error_body("invalid_json")))
         token = bearer(headers.get("Authorization")) or args.pop("token", None)
+        args |= basic_auth(headers.get("Authorization"))
         self._holds.block(method, after_accept=False)
         with self._cond:
             answer, delay = self._settle(method, args, token)
@@ -470,9 +526,14 @@ class FakeSlack(ThreadingHTTPServer):
             return fault.answer()
         if not token and method not in NO_TOKEN_METHODS:
             return Answer(200, error_body("not_authed"))
-        if (scope := METHOD_SCOPES.get(method)) and scope not in self.scopes:
+        checked = self.installs.strict and method not in NO_TOKEN_METHODS
+        if checked and (refused := self.installs.refusal(method, args, token, self._team_of_user)):
+            return Answer(200, refused)
+        scopes = self.installs.scopes_of(token) if self.installs.strict else None
+        scopes = self.scopes if scopes is None else scopes
+        if (scope := METHOD_SCOPES.get(method)) and scope not in scopes:
             body = error_body("missing_scope") | {"needed": scope}
-            return Answer(200, body | {"provided": ",".join(sorted(self.scopes))})
+            return Answer(200, body | {"provided": ",".join(sorted(scopes))})
         now = self._monotonic()
         if wait := self._limits.wait(method, token, self._channel(args.get("channel")), now):
             return ratelimited(wait)
@@ -484,11 +545,31 @@ class FakeSlack(ThreadingHTTPServer):
         if problems := block_problems(method, args):
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
             return self._invalid(method, problems, error)
+        if method == "auth.test" and (issued := self.installs.auth_test(token)):
+            return Answer(200, issued)
         route = self._routes.get(method)
         answer = Answer(200, route(args) if route else {"ok": True})
+        if method == "conversations.open" and answer.ok and isinstance(answer.body, dict):
+            self._remember_channel_team(answer.body["channel"]["id"], args)
         if method == POST_METHOD and answer.ok and isinstance(answer.body, dict):
             self._limits.posted(token, answer.body["channel"], self._monotonic())
         return answer
+
+    def _team_of_user(self, user_id: str) -> str | None:
+        """The workspace a known person belongs to."""
+        user = self._users.get(user_id)
+        return user.team_id if user else None
+
+    def _remember_channel_team(self, channel: str, args: Args) -> None:
+        """A DM or group DM belongs to its people's workspace."""
+        teams = {self._team_of_user(u) for u in split_users(args.get("users"))} - {None}
+        if len(teams) == 1:
+            self.installs.channel_teams[channel] = str(teams.pop())
+
+    def _oauth_v2_access(self, args: Args) -> Args:
+        """oauth.v2.access: exchange an install code or a refresh token (client credentials
+        by HTTP Basic auth, as slack_sdk sends them)."""
+        return self.installs.exchange(args)
 
     def _take_fault(self, method: str) -> Fault | None:
         """Consume one use of the first pending fault for `method`."""
@@ -872,6 +953,18 @@ def bearer(authorization: str | None) -> str | None:
     if authorization and authorization.startswith("Bearer "):
         return authorization.removeprefix("Bearer ").strip() or None
     return None
+
+
+def basic_auth(authorization: str | None) -> Args:
+    """client_id and client_secret of an `Authorization: Basic …` header."""
+    if not authorization or not authorization.startswith("Basic "):
+        return {}
+    try:
+        decoded = base64.b64decode(authorization.removeprefix("Basic ").strip()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return {}
+    client_id, _, secret = decoded.partition(":")
+    return {"client_id": client_id, "client_secret": secret}
 
 
 def split_users(users: Any) -> list[str]:

@@ -253,9 +253,9 @@ class SlackRequests:
         """POST exactly these bytes and headers to the events path."""
         return self._request("POST", self.path, body, headers)
 
-    def get(self, path: str) -> Reply:
-        """An unsigned GET, e.g. /healthz."""
-        return self._request("GET", path, None, {})
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        """An unsigned GET, e.g. /healthz (a browser's, with its cookie in `headers`)."""
+        return self._request("GET", path, None, headers or {})
 
     # --- small builders ----------------------------------------------------------------------
 
