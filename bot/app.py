@@ -11,7 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 import handlers
 from bot.clock import Clock
 from handlers import middleware
-from handlers.context import Clients, HomeTabs, Refresher
+from handlers.context import Clients, HomeTabs, InRequestContext, Refresher
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,9 @@ def create_app(
         # The HTTP front (bot/http.py) checks every signature before anything parses the
         # body; Socket Mode needs none. A second check here would only cost time.
         request_verification_enabled=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=InRequestContext(
+            executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+        ),
     )
     middleware.install(
         app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane
