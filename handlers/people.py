@@ -153,8 +153,12 @@ def changed(
     if profile.deleted:
         left_workspace(db, team_id, profile.user_id, now=now)
     if kept:
+        key = (client.base_url, team_id, profile.user_id)
         with _cache_lock:
-            _cache[(client.base_url, team_id, profile.user_id)] = profile
+            if profile.locale is None:  # user_change carries none: read the stored one again
+                _cache.pop(key, None)
+            else:
+                _cache[key] = profile
 
 
 def profile_from(user: dict[str, Any]) -> Profile:

@@ -91,7 +91,8 @@ def _columns(profile: Profile | None) -> dict[str, Any]:
         "known": True,
         "name": profile.name[:255],
         "tz": profile.tz[:64],
-        "locale": profile.locale,
+        # user_change sends no locale (only users.info with include_locale does): keep it
+        **({"locale": profile.locale} if profile.locale else {}),
         "is_bot": profile.is_bot,
         "deleted": profile.deleted,
         "home_team_id": profile.home_team_id,
@@ -151,7 +152,7 @@ def stale_people(session: Session, *, now: datetime, limit: int) -> list[tuple[s
     return list(dict.fromkeys(found))[:limit]
 
 
-def locale_of(session: Session, team_id: str, user_id: str) -> str | None:
+def stored_locale(session: Session, team_id: str, user_id: str) -> str | None:
     """The person's Slack locale as stored (None: unknown, they read English)."""
     person = session.get(Person, (team_id, user_id))
     return person.locale if person else None
@@ -160,7 +161,7 @@ def locale_of(session: Session, team_id: str, user_id: str) -> str | None:
 def pair_locale(session: Session, pair: Pair) -> str | None:
     """The language of the pair's group DM: the series' own when set (its settings), else
     the manager's Slack locale."""
-    return pair.group_language or locale_of(session, pair.team_id, pair.manager_id)
+    return pair.group_language or stored_locale(session, pair.team_id, pair.manager_id)
 
 
 def meeting_locale(session: Session, meeting_id: int) -> str | None:
@@ -173,6 +174,6 @@ def meeting_locale(session: Session, meeting_id: int) -> str | None:
 def delivery_locale(session: Session, delivery: Delivery) -> str | None:
     """Whose language a piece of due work is written in: its DM's reader, else the pair's."""
     if delivery.dm_user:
-        return locale_of(session, delivery.team_id, delivery.dm_user)
+        return stored_locale(session, delivery.team_id, delivery.dm_user)
     pair = session.get(Pair, delivery.pair_id) if delivery.pair_id else None
     return pair_locale(session, pair) if pair else None

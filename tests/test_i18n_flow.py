@@ -116,3 +116,12 @@ def test_the_group_dm_reads_the_series_language_when_it_has_one(bot: RunningBot)
     bot.settle()
     skip_modal = bot.fake.calls("views.open")[-1].args["view"]
     assert "Überspringen" in str(skip_modal)  # the manager's own modal: German
+
+
+def test_a_profile_change_without_a_locale_keeps_the_language(bot: RunningBot) -> None:
+    german_manager(bot)
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    user = {"id": "U_MANAGER", "tz": "Europe/Berlin", "profile": {"display_name": "Maria"}}
+    assert bot.slack.event({"type": "user_change", "user": user}).status == 200  # no locale
+    bot.settle()
+    assert "Deine 1:1s" in command_reply(bot, "list", user_id="U_MANAGER")
