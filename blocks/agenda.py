@@ -20,7 +20,7 @@ from blocks.format import (
     slack_date,
     text_size,
 )
-from blocks.i18n import _
+from blocks.i18n import N_, _, ngettext
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
@@ -101,7 +101,7 @@ def agenda_ephemeral(agenda: AgendaView, viewer_id: str) -> dict[str, Any]:
     elif groups:
         body = _list_blocks(groups, chars=chars)
     else:
-        body = [section("No talking points yet.")]
+        body = [section(_("No talking points yet."))]
     return message(_fallback(agenda), [*head, *follow, *body, *tail])
 
 
@@ -111,26 +111,31 @@ def _visible(item: ItemView, viewer_id: str) -> bool:
 
 def _fallback(agenda: AgendaView) -> str:
     when = slack_date(agenda.starts_at)
-    return f"1:1 agenda: <@{agenda.manager_id}> & <@{agenda.report_id}>, {when}"
+    people = f"<@{agenda.manager_id}> & <@{agenda.report_id}>"
+    return _("1:1 agenda: {people}, {when}").format(people=people, when=when)
 
 
 def _head(agenda: AgendaView) -> list[Block]:
     when = slack_date(agenda.starts_at)
     people = f"<@{agenda.manager_id}> & <@{agenda.report_id}>"
     return [
-        header("🗓️ 1:1 agenda"),
-        section(f"{people}  ·  {when}  ·  {agenda.duration_minutes} min"),
+        header(_("🗓️ 1:1 agenda")),
+        section(
+            _("{people}  ·  {when}  ·  {minutes} min").format(
+                people=people, when=when, minutes=agenda.duration_minutes
+            )
+        ),
     ]
 
 
 def _follow_up_blocks(follow_ups: list[FollowUpView], done: list[FollowUpView]) -> list[Block]:
     """Open action items, always present: a "Done" button on the first few, then a list;
     then what was done since the last 1:1, so that the other person sees it too."""
-    title = "*Open action items*"
+    title = _("*Open action items*")
     if not follow_ups:
         return [
             divider(),
-            section(f"{title}\nNo open action items."),
+            section(_("*Open action items*\nNo open action items.")),
             *_done_blocks(done),
             divider(),
         ]
@@ -159,7 +164,7 @@ def _done_blocks(done: list[FollowUpView]) -> list[Block]:
     if not done:
         return []
     lines = [done_line(item) for item in done]
-    title = "*Done since last time*"
+    title = _("*Done since last time*")
     listed, shown = list_sections(
         lines, title=title, max_sections=1, max_chars=DONE_MAX_CHARS - NOTE_MAX
     )
@@ -168,20 +173,21 @@ def _done_blocks(done: list[FollowUpView]) -> list[Block]:
 
 def _done_section(item: FollowUpView) -> Block:
     """An open action item on one line, with its "Done" button."""
-    return section(follow_up_line(item), accessory=button("Done", ids.ITEM_DONE, str(item.id)))
+    return section(follow_up_line(item), accessory=button(_("Done"), ids.ITEM_DONE, str(item.id)))
 
 
 def _groups(agenda: AgendaView, carried: list[ItemView], new: list[ItemView]) -> list[Group]:
     """Carried-over points, then new ones by author (manager, report, anyone else): ≤4 groups."""
     pair = (agenda.manager_id, agenda.report_id)
-    groups = [Group("*Carried over*", carried, True)] if carried else []
+    groups = [Group(_("*Carried over*"), carried, True)] if carried else []
     for author in pair:
         items = [i for i in new if i.author_id == author]
         if items:
-            groups.append(Group(f"*New from <@{author}>*", items, False))
+            title = _("*New from {person}*").format(person=f"<@{author}>")
+            groups.append(Group(title, items, False))
     others = [i for i in new if i.author_id not in pair]
     if others:
-        groups.append(Group("*New*", others, True))
+        groups.append(Group(_("*New*"), others, True))
     return groups
 
 
@@ -238,7 +244,7 @@ def _folded(group: Group, quota: int, *, max_chars: int) -> list[Block]:
 
 def _tick_section(item: ItemView, meeting_id: int, *, byline: bool) -> Block:
     """A talking point with its "Discussed" tick box (ticked when it was)."""
-    option = {"text": plain("Discussed"), "value": f"{meeting_id}:{item.id}"}
+    option = {"text": plain(_("Discussed")), "value": f"{meeting_id}:{item.id}"}
     box: dict[str, Any] = {"type": "checkboxes", "action_id": ids.TICK_POINT, "options": [option]}
     if item.discussed:
         box["initial_options"] = [option]
@@ -249,7 +255,7 @@ def _tick_section(item: ItemView, meeting_id: int, *, byline: bool) -> Block:
             _("🔁 carried {count}× — discuss it, or drop it").format(count=item.carried_count)
         )
     elif item.carried_count:
-        marks.append(f"carried {item.carried_count}×")
+        marks.append(_("carried {count}×").format(count=item.carried_count))
     if marks:
         text += f"\n_{' · '.join(marks)}_"
     # The block_id names the point too: unticking sends no selected option to tell which.
@@ -271,19 +277,19 @@ def _list_blocks(groups: list[Group], *, chars: int) -> list[Block]:
 
 def _buttons(agenda: AgendaView) -> Block:
     return actions(
-        button("Add a talking point", ids.ADD_POINT, str(agenda.pair_id), style="primary"),
-        button("Take notes", ids.TAKE_NOTES, str(agenda.meeting_id)),
-        button("Skip", ids.SKIP, str(agenda.meeting_id)),
-        button("Reschedule", ids.RESCHEDULE, str(agenda.meeting_id)),
+        button(_("Add a talking point"), ids.ADD_POINT, str(agenda.pair_id), style="primary"),
+        button(_("Take notes"), ids.TAKE_NOTES, str(agenda.meeting_id)),
+        button(_("Skip"), ids.SKIP, str(agenda.meeting_id)),
+        button(_("Reschedule"), ids.RESCHEDULE, str(agenda.meeting_id)),
     )
 
 
 def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> list[Block]:
     """No talking points yet: say so kindly and offer a question to start with."""
     if empty:
-        text = "*Nothing on the agenda yet.* What would make this 1:1 worth the time?"
+        text = _("*Nothing on the agenda yet.* What would make this 1:1 worth the time?")
     else:
-        text = "*No talking points yet.* Anything to talk about besides the open action items?"
+        text = _("*No talking points yet.* Anything to talk about besides the open action items?")
     blocks = [section(text)]
     if suggestion:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))
@@ -292,16 +298,33 @@ def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> l
 
 def suggestion_section(pair_id: int, question: Question) -> Block:
     """The suggested question ("💡 Suggested: …") with an "Add this" button."""
-    add = button("Add this", ids.ADD_QUESTION, f"{pair_id}:{question.key}")
-    return section(f"💡 *Suggested:* {escape(question.text)}", accessory=add)
+    add = button(_("Add this"), ids.ADD_QUESTION, f"{pair_id}:{question.key}")
+    text = _("💡 *Suggested:* {question}").format(question=escape(_(question.text)))
+    return section(text, accessory=add)
+
+
+SKIPPED_TEXTS = {
+    "skipped": N_("⏭️ This 1:1 was skipped. Open talking points move to the next one."),
+    "cancelled": N_("⏭️ This 1:1 was cancelled. Open talking points move to the next one."),
+}
+OUTCOMES = {
+    "skipped": N_("1:1 skipped"),
+    "cancelled": N_("1:1 cancelled"),
+    HELD: N_("1:1 held"),
+    "not held": N_("1:1 not held"),
+}
 
 
 def _skipped_text(agenda: AgendaView) -> str:
-    return f"⏭️ This 1:1 was {escape(agenda.status)}. Open talking points move to the next one."
+    return _(SKIPPED_TEXTS.get(agenda.status, SKIPPED_TEXTS["skipped"]))
+
+
+def _outcome(status: str | None) -> str:
+    return _(OUTCOMES[status]) if status in OUTCOMES else f"1:1 {escape(status or '')}"
 
 
 def _skipped_message(agenda: AgendaView) -> dict[str, Any]:
-    return message(f"1:1 {escape(agenda.status)}", [*_head(agenda), section(_skipped_text(agenda))])
+    return message(_outcome(agenda.status), [*_head(agenda), section(_skipped_text(agenda))])
 
 
 def _over_message(agenda: AgendaView) -> dict[str, Any]:
@@ -312,25 +335,27 @@ def _over_message(agenda: AgendaView) -> dict[str, Any]:
         if i.discussed and may_see(SHARED, i.author_id, i.is_private)
     ]
     if agenda.outcome == HELD:
-        text = "✅ *Held* · the summary is below."
+        text = _("✅ *Held* · the summary is below.")
         if discussed:
-            text += f" {len(discussed)} talking {_points(len(discussed))} discussed."
+            text = ngettext(
+                "✅ *Held* · the summary is below. {count} talking point discussed.",
+                "✅ *Held* · the summary is below. {count} talking points discussed.",
+                len(discussed),
+            ).format(count=len(discussed))
         blocks = [section(text)]
     else:
         blocks = [
             section(
-                "*Not held* · nothing was recorded for it. Open talking points moved to the "
-                "next 1:1."
+                _(
+                    "*Not held* · nothing was recorded for it. Open talking points moved to "
+                    "the next 1:1."
+                )
             ),
             # Over: the next 1:1 is another one, so the button names this one's date.
             actions(button(_past_notes(agenda), ids.TAKE_NOTES, str(agenda.meeting_id))),
         ]
-    return message(f"1:1 {agenda.outcome}", [*_head(agenda), *blocks])
+    return message(_outcome(agenda.outcome), [*_head(agenda), *blocks])
 
 
 def _past_notes(agenda: AgendaView) -> str:
-    return for_day("Take notes", agenda.starts_at, agenda.timezone)
-
-
-def _points(count: int) -> str:
-    return "point" if count == 1 else "points"
+    return for_day(N_("Take notes for {day}"), agenda.starts_at, agenda.timezone)

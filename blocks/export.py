@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from blocks.checkin import MOODS
-from blocks.i18n import _
+from blocks.i18n import N_, _, current_language, ngettext
 from store.health_views import CheckInView
 from store.point_text import Link, pieces, valid_url
 from store.views import (
     EXPORT_OPEN,
     EXPORT_UPCOMING,
-    WEEKDAY_NAMES,
     ActionItemView,
     ExportedMeeting,
     ExportedPair,
@@ -36,8 +37,16 @@ from store.views import (
 FILE_BYTES_MAX = 10 * 1024 * 1024
 FILES_MAX = 30  # files in one export; a bigger history is refused (say which 1:1 instead)
 UPLOAD_BATCH = 10  # files shared in one message (one files_upload_v2 call)
-PRIVATE = "🔒 private"  # marks the reader's own private points and notes
-CSV_HEADER = ("1:1 with", "meeting", "action item", "owner", "due date", "status", "created")
+PRIVATE = N_("🔒 private")  # marks the reader's own private points and notes
+CSV_HEADER = (
+    N_("1:1 with"),
+    N_("meeting"),
+    N_("action item"),
+    N_("owner"),
+    N_("due date"),
+    N_("status"),
+    N_("created"),
+)
 CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~#&])")
@@ -57,7 +66,7 @@ class Reader:
     def name(self, user_id: str) -> str:
         """The person's name, escaped; "you" is marked."""
         name = md_escape(self.names.get(user_id) or user_id)
-        return f"{name} (you)" if user_id == self.user_id else name
+        return _("{name} (you)").format(name=name) if user_id == self.user_id else name
 
     def local(self, when: datetime) -> datetime:
         """The instant on the reader's clock."""
@@ -102,48 +111,64 @@ def _link(link: Link) -> str:
 
 def document_head(reader: Reader, *, part: int) -> str:
     """The top of each Markdown file: whose export, when, and what is (not) in it."""
-    title = f"# 1:1s of {reader.name(reader.user_id)} — oneonone export"
-    title += f" (part {part})" if part > 1 else ""
-    return (
-        f"{title}\n\n"
-        f"Exported {_when(reader, reader.now)} · times are on your clock "
-        f"({md_escape(reader.zone)}).\n"
-        f"Everything you may see: shared talking points and notes, your own private ones "
-        f"(marked {PRIVATE}), and action items. The other person's private points and notes "
-        f"are theirs alone and are not in it.\n\n"
-    )
+    name = reader.name(reader.user_id)
+    if part > 1:
+        title = _("# 1:1s of {name} — oneonone export (part {part})").format(name=name, part=part)
+    else:
+        title = _("# 1:1s of {name} — oneonone export").format(name=name)
+    body = _(
+        "Exported {when} · times are on your clock ({zone}).\n"
+        "Everything you may see: shared talking points and notes, your own private ones "
+        "(marked {private}), and action items. The other person's private points and notes "
+        "are theirs alone and are not in it."
+    ).format(when=_when(reader, reader.now), zone=md_escape(reader.zone), private=_(PRIVATE))
+    return f"{title}\n\n{body}\n\n"
 
 
 def pair_head(pair: ExportedPair, reader: Reader, *, continued: bool = False) -> str:
     """A 1:1's heading: with whom, your role, since when (and when it ended)."""
-    role = "you manage them" if pair.manager_id == reader.user_id else "your manager"
-    more = " (continued)" if continued else ""
-    span = f"Since {_day(reader.local(pair.started_at).date())}"
+    facts = {"person": reader.name(pair.other_id)}
+    if pair.manager_id == reader.user_id:
+        head = _("## 1:1 with {person} — you manage them")
+        if continued:
+            head = _("## 1:1 with {person} — you manage them (continued)")
+    else:
+        head = _("## 1:1 with {person} — your manager")
+        if continued:
+            head = _("## 1:1 with {person} — your manager (continued)")
+    since = _day(reader.local(pair.started_at).date())
     if pair.ended_at is not None:
-        span += f" · ended {_day(reader.local(pair.ended_at).date())}"
-    return f"## 1:1 with {reader.name(pair.other_id)} — {role}{more}\n\n_{span}_\n\n"
+        ended = _day(reader.local(pair.ended_at).date())
+        span = _("Since {day} · ended {end}").format(day=since, end=ended)
+    else:
+        span = _("Since {day}").format(day=since)
+    return f"{head.format(**facts)}\n\n_{span}_\n\n"
 
 
-NO_MEETINGS = "_No meetings yet._\n\n"
+NO_MEETINGS = N_("_No meetings yet._\n\n")
 
 
 def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
     """One meeting: its date and outcome, talking points, notes and action items."""
-    kind = " · huddle" if meeting.unscheduled else ""
-    lines = [f"### {_when(reader, meeting.starts_at)} · {_state(meeting.state)}{kind}", ""]
+    facts = {"when": _when(reader, meeting.starts_at), "state": _state(meeting.state)}
+    if meeting.unscheduled:
+        lines = [_("### {when} · {state} · huddle").format(**facts), ""]
+    else:
+        lines = ["### {when} · {state}".format(**facts), ""]
     if meeting.checkins:
         lines += [_("**Check-ins**"), *(_checkin(c, reader) for c in meeting.checkins), ""]
     points = [p for p in meeting.points if may_see(reader.user_id, p.author_id, p.is_private)]
     if points:
-        lines += ["**Talking points**", *(_point(p, reader) for p in points), ""]
+        lines += [_("**Talking points**"), *(_point(p, reader) for p in points), ""]
     if meeting.shared_notes.strip():
-        lines += ["**Shared notes**", "", *_quoted(meeting.shared_notes), ""]
+        lines += [_("**Shared notes**"), "", *_quoted(meeting.shared_notes), ""]
     if meeting.private_notes.strip():
-        lines += [f"**Your private notes** ({PRIVATE})", "", *_quoted(meeting.private_notes), ""]
+        own = _("**Your private notes** ({private})").format(private=_(PRIVATE))
+        lines += [own, "", *_quoted(meeting.private_notes), ""]
     if meeting.action_items:
-        lines += ["**Action items**", *(_item(i, reader) for i in meeting.action_items), ""]
+        lines += [_("**Action items**"), *(_item(i, reader) for i in meeting.action_items), ""]
     if len(lines) == 2:
-        lines += ["_Nothing recorded._", ""]
+        lines += [_("_Nothing recorded._"), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -157,9 +182,13 @@ def _checkin(answer: CheckInView, reader: Reader) -> str:
 
 def _point(point: ItemView, reader: Reader) -> str:
     tick = "x" if point.discussed else " "
-    mark = f"{PRIVATE} · " if point.is_private else ""
-    carried = f" _(carried over {point.carried_count}×)_" if point.carried_count else ""
-    source = f" (from {md_escape(point.source_channel)})" if point.source_channel else ""
+    mark = f"{_(PRIVATE)} · " if point.is_private else ""
+    carried = ""
+    if point.carried_count:
+        carried = " " + _("_(carried over {count}×)_").format(count=point.carried_count)
+    source = ""
+    if point.source_channel:
+        source = " " + _("(from {channel})").format(channel=md_escape(point.source_channel))
     return (
         f"- [{tick}] {mark}{md_text(point.text)}{source} — {reader.name(point.author_id)}{carried}"
     )
@@ -172,7 +201,7 @@ def _quoted(notes: str) -> list[str]:
 
 def _item(item: ActionItemView, reader: Reader) -> str:
     tick = "x" if item.done else " "
-    due = f" · due {item.due_date.isoformat()}" if item.due_date else ""
+    due = " · " + _("due {day}").format(day=item.due_date.isoformat()) if item.due_date else ""
     status = item_status(item, reader.today)
     return f"- [{tick}] {md_text(item.text)} — {reader.name(item.owner_id)}{due} · {status}"
 
@@ -180,18 +209,27 @@ def _item(item: ActionItemView, reader: Reader) -> str:
 def item_status(item: ActionItemView, today: date) -> str:
     """done, open, or overdue (open past its due date on the reader's clock)."""
     if item.done:
-        return "done"
-    return "overdue" if item.due_date is not None and item.due_date < today else "open"
+        return _("done")
+    return _("overdue") if item.due_date is not None and item.due_date < today else _("open")
+
+
+STATES = {
+    EXPORT_UPCOMING: N_("upcoming"),
+    EXPORT_OPEN: N_("in progress"),
+    "held": N_("held"),
+    "not held": N_("not held"),
+    "skipped": N_("skipped"),
+    "cancelled": N_("cancelled"),
+}
 
 
 def _state(state: str) -> str:
-    shown = {EXPORT_UPCOMING: "upcoming", EXPORT_OPEN: "in progress"}
-    return shown.get(state, state)
+    return _(STATES[state]) if state in STATES else state
 
 
 def _when(reader: Reader, when: datetime) -> str:
-    local = reader.local(when)
-    return f"{WEEKDAY_NAMES[local.weekday()][:3]} {local:%Y-%m-%d %H:%M}"
+    """ "Tue 2026-12-01 10:00" on the reader's clock, the weekday in their language."""
+    return format_datetime(reader.local(when), "EEE yyyy-MM-dd HH:mm", locale=current_language())
 
 
 def _day(day: date) -> str:
@@ -203,7 +241,7 @@ def _day(day: date) -> str:
 
 def csv_head() -> str:
     """The CSV's header row."""
-    return csv_text([list(CSV_HEADER)])
+    return csv_text([[_(name) for name in CSV_HEADER]])
 
 
 def csv_rows(pair: ExportedPair, meeting: ExportedMeeting, reader: Reader) -> list[list[str]]:
@@ -261,13 +299,14 @@ def file_stem(reader: Reader, other_name: str | None) -> str:
 
 def export_comment(*, pairs: int, meetings: int) -> str:
     """The message the files arrive with (mrkdwn; no user text)."""
-    one_on_ones = f"{pairs} 1:1" + ("" if pairs == 1 else "s")
-    count = f"{meetings} meeting" + ("" if meetings == 1 else "s")
-    return (
-        f"Here is your oneonone export: {one_on_ones}, {count} — everything you may see, as "
-        f"Markdown, and the action items as CSV. Your private points and notes are marked; "
-        f"the other person's are not in it."
-    )
+    one_on_ones = ngettext("{count} 1:1", "{count} 1:1s", pairs).format(count=pairs)
+    count = ngettext("{count} meeting", "{count} meetings", meetings).format(count=meetings)
+    # TRANSLATORS: {pairs}: "2 1:1s"; {meetings}: "14 meetings".
+    return _(
+        "Here is your oneonone export: {pairs}, {meetings} — everything you may see, as "
+        "Markdown, and the action items as CSV. Your private points and notes are marked; "
+        "the other person's are not in it."
+    ).format(pairs=one_on_ones, meetings=count)
 
 
-CONTINUED = "Your oneonone export, continued."
+CONTINUED = N_("Your oneonone export, continued.")

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from blocks.i18n import _, ngettext
 from blocks.kit import SECTION_TEXT_MAX, Block, context, section
 from blocks.text import escape
+from blocks.when import day_name, day_name_with_year
 from store.point_text import Link, Piece, pieces, valid_url, visible
 from store.views import FollowUpView, ItemView
 
@@ -20,9 +22,11 @@ LIST_SECTIONS_MAX = 2  # sections of a folded list before "…and N more"
 NOTE_MAX = 60  # characters of one "…and N more" note
 
 
-def slack_date(when: datetime, fmt: str = "{date_short_pretty} at {time}") -> str:
+def slack_date(when: datetime, fmt: str | None = None) -> str:
     """A date Slack shows in each reader's time zone, with a UTC fallback (naive = UTC)."""
     utc = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    # TRANSLATORS: a Slack date token's format: keep {date_short_pretty} and {time} as they are.
+    fmt = fmt or _("{date_short_pretty} at {time}")
     return f"<!date^{int(utc.timestamp())}^{fmt}|{utc:%Y-%m-%d %H:%M} UTC>"
 
 
@@ -32,7 +36,7 @@ def day_text(iso_day: str, *, year: bool = False) -> str:
         day = date.fromisoformat(iso_day)
     except ValueError:
         return escape(iso_day)
-    return f"{day:%a %b} {day.day}" + (f", {day.year}" if year else "")
+    return day_name_with_year(day) if year else day_name(day)
 
 
 def clip(text: str, limit: int) -> str:
@@ -63,23 +67,30 @@ def one_line(text: str) -> str:
 
 def follow_up_line(item: FollowUpView) -> str:
     """An open action item on one line: "• text — @owner, due Thu Dec 3"."""
-    due = f", due {day_text(item.due_date)}" if item.due_date else ""
-    return f"• {one_line(item.text)} — <@{item.owner_id}>{due}"
+    text, owner = one_line(item.text), f"<@{item.owner_id}>"
+    if item.due_date:
+        due = day_text(item.due_date)
+        return _("• {text} — {owner}, due {day}").format(text=text, owner=owner, day=due)
+    return f"• {text} — {owner}"
 
 
 def done_line(item: FollowUpView) -> str:
     """A done action item on one line: "✅ ~text~ — @owner" (and who marked it, if another)."""
-    by = f" · marked by <@{item.done_by}>" if item.done_by and item.done_by != item.owner_id else ""
-    return f"✅ ~{one_line(item.text)}~ — <@{item.owner_id}>{by}"
+    text, owner = one_line(item.text), f"<@{item.owner_id}>"
+    if item.done_by and item.done_by != item.owner_id:
+        return _("✅ ~{text}~ — {owner} · marked by {person}").format(
+            text=text, owner=owner, person=f"<@{item.done_by}>"
+        )
+    return f"✅ ~{text}~ — {owner}"
 
 
 def point_line(item: ItemView, *, author: bool = True) -> str:
     """A talking point on one line: ticked when discussed, with its author and marks."""
     marks = [f"<@{item.author_id}>"] if author else []
     if item.carried_count:
-        marks.append(f"carried {item.carried_count}×")
+        marks.append(_("carried {count}×").format(count=item.carried_count))
     if item.is_private:
-        marks.append("🔒 private")
+        marks.append(_("🔒 private"))
     bullet = "✅" if item.discussed else "•"
     text = point_text(item, LINE_MAX, fold=True)
     return f"{bullet} {text}" + (f" — {', '.join(marks)}" if marks else "")
@@ -102,7 +113,9 @@ def point_plain(item: ItemView) -> str:
 def _where(item: ItemView) -> str:
     if not (item.source_url or item.source_channel):
         return ""
-    return f"from {item.source_channel or 'a message'}"
+    if item.source_channel:
+        return _("from {channel}").format(channel=item.source_channel)
+    return _("from a message")
 
 
 def _source(item: ItemView) -> str:
@@ -164,8 +177,34 @@ def list_sections(
 
 
 def more_note(count: int, what: str) -> list[Block]:
-    """The "…and N more" context under a list that was cut, or nothing."""
-    return [context(f"_…and {count} more {what}._")] if count else []
+    """The "…and N more" context under a list that was cut, or nothing. `what` is one of
+    MORE's keys (each kind has its own sentence, so that it can be translated whole)."""
+    return [context(MORE[what](count).format(count=count))] if count else []
+
+
+MORE = {
+    "talking points": lambda n: ngettext(
+        "_…and {count} more talking point._", "_…and {count} more talking points._", n
+    ),
+    "open action items": lambda n: ngettext(
+        "_…and {count} more open action item._", "_…and {count} more open action items._", n
+    ),
+    "done action items": lambda n: ngettext(
+        "_…and {count} more done action item._", "_…and {count} more done action items._", n
+    ),
+    "items": lambda n: ngettext("_…and {count} more item._", "_…and {count} more items._", n),
+    "notes": lambda n: ngettext("_…and {count} more note._", "_…and {count} more notes._", n),
+    "action items": lambda n: ngettext(
+        "_…and {count} more action item._", "_…and {count} more action items._", n
+    ),
+    "from before": lambda n: ngettext(
+        "_…and {count} more from before._", "_…and {count} more from before._", n
+    ),
+    "earlier 1:1s": lambda n: ngettext(
+        "_…and {count} more earlier 1:1._", "_…and {count} more earlier 1:1s._", n
+    ),
+    "": lambda n: ngettext("_…and {count} more._", "_…and {count} more._", n),
+}
 
 
 def text_size(value: Any) -> int:

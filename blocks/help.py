@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
+from blocks.i18n import N_, _
 from blocks.kit import button, context, divider, message, section
 from blocks.text import escape
 
@@ -33,51 +34,57 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "schedule",
         "schedule @person <weekday> <HH:MM> [weekly|biweekly|monthly] [<N>m]",
         "schedule @dana tuesday 10:00 weekly 30m",
-        "Start a recurring 1:1 with someone you manage (no arguments: a form opens).",
+        N_("Start a recurring 1:1 with someone you manage (no arguments: a form opens)."),
     ),
     Subcommand(
         "add",
         "add [private] [@person] <text>",
         "add @dana How did the launch retro go?",
-        "Add a talking point to your next 1:1; `private` keeps it visible to you alone.",
+        N_("Add a talking point to your next 1:1; `private` keeps it visible to you alone."),
     ),
-    Subcommand("agenda", "agenda [@person]", "agenda @dana", "Show the agenda of your next 1:1."),
-    Subcommand("notes", "notes [@person]", "notes @dana", "Take notes and action items for a 1:1."),
-    Subcommand("actions", "actions", "actions", "List your open action items."),
-    Subcommand("history", "history [@person]", "history @dana", "The summaries of your last 1:1s."),
-    Subcommand("skip", "skip [@person]", "skip @dana", "Skip the next 1:1 (try rescheduling)."),
+    Subcommand(
+        "agenda", "agenda [@person]", "agenda @dana", N_("Show the agenda of your next 1:1.")
+    ),
+    Subcommand(
+        "notes", "notes [@person]", "notes @dana", N_("Take notes and action items for a 1:1.")
+    ),
+    Subcommand("actions", "actions", "actions", N_("List your open action items.")),
+    Subcommand(
+        "history", "history [@person]", "history @dana", N_("The summaries of your last 1:1s.")
+    ),
+    Subcommand("skip", "skip [@person]", "skip @dana", N_("Skip the next 1:1 (try rescheduling).")),
     Subcommand(
         "reschedule",
         "reschedule [@person] <date> <HH:MM>",
         "reschedule @dana 2026-12-03 14:30",
-        "Move the next 1:1 to another date and time.",
+        N_("Move the next 1:1 to another date and time."),
     ),
     Subcommand(
         "pause",
         "pause [@person] until <date>",
         "pause @dana until 2027-01-05",
-        "No prompts or agendas until a date (vacations).",
+        N_("No prompts or agendas until a date (vacations)."),
     ),
     Subcommand(
         "end",
         "end @person",
         "end @dana",
-        "End a recurring 1:1 (either of you; you may delete its history too).",
+        N_("End a recurring 1:1 (either of you; you may delete its history too)."),
     ),
-    Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
+    Subcommand("list", "list", "list", N_("Your 1:1s with their next dates.")),
     Subcommand(
         "export",
         "export [@person]",
         "export @dana",
-        "A file of everything you may see of your 1:1s (or the one with @person), in our DM.",
+        N_("A file of everything you may see of your 1:1s (or the one with @person), in our DM."),
     ),
     Subcommand(
         "delete-my-data",
         "delete-my-data",
         "delete-my-data",
-        "Delete your private notes and points (asks first, and offers the export).",
+        N_("Delete your private notes and points (asks first, and offers the export)."),
     ),
-    Subcommand("help", "help [more]", "help more", "This message; `more`: every command."),
+    Subcommand("help", "help [more]", "help more", N_("This message; `more`: every command.")),
 )
 
 
@@ -85,32 +92,41 @@ def help_message(*, command: str, unknown: str | None = None, full: bool = False
     """The short help (the core subcommands and a "More" button), or with `full` every
     subcommand; `unknown` heads it with "I don't know …"."""
     if unknown is not None:
-        head = section(f"I don't know `{escape(unknown)}`. Here is what I can do:")
+        head = section(
+            _("I don't know `{command}`. Here is what I can do:").format(command=escape(unknown))
+        )
     else:
         head = section(
-            "*oneonone* keeps your 1:1s happening: a shared agenda before, notes and "
-            "action items after, and reminders of those action items the week after."
+            _(
+                "*oneonone* keeps your 1:1s happening: a shared agenda before, notes and "
+                "action items after, and reminders of those action items the week after."
+            )
         )
     shown = [s for s in SUBCOMMANDS if full or s.core]
     blocks = [head, divider(), section("\n".join(_line(command, s) for s in shown))]
     if not full:
         others = ", ".join(f"`{s.name}`" for s in SUBCOMMANDS if not s.core)
-        blocks.append(
-            section(f"*More:* {others}.", accessory=button("More", ids.HELP_MORE, "more"))
-        )
-    blocks.append(context("You can also write to me in this DM to add a talking point."))
-    title = f"I don't know `{escape(unknown)}`." if unknown is not None else "What /oneonone can do"
+        more = _("*More:* {commands}.").format(commands=others)
+        blocks.append(section(more, accessory=button(_("More"), ids.HELP_MORE, "more")))
+    blocks.append(context(_("You can also write to me in this DM to add a talking point.")))
+    if unknown is not None:
+        title = _("I don't know `{command}`.").format(command=escape(unknown))
+    else:
+        title = _("What /oneonone can do")
     return message(title, blocks)
 
 
 def _line(command: str, sub: Subcommand) -> str:
-    return (
-        f"• `{command} {escape(sub.usage)}` — {escape(sub.summary)}\n"
-        f"    _e.g._ `{command} {escape(sub.example)}`"
+    return _("• `{usage}` — {summary}\n    _e.g._ `{example}`").format(
+        usage=f"{command} {escape(sub.usage)}",
+        summary=escape(_(sub.summary)),
+        example=f"{command} {escape(sub.example)}",
     )
 
 
 def try_this(command: str, name: str) -> str:
     """What to do next after a command that could not be read: its example and usage."""
     sub = next(s for s in SUBCOMMANDS if s.name == name)
-    return f"Try `{command} {escape(sub.example)}` (`{command} {escape(sub.usage)}`)."
+    return _("Try `{example}` (`{usage}`).").format(
+        example=f"{command} {escape(sub.example)}", usage=f"{command} {escape(sub.usage)}"
+    )

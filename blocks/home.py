@@ -13,6 +13,7 @@ from blocks.deletion import privacy_footer
 from blocks.digest import digest_switch
 from blocks.follow_ups import due_text, item_text
 from blocks.format import NOTE_MAX, day_text, point_line, slack_date
+from blocks.i18n import N_, _, ngettext
 from blocks.kit import (
     SECTION_TEXT_MAX,
     VIEW_BLOCKS_MAX,
@@ -44,11 +45,11 @@ SQUARE_EMOJI = {
     "missed": "⬛",
     "upcoming": "▫️",
 }
-LEGEND = (
+LEGEND = N_(
     "The last 7 1:1s and the next: 🟩 held (shared notes, an action item or a ticked point) · "
     "🟨 held, moved · ⬛ not held (nothing recorded) · ⬜ skipped · ▫️ upcoming"
 )
-WELCOME = (
+WELCOME = N_(
     "*Weekly 1:1s that actually happen.*\n"
     "• You both add talking points during the week — shared, or private to you.\n"
     "• Before each 1:1 I post the agenda in a group DM with the two of you.\n"
@@ -91,14 +92,19 @@ def summary_modal(summary: SummaryView, *, zone: str | None = None) -> dict[str,
     blocks = summary_message(summary, zone=zone)["blocks"]
     if blocks and blocks[0]["type"] == "header":
         blocks = blocks[1:]
-    return modal(ids.SUMMARY_MODAL, "1:1 summary", [_summary_for(summary), *blocks], close="Close")
+    return modal(
+        ids.SUMMARY_MODAL, _("1:1 summary"), [_summary_for(summary), *blocks], close=_("Close")
+    )
 
 
 def _summary_for(summary: SummaryView) -> Block:
     what = "huddle" if summary.unscheduled else "1:1"
     if summary.viewer_id is None:  # nobody in particular: both people
         people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
-        return context(f"{what.capitalize()} of {people} · {slack_date(summary.starts_at)}")
+        when = slack_date(summary.starts_at)
+        if summary.unscheduled:
+            return context(_("Huddle of {people} · {when}").format(people=people, when=when))
+        return context(_("1:1 of {people} · {when}").format(people=people, when=when))
     viewer_is_manager = summary.viewer_id == summary.manager_id
     other = summary.report_id if viewer_is_manager else summary.manager_id
     return context(for_text(other, summary.starts_at, what=what))
@@ -108,12 +114,12 @@ def _summary_for(summary: SummaryView) -> Block:
 
 
 def _welcome() -> list[Block]:
-    schedule = button("Schedule a 1:1", ids.SCHEDULE_OPEN, style="primary")
+    schedule = button(_("Schedule a 1:1"), ids.SCHEDULE_OPEN, style="primary")
     return [
-        header("👋 Welcome to 1:1s"),
-        section(WELCOME),
+        header(_("👋 Welcome to 1:1s")),
+        section(_(WELCOME)),
         actions(schedule),
-        context("You have no 1:1s yet. When someone schedules one with you, it shows up here."),
+        context(_("You have no 1:1s yet. When someone schedules one with you, it shows up here.")),
     ]
 
 
@@ -128,10 +134,11 @@ def _overview(reports: list[OneOnOne], today: date) -> list[Block]:
     texts = _pack(lines, SECTION_TEXT_MAX)
     shown = sum(t.count("\n") + 1 for t in texts[:OVERVIEW_SECTIONS_MAX])
     left = len(lines) - shown
-    note = [context(f"_…and {left} more reports._")] if left else []
+    more = ngettext("_…and {count} more report._", "_…and {count} more reports._", left)
+    note = [context(more.format(count=left))] if left else []
     return [
-        header("Your reports"),
-        context(LEGEND),
+        header(_("Your reports")),
+        context(_(LEGEND)),
         *(section(t) for t in texts[:OVERVIEW_SECTIONS_MAX]),
         *note,
         divider(),
@@ -140,22 +147,23 @@ def _overview(reports: list[OneOnOne], today: date) -> list[Block]:
 
 def _overview_line(o: OneOnOne, today: date) -> str:
     """A report's row: "<@R>  🟩🟩🟨⬜▫️  · 🔥 3 in a row · 2 open · ⚠️ 1 overdue"."""
-    squares = "".join(_square(s) for s in o.squares) or "_no 1:1s yet_"
+    squares = "".join(_square(s) for s in o.squares) or _("_no 1:1s yet_")
     marks = []
     if _paused(o, today):
-        marks.append(f"⏸️ paused until {_day(o.paused_until)}")
+        marks.append(_("⏸️ paused until {day}").format(day=_day(o.paused_until)))
     if o.streak >= STREAK_MIN:
-        marks.append(f"🔥 {o.streak} in a row")
+        marks.append(_("🔥 {count} in a row").format(count=o.streak))
     if o.open_items:
         marks.append(_open_count(len(o.open_items)))
     overdue = _overdue_count(o, today)
     if overdue:
-        marks.append(f"⚠️ {overdue} overdue")
+        marks.append(_("⚠️ {count} overdue").format(count=overdue))
     return "  ".join([f"<@{o.other_id}>", squares, *(["· " + " · ".join(marks)] if marks else [])])
 
 
 def _open_count(count: int) -> str:
-    return f"{count} open action item" + ("" if count == 1 else "s")
+    text = ngettext("{count} open action item", "{count} open action items", count)
+    return text.format(count=count)
 
 
 def _square(square: Square) -> str:
@@ -172,17 +180,20 @@ def _one_on_ones(
     total = len(data.one_on_ones)
     first = page * PAGE_SIZE
     shown = data.one_on_ones[first : first + PAGE_SIZE]
-    blocks: list[Block] = [header("Your 1:1s")]
+    blocks: list[Block] = [header(_("Your 1:1s"))]
     if pages > 1:
-        blocks.append(context(f"Showing 1:1s {first + 1}–{first + len(shown)} of {total}"))
+        showing = _("Showing 1:1s {first}–{last} of {total}")
+        blocks.append(
+            context(showing.format(first=first + 1, last=first + len(shown), total=total))
+        )
     for index, o in enumerate(shown):
         if index:
             blocks.append(divider())
         blocks += _one_on_one(o, today, zone)
     if pages > 1:
         blocks += [divider(), *_page_buttons(page, pages)]
-    export_all = button("Export my data", ids.EXPORT)  # value "": every 1:1
-    blocks += [divider(), actions(button("Schedule a 1:1", ids.SCHEDULE_OPEN), export_all)]
+    export_all = button(_("Export my data"), ids.EXPORT)  # value "": every 1:1
+    blocks += [divider(), actions(button(_("Schedule a 1:1"), ids.SCHEDULE_OPEN), export_all)]
     return blocks
 
 
@@ -194,69 +205,84 @@ def _one_on_one(o: OneOnOne, today: date, zone: str | None) -> list[Block]:
         blocks.append(context(f"✍️ {share}"))
     blocks += _open_items(o, today)
     if o.last_meeting_id is not None and o.last_starts_at is not None:
-        summary = button("Summary", ids.SHOW_SUMMARY, str(o.last_meeting_id))
-        blocks.append(section(f"Last 1:1: {slack_date(o.last_starts_at)}", accessory=summary))
+        summary = button(_("Summary"), ids.SHOW_SUMMARY, str(o.last_meeting_id))
+        last = _("Last 1:1: {when}").format(when=slack_date(o.last_starts_at))
+        blocks.append(section(last, accessory=summary))
     return [*blocks, _buttons(o, zone)]
 
 
 def _who(o: OneOnOne, zone: str | None) -> str:
-    role = "you manage them" if o.role == "manager" else "your manager"
+    role = _("you manage them") if o.role == "manager" else _("your manager")
     when = f" · {recurring_time(o.series, zone)}" if o.series else ""
     return f"*<@{o.other_id}>* · {role}{when}"
 
 
 def _when(o: OneOnOne, today: date) -> str:
     if _paused(o, today):
-        after = f" · then {slack_date(o.next_starts_at)}" if o.next_starts_at else ""
-        return f"⏸️ Paused until {_day(o.paused_until)}{after}"
+        until = _day(o.paused_until)
+        if o.next_starts_at:
+            return _("⏸️ Paused until {day} · then {when}").format(
+                day=until, when=slack_date(o.next_starts_at)
+            )
+        return _("⏸️ Paused until {day}").format(day=until)
     if o.next_starts_at is None:
-        return "No upcoming 1:1"
-    return f"Next: {slack_date(o.next_starts_at)}"
+        return _("No upcoming 1:1")
+    return _("Next: {when}").format(when=slack_date(o.next_starts_at))
 
 
 def _agenda(o: OneOnOne) -> Block:
     """The next 1:1's talking points the viewer may see, cut with "…and N more"."""
-    title = "*Agenda so far*"
+    title = _("*Agenda so far*")
     if not o.agenda:
-        return section(f"{title}\n_No talking points yet._")
+        return section(_("*Agenda so far*\n_No talking points yet._"))
     lines = [point_line(_short(p)) for p in o.agenda[:AGENDA_POINTS_MAX]]
     (text, *_rest) = _pack([title, *lines], AGENDA_CHARS_MAX - NOTE_MAX)
     left = len(o.agenda) - text.count("\n")
-    return section(text + (f"\n_…and {left} more_" if left else ""))
+    more = ngettext("_…and {count} more_", "_…and {count} more_", left).format(count=left)
+    return section(text + (f"\n{more}" if left else ""))
 
 
 def _open_items(o: OneOnOne, today: date) -> list[Block]:
     """The first open action items with a "Done" button each, then how many more."""
     blocks = [
-        section(_item_text(item, today), accessory=button("Done", ids.ITEM_DONE, str(item.id)))
+        section(_item_text(item, today), accessory=button(_("Done"), ids.ITEM_DONE, str(item.id)))
         for item in o.open_items[:ITEM_BUTTONS_MAX]
     ]
     left = len(o.open_items) - len(blocks)
     if left:
-        blocks.append(context(f"_…and {left} more open action items (`/oneonone actions`)_"))
+        more = ngettext(
+            "_…and {count} more open action item (`/oneonone actions`)_",
+            "_…and {count} more open action items (`/oneonone actions`)_",
+            left,
+        )
+        blocks.append(context(more.format(count=left)))
     return blocks
 
 
 def _item_text(item: ActionItemView, today: date) -> str:
     """An open item: "☐ text — @owner, due Thu Dec 3 · ⚠️ overdue"."""
-    due = f", due {due_text(item.due_date)}" if item.due_date else ""
-    late = " · ⚠️ overdue" if item.due_date and item.due_date < today else ""
-    return f"☐ {item_text(item, LINE_MAX)} — <@{item.owner_id}>{due}{late}"
+    facts = {"text": item_text(item, LINE_MAX), "owner": f"<@{item.owner_id}>"}
+    if not item.due_date:
+        return "☐ {text} — {owner}".format(**facts)
+    facts["day"] = due_text(item.due_date)
+    if item.due_date < today:
+        return _("☐ {text} — {owner}, due {day} · ⚠️ overdue").format(**facts)
+    return _("☐ {text} — {owner}, due {day}").format(**facts)
 
 
 def _buttons(o: OneOnOne, zone: str | None) -> Block:
     pair = str(o.pair_id)
     elements = [
-        button("Add a talking point", ids.ADD_POINT, pair, style="primary"),
+        button(_("Add a talking point"), ids.ADD_POINT, pair, style="primary"),
         button(_notes_label(o, zone), ids.PAIR_NOTES, pair),
     ]
     if o.next_meeting_id is not None:
         meeting = str(o.next_meeting_id)
         elements += [
-            button("Skip", ids.SKIP, meeting),
-            button("Reschedule", ids.RESCHEDULE, meeting),
+            button(_("Skip"), ids.SKIP, meeting),
+            button(_("Reschedule"), ids.RESCHEDULE, meeting),
         ]
-    return actions(*elements, button("Export", ids.EXPORT, pair))
+    return actions(*elements, button(_("Export"), ids.EXPORT, pair))
 
 
 def _notes_label(o: OneOnOne, zone: str | None) -> str:
@@ -264,8 +290,9 @@ def _notes_label(o: OneOnOne, zone: str | None) -> str:
     past one whose notes are still open)."""
     notes_at = o.notes_starts_at
     if notes_at is None or notes_at == o.next_starts_at:
-        return "Take notes"
-    return for_day("Take notes", notes_at, zone or (o.series.timezone if o.series else "UTC"))
+        return _("Take notes")
+    zone = zone or (o.series.timezone if o.series else "UTC")
+    return for_day(N_("Take notes for {day}"), notes_at, zone)
 
 
 def _page_buttons(page: int, pages: int) -> list[Block]:
@@ -275,9 +302,9 @@ def _page_buttons(page: int, pages: int) -> list[Block]:
     """
     blocks = []
     if page > 0:
-        blocks.append(actions(button("◀ Previous", ids.HOME_PAGE, str(page - 1))))
+        blocks.append(actions(button(_("◀ Previous"), ids.HOME_PAGE, str(page - 1))))
     if page < pages - 1:
-        blocks.append(actions(button("Show more ▶", ids.HOME_PAGE, str(page + 1))))
+        blocks.append(actions(button(_("Show more ▶"), ids.HOME_PAGE, str(page + 1))))
     return blocks
 
 

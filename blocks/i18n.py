@@ -89,3 +89,12 @@ def _compile(source: Path) -> io.BytesIO:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return compiled
+
+
+def read_as(locale: str | None) -> str:
+    """Translate into the language of `locale` from here on, in this context: for the entry
+    of work that is all one reader's (a request, whose listener thread copies the context).
+    Returns the language."""
+    language = language_of(locale)
+    _reader.set(language)
+    return language

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from blocks.i18n import ngettext
 from blocks.text import truncate
 
 Block = dict[str, Any]
@@ -94,4 +95,7 @@ def fit_blocks(blocks: list[Block], limit: int) -> list[Block]:
     closing = [blocks[-1]] if blocks[-1].get("type") == "actions" else []
     kept = blocks[: limit - 1 - len(closing)]
     left_out = len(blocks) - len(kept) - len(closing)
-    return [*kept, context(f"_…and {left_out} more not shown here._"), *closing]
+    more = ngettext(
+        "_…and {count} more not shown here._", "_…and {count} more not shown here._", left_out
+    )
+    return [*kept, context(more.format(count=left_out)), *closing]

@@ -11,6 +11,7 @@ from typing import Any
 from blocks import ids
 from blocks.checkin import checkin_context
 from blocks.format import point_plain
+from blocks.i18n import _, ngettext
 from blocks.kit import Block, actions, button, context, section
 from blocks.modals import for_text, input_block, modal, option, static_select
 from blocks.rich_text import RichText, from_plain, to_plain
@@ -152,27 +153,29 @@ def notes_modal(
     blocks += [
         _notes_input(
             ids.NOTES_SHARED,
-            "Shared notes",
+            _("Shared notes"),
             typed.shared,
             notes.shared_notes,
-            hint="Both of you see these, and they go into the summary.",
+            hint=_("Both of you see these, and they go into the summary."),
         ),
         _notes_input(
             ids.NOTES_PRIVATE,
-            "Private notes",
+            _("Private notes"),
             typed.private,
             notes.private_notes,
-            hint="Only you ever see these.",
+            hint=_("Only you ever see these."),
         ),
-        section("*Action items*"),
+        section(_("*Action items*")),
     ]
     for number, row in enumerate(rows, start=1):
         blocks += _row_blocks(row, number, notes, names, default_due=notes.default_due)
     if len(rows) < ROWS_MAX:
-        blocks.append(actions(button("➕ Add another action item", ids.NOTES_ADD_ITEM)))
-    blocks.append(context("Clear an action item's text to remove it. 🔒 marks what only you see."))
+        blocks.append(actions(button(_("➕ Add another action item"), ids.NOTES_ADD_ITEM)))
+    blocks.append(
+        context(_("Clear an action item's text to remove it. 🔒 marks what only you see."))
+    )
     return modal(
-        ids.NOTES_MODAL, "1:1 notes", blocks, submit="Save", private_metadata=meta.to_json()
+        ids.NOTES_MODAL, _("1:1 notes"), blocks, submit=_("Save"), private_metadata=meta.to_json()
     )
 
 
@@ -193,14 +196,19 @@ def _point_groups(notes: NotesView, ticks: dict[int, bool]) -> list[Block]:
         element: dict[str, Any] = {"type": "checkboxes", "options": options}
         if chosen:
             element["initial_options"] = chosen
-        label = "Discussed" if start == 0 else "Discussed (more)"
+        label = _("Discussed") if start == 0 else _("Discussed (more)")
         block_id = f"{ids.NOTES_POINTS}:{start // POINTS_PER_GROUP}"
         blocks.append(input_block(block_id, label, element, optional=True))
     left = len(notes.points) - len(points)
     if left:
-        blocks.append(context(f"_…and {left} more talking points: tick them on the agenda._"))
+        more = ngettext(
+            "_…and {count} more talking point: tick it on the agenda._",
+            "_…and {count} more talking points: tick them on the agenda._",
+            left,
+        )
+        blocks.append(context(more.format(count=left)))
     if not notes.points:
-        blocks.append(context("No talking points were on the agenda."))
+        blocks.append(context(_("No talking points were on the agenda.")))
     return blocks
 
 
@@ -208,7 +216,7 @@ def _point_label(point: ItemView, moved_on: bool) -> str:
     """The checkbox text: marks first, as Slack cuts options at 75 characters."""
     marks = "🔒 " if point.is_private else ""
     if moved_on:
-        marks += "→ moved to next 1:1 · "
+        marks += _("→ moved to next 1:1 · ")
     elif point.carried_count:
         marks += f"↻{point.carried_count} "
     return marks + " ".join(point_plain(point).split())
@@ -235,7 +243,7 @@ def _row_blocks(
     text: dict[str, Any] = {
         "type": "plain_text_input",
         "max_length": ITEM_MAX,
-        "placeholder": {"type": "plain_text", "text": "What will be done?"},
+        "placeholder": {"type": "plain_text", "text": _("What will be done?")},
     }
     if row.text:
         text["initial_value"] = row.text[:ITEM_MAX]
@@ -243,16 +251,16 @@ def _row_blocks(
         (notes.manager_id, names.get(notes.manager_id, notes.manager_id)),
         (notes.report_id, names.get(notes.report_id, notes.report_id)),
     ]
-    owner = static_select(people, initial=row.owner_id or notes.viewer_id, placeholder="Who")
+    owner = static_select(people, initial=row.owner_id or notes.viewer_id, placeholder=_("Who"))
     due: dict[str, Any] = {"type": "datepicker"}
     initial_due = row.due_date if row.key.startswith("i") else (row.due_date or default_due)
     if initial_due:
         due["initial_date"] = initial_due.isoformat()
-    title = f"Action item {number}" + (" (done ✅)" if row.done else "")
-    remove = button("Remove", ids.NOTES_REMOVE_ITEM, row.key)
+    title = _("Action item {number} (done ✅)") if row.done else _("Action item {number}")
+    remove = button(_("Remove"), ids.NOTES_REMOVE_ITEM, row.key)
     return [
-        input_block(f"{ids.ITEM_TEXT}:{row.key}", title, text, optional=True),
-        input_block(f"{ids.ITEM_OWNER}:{row.key}", "Owner", owner),
-        input_block(f"{ids.ITEM_DUE}:{row.key}", "Due", due, optional=True),
+        input_block(f"{ids.ITEM_TEXT}:{row.key}", title.format(number=number), text, optional=True),
+        input_block(f"{ids.ITEM_OWNER}:{row.key}", _("Owner"), owner),
+        input_block(f"{ids.ITEM_DUE}:{row.key}", _("Due"), due, optional=True),
         actions(remove, block_id=f"{ids.ITEM_ROW}:{row.key}"),
     ]

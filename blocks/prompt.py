@@ -19,6 +19,7 @@ from blocks.format import (
     slack_date,
     text_size,
 )
+from blocks.i18n import _
 from blocks.kit import Block, actions, button, context, divider, message, section
 from blocks.when import dst_heads_up, due_phrase, recurring_time
 from store.health_views import PromptHealth
@@ -50,10 +51,12 @@ def prompt_message(
     suggested question, add buttons; with `health`, the check-in and the nudges first."""
     other = agenda.report_id if viewer_id == agenda.manager_id else agenda.manager_id
     when = slack_date(agenda.starts_at)
-    ask = f"Your 1:1 with <@{other}> is {when} — what do you want to talk about?"
+    ask = _("Your 1:1 with {person} is {when} — what do you want to talk about?").format(
+        person=f"<@{other}>", when=when
+    )
     head = f"👋 {ask}"
     if series is not None:
-        head += f"\nYour 1:1s: {recurring_time(series, zone)}."
+        head += "\n" + _("Your 1:1s: {when}.").format(when=recurring_time(series, zone))
     blocks = [section(head)]
     if series is not None and zone is not None and moved_from is not None:
         blocks.append(section(dst_heads_up(series, moved_from, zone)))
@@ -62,7 +65,7 @@ def prompt_message(
     if suggestion is not None:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))
     blocks.append(actions(_add_button(agenda.pair_id)))
-    blocks.append(context("Reply in this thread to add a talking point."))
+    blocks.append(context(_("Reply in this thread to add a talking point.")))
     return message(ask, blocks)
 
 
@@ -78,7 +81,7 @@ def _due_sections(reminders: tuple[ActionItemView, ...], today: date | None) -> 
     return [
         section(
             f"⏰ *{due_phrase(item.due_date, today)}:* {item_text(item, ITEM_MAX)}",
-            accessory=button("Done", ids.ITEM_DONE, str(item.id), style="primary"),
+            accessory=button(_("Done"), ids.ITEM_DONE, str(item.id), style="primary"),
         )
         for item in reminders[:REMINDERS_MAX]
     ]
@@ -97,13 +100,13 @@ def _agenda_so_far(
     )
     rest = [point_line(p) for p in points if p.id not in droppable]
     follow_ups = [follow_up_line(f) for f in agenda.follow_ups if f.id not in shown]
-    blocks, hidden = _preview_list("*Open action items*", follow_ups)
-    title = "*Talking points so far*"
+    blocks, hidden = _preview_list(_("*Open action items*"), follow_ups)
+    title = _("*Talking points so far*")
     if droppable:
         blocks += [section(title), *droppable.values()]
         title = ""
     elif not points:
-        blocks.append(section(f"{title}\nNothing yet — be the first to add one."))
+        blocks.append(section(_("*Talking points so far*\nNothing yet — be the first to add one.")))
     listed, rest_hidden = _preview_list(title, rest)
     return blocks + listed + more_note(hidden + rest_hidden, "items")
 
@@ -123,7 +126,8 @@ def _drop_sections(mine: list[ItemView]) -> dict[int, Block]:
     blocks: dict[int, Block] = {}
     left = DROP_MAX_CHARS
     for item in mine[:DROP_MAX]:
-        block = section(point_line(item), accessory=button("Remove", ids.DROP_POINT, str(item.id)))
+        remove = button(_("Remove"), ids.DROP_POINT, str(item.id))
+        block = section(point_line(item), accessory=remove)
         if text_size(block) > left:
             break
         blocks[item.id] = block
@@ -136,7 +140,7 @@ def _mine_or_shared(item: ItemView, viewer_id: str) -> bool:
 
 
 def _add_button(pair_id: int) -> dict[str, Any]:
-    return button("Add a talking point", ids.ADD_POINT, str(pair_id), style="primary")
+    return button(_("Add a talking point"), ids.ADD_POINT, str(pair_id), style="primary")
 
 
 def intro_message(
@@ -153,28 +157,37 @@ def intro_message(
     long, and the first one. With `prompt` (the first one is so soon that its prompt falls due
     now), it also asks what they want to talk about, as that prompt would, in one message."""
     when = recurring_time(series, zone)
-    lead = f"<@{manager_id}> set up a recurring 1:1 with you"
+    manager = f"<@{manager_id}>"
     blocks = [
         section(
-            f"👋 *{lead}:* {when}, {duration_minutes} minutes.\n"
-            f"The first one is *{slack_date(starts_at)}*."
+            _(
+                "👋 *{person} set up a recurring 1:1 with you:* {when}, {minutes} minutes.\n"
+                "The first one is *{first}*."
+            ).format(
+                person=manager, when=when, minutes=duration_minutes, first=slack_date(starts_at)
+            )
         ),
         section(
-            "Before each 1:1 I'll ask you both what you'd like to talk about, and post the "
-            "agenda in your group DM. Open action items come first; talking points you "
-            "don't get to carry over. A talking point can be private: only you see it."
+            _(
+                "Before each 1:1 I'll ask you both what you'd like to talk about, and post the "
+                "agenda in your group DM. Open action items come first; talking points you "
+                "don't get to carry over. A talking point can be private: only you see it."
+            )
         ),
     ]
     if prompt is not None:
         blocks += _first_prompt(prompt)
     blocks += [
-        actions(_add_button(pair_id), button("Decline", ids.END, str(pair_id))),
+        actions(_add_button(pair_id), button(_("Decline"), ids.END, str(pair_id))),
         context(
-            "Write to me here any time to add a talking point. Not for you? Decline it, and "
-            f"<@{manager_id}> is told."
+            _(
+                "Write to me here any time to add a talking point. Not for you? Decline it, "
+                "and {person} is told."
+            ).format(person=manager)
         ),
     ]
-    return message(f"{lead}: {when}.", blocks)
+    fallback = _("{person} set up a recurring 1:1 with you: {when}.")
+    return message(fallback.format(person=manager, when=when), blocks)
 
 
 def _first_prompt(prompt: PromptPost) -> list[Block]:
@@ -182,7 +195,7 @@ def _first_prompt(prompt: PromptPost) -> list[Block]:
     blocks = [
         divider(),
         *_health(prompt.health, prompt.agenda, prompt.viewer_id),
-        section("*What do you want to talk about in the first one?*"),
+        section(_("*What do you want to talk about in the first one?*")),
         *_due_sections(prompt.reminders, prompt.today),
         *_agenda_so_far(
             prompt.agenda,

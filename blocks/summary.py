@@ -8,6 +8,7 @@ from blocks import ids
 from blocks.follow_ups import item_line
 from blocks.format import (
     LIST_SECTIONS_MAX,
+    MORE,
     NOTE_MAX,
     TEXT_BUDGET,
     clip,
@@ -17,6 +18,7 @@ from blocks.format import (
     slack_date,
     text_size,
 )
+from blocks.i18n import N_, _, ngettext
 from blocks.kit import (
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
@@ -34,7 +36,7 @@ from blocks.when import for_day
 from store.views import SHARED, ItemView, SummaryView, may_see
 
 NOTES_MAX = 6_000  # escaped characters of shared notes in a summary
-NOTES_CUT = "_…the notes go on: the button below opens them in full._"
+NOTES_CUT = N_("_…the notes go on: the button below opens them in full._")
 EXCERPT_MAX = 400  # characters of notes per meeting in the history
 HISTORY_MEETINGS_MAX = (MESSAGE_BLOCKS_MAX - 2) // 2  # a section and a divider each
 
@@ -50,13 +52,18 @@ def summary_message(summary: SummaryView, *, zone: str | None = None) -> dict[st
         return did_you_meet(summary, zone=zone)
     head = _head(summary)
     notes_button = _notes_button(summary, zone)
-    tail = [divider(), section(f"*Next 1:1*\n{_next_text(summary)}"), notes_button]
+    tail = [divider(), section(_("*Next 1:1*\n{when}").format(when=_next_text(summary)))]
+    tail.append(notes_button)
     notes = summary.shared_notes.strip()
     lists = [
-        ("*Discussed*", [point_line(p) for p in _shared(summary.discussed)], "talking points"),
-        ("*Action items*", [item_line(i) for i in summary.action_items], "action items"),
-        ("*Action items from before*", [item_line(i) for i in summary.follow_ups], "from before"),
-        ("*Carries over*", [point_line(p) for p in _shared(summary.carried)], "talking points"),
+        (_("*Discussed*"), [point_line(p) for p in _shared(summary.discussed)], "talking points"),
+        (_("*Action items*"), [item_line(i) for i in summary.action_items], "action items"),
+        (
+            _("*Action items from before*"),
+            [item_line(i) for i in summary.follow_ups],
+            "from before",
+        ),
+        (_("*Carries over*"), [point_line(p) for p in _shared(summary.carried)], "talking points"),
     ]
     wants = [_notes_want(notes), *(_list_want(title, lines) for title, lines, _ in lists)]
     notes_share, *shares = _shares(wants, TEXT_BUDGET - text_size([*head, *tail]))
@@ -82,14 +89,17 @@ def _nothing_recorded(summary: SummaryView) -> bool:
 def did_you_meet(summary: SummaryView, *, zone: str | None = None) -> dict[str, Any]:
     """Instead of a summary of nothing: did the 1:1 take place? Notes, or "we didn't"."""
     when = slack_date(summary.starts_at)
-    question = f"*Did you meet on {when}?* Nothing was recorded for this 1:1 yet."
-    take = notes_label(summary, "Take notes", zone)
+    question = _("*Did you meet on {when}?* Nothing was recorded for this 1:1 yet.").format(
+        when=when
+    )
+    take = notes_label(summary, N_("Take notes for {day}"), zone)
     buttons = actions(
         button(take, ids.TAKE_NOTES, str(summary.meeting_id), style="primary"),
-        button("We didn't meet", ids.NOT_MET, str(summary.meeting_id)),
+        button(_("We didn't meet"), ids.NOT_MET, str(summary.meeting_id)),
     )
     blocks = [section(f"<@{summary.manager_id}> & <@{summary.report_id}> · {question}"), buttons]
-    return message(f"Did you meet on {when}?", [*blocks, *_carried_note(summary)])
+    fallback = _("Did you meet on {when}?").format(when=when)
+    return message(fallback, [*blocks, *_carried_note(summary)])
 
 
 def not_met_message(summary: SummaryView, actor_id: str) -> dict[str, Any]:
@@ -98,27 +108,33 @@ def not_met_message(summary: SummaryView, actor_id: str) -> dict[str, Any]:
     if not _nothing_recorded(summary):
         return summary_message(summary)
     when = slack_date(summary.starts_at)
-    text = f"<@{actor_id}> noted that you didn't meet on {when}."
-    anyway = notes_label(summary, "Take notes anyway", None)
+    text = _("{person} noted that you didn't meet on {when}.").format(
+        person=f"<@{actor_id}>", when=when
+    )
+    anyway = notes_label(summary, N_("Take notes anyway for {day}"), None)
     blocks = [
         section(f"{text} {_next_sentence(summary)}"),
         actions(button(anyway, ids.TAKE_NOTES, str(summary.meeting_id))),
     ]
-    return message(f"You didn't meet on {when}.", blocks)
+    return message(_("You didn't meet on {when}.").format(when=when), blocks)
 
 
 def _carried_note(summary: SummaryView) -> list[Block]:
     count = len(_shared(summary.carried))
     if not count:
         return []
-    points = "talking point carries" if count == 1 else "talking points carry"
-    return [context(f"{count} open {points} over to the next 1:1.")]
+    text = ngettext(
+        "{count} open talking point carries over to the next 1:1.",
+        "{count} open talking points carry over to the next 1:1.",
+        count,
+    )
+    return [context(text.format(count=count))]
 
 
 def _next_sentence(summary: SummaryView) -> str:
     if summary.next_starts_at is None:
-        return "No next 1:1 is scheduled."
-    return f"The next 1:1 is {slack_date(summary.next_starts_at)}."
+        return _("No next 1:1 is scheduled.")
+    return _("The next 1:1 is {when}.").format(when=slack_date(summary.next_starts_at))
 
 
 def _shared(points: list[ItemView]) -> list[ItemView]:
@@ -128,19 +144,25 @@ def _shared(points: list[ItemView]) -> list[ItemView]:
 
 def _fallback(summary: SummaryView) -> str:
     people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
-    return f"1:1 summary: {people}, {slack_date(summary.starts_at)}"
+    return _("1:1 summary: {people}, {when}").format(
+        people=people, when=slack_date(summary.starts_at)
+    )
 
 
 def _head(summary: SummaryView) -> list[Block]:
-    title = "📝 Huddle notes" if summary.unscheduled else "📝 1:1 summary"
+    title = _("📝 Huddle notes") if summary.unscheduled else _("📝 1:1 summary")
     people = f"<@{summary.manager_id}> & <@{summary.report_id}>"
-    when = f"{slack_date(summary.starts_at)} · {summary.duration_minutes} min"
+    when = _("{when} · {minutes} min").format(
+        when=slack_date(summary.starts_at), minutes=summary.duration_minutes
+    )
     blocks = [header(title), section(f"{people} · {when}")]
     if not summary.notes_saved:
         blocks.append(
             section(
-                "✏️ *No notes were saved yet.* Capture what you discussed and decided "
-                "while it's fresh."
+                _(
+                    "✏️ *No notes were saved yet.* Capture what you discussed and decided "
+                    "while it's fresh."
+                )
             )
         )
     return [*blocks, divider()]
@@ -148,20 +170,22 @@ def _head(summary: SummaryView) -> list[Block]:
 
 def _next_text(summary: SummaryView) -> str:
     if summary.next_starts_at is None:
-        return "No next 1:1 is scheduled."
+        return _("No next 1:1 is scheduled.")
     return slack_date(summary.next_starts_at)
 
 
 def notes_label(summary: SummaryView, label: str, zone: str | None) -> str:
-    """A notes button's text with the meeting's date: "Take notes for Dec 1"."""
+    """A notes button's text with the meeting's date: "Take notes for Dec 1" (`label` is a
+    catalog message with a {day} placeholder)."""
     return for_day(label, summary.starts_at, zone or summary.timezone)
 
 
 def _notes_button(summary: SummaryView, zone: str | None) -> Block:
     meeting = str(summary.meeting_id)
     if summary.notes_saved:
-        return actions(button(notes_label(summary, "Edit notes", zone), ids.TAKE_NOTES, meeting))
-    take = notes_label(summary, "Take notes", zone)
+        edit = notes_label(summary, N_("Edit notes for {day}"), zone)
+        return actions(button(edit, ids.TAKE_NOTES, meeting))
+    take = notes_label(summary, N_("Take notes for {day}"), zone)
     return actions(button(take, ids.TAKE_NOTES, meeting, style="primary"))
 
 
@@ -179,7 +203,7 @@ def _list_want(title: str, lines: list[str]) -> int:
 def _notes_want(notes: str) -> int:
     if not notes:
         return 0
-    return len("*Notes*\n") + min(len(escape(notes)), NOTES_MAX)
+    return len(_("*Notes*\n")) + min(len(escape(notes)), NOTES_MAX)
 
 
 def _shares(wants: list[int], total: int) -> list[int]:
@@ -207,15 +231,16 @@ def _notes_blocks(notes: str, max_chars: int) -> list[Block]:
     """The shared notes, escaped, lines kept, over sections of ≤3000 characters."""
     if not notes:
         return []
-    title = "*Notes*\n"
+    title = _("*Notes*\n")
     room = min(max_chars - len(title), NOTES_MAX)
     full = escape(notes)
     if len(full) <= room:
         return [section(piece) for piece in _split(title + full, SECTION_TEXT_MAX)]
-    cut = clip(notes, max(room - len(NOTES_CUT), 1))
+    note = _(NOTES_CUT)
+    cut = clip(notes, max(room - len(note), 1))
     return [
         *(section(piece) for piece in _split(title + cut, SECTION_TEXT_MAX)),
-        context(NOTES_CUT),
+        context(note),
     ]
 
 
@@ -246,9 +271,9 @@ def _cut_at(text: str, size: int) -> int:
 def history_message(summaries: list[SummaryView], other_id: str) -> dict[str, Any]:
     """The viewer's last 1:1s with `other_id`, newest first, one compact section each."""
     if not summaries:
-        text = f"No past 1:1s with <@{other_id}> yet."
+        text = _("No past 1:1s with {person} yet.").format(person=f"<@{other_id}>")
         return message(text, [section(text)])
-    title = f"*Your last 1:1s with <@{other_id}>*"
+    title = _("*Your last 1:1s with {person}*").format(person=f"<@{other_id}>")
     newest = sorted(summaries, key=lambda s: s.starts_at, reverse=True)
     shown = newest[:HISTORY_MEETINGS_MAX]
     each = min((TEXT_BUDGET - len(title) - NOTE_MAX) // len(shown), SECTION_TEXT_MAX)
@@ -256,17 +281,21 @@ def history_message(summaries: list[SummaryView], other_id: str) -> dict[str, An
     for summary in shown:
         blocks += [divider(), section(_history_text(summary, each))]
     blocks += more_note(len(newest) - len(shown), "earlier 1:1s")
-    return message(f"Your last 1:1s with <@{other_id}>", blocks)
+    return message(_("Your last 1:1s with {person}").format(person=f"<@{other_id}>"), blocks)
 
 
 def _history_text(summary: SummaryView, max_chars: int) -> str:
     """Date, length, points discussed; a notes excerpt; action items (folded past the room)."""
-    kind = "🎧 Huddle · " if summary.unscheduled else ""
     discussed = len(_shared(summary.discussed))
-    head = (
-        f"*{kind}{slack_date(summary.starts_at)}* · {summary.duration_minutes} min"
-        f" · {discussed} discussed"
-    )
+    facts = {
+        "when": slack_date(summary.starts_at),
+        "minutes": summary.duration_minutes,
+        "count": discussed,
+    }
+    if summary.unscheduled:
+        head = _("*🎧 Huddle · {when}* · {minutes} min · {count} discussed").format(**facts)
+    else:
+        head = _("*{when}* · {minutes} min · {count} discussed").format(**facts)
     lines = [head]
     items = [item_line(i) for i in summary.action_items]
     notes = " ".join(summary.shared_notes.split())
@@ -275,7 +304,7 @@ def _history_text(summary: SummaryView, max_chars: int) -> str:
     if notes and excerpt > 0:
         lines.append(f"📝 {clip(notes, excerpt)}")
     if not notes and not items:
-        lines.append("_No notes or action items._")
+        lines.append(_("_No notes or action items._"))
     room = max_chars - NOTE_MAX - len("\n".join(lines))
     shown = 0
     for line in items:
@@ -285,5 +314,5 @@ def _history_text(summary: SummaryView, max_chars: int) -> str:
         room -= len(line) + 1
         shown += 1
     if len(items) > shown:
-        lines.append(f"_…and {len(items) - shown} more action items._")
+        lines.append(MORE["action items"](len(items) - shown).format(count=len(items) - shown))
     return "\n".join(lines)

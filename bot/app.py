@@ -12,7 +12,7 @@ import handlers
 from bot.clock import Clock
 from bot.oauth import OAuth
 from handlers import middleware
-from handlers.context import Clients, HomeTabs, Refresher
+from handlers.context import Clients, HomeTabs, InRequestContext, Refresher
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def create_app(
     """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
     the shared limiter included). With `oauth`, requests are authorized per workspace from
     its installation, and the app serves the install flow."""
-    listeners = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    listeners = InRequestContext(executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS))
     # The HTTP front (bot/http.py) checks every signature before anything parses the body;
     # Socket Mode needs none. A second check in Bolt would only cost time.
     if oauth is None:

@@ -10,10 +10,11 @@ from slack_bolt import Ack, App, Respond
 
 from blocks import ids
 from blocks.help import help_message
+from blocks.i18n import _
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
-from handlers.context import Deps, deps_from
+from handlers.context import Deps, deps_from, refusal_text
 from handlers.dm import add_chosen_message
 from handlers.payload import payload_id
 from store.access import Invalid, NotAllowed, get_pair, other_person
@@ -38,7 +39,7 @@ def _listener(run: Action) -> Callable[..., None]:
             try:
                 reply = run(deps, body, action)
             except (Invalid, NotAllowed) as error:
-                reply = notice(str(error))
+                reply = notice(refusal_text(error))
             if reply is not None:
                 _reply(deps, body, respond, reply)
 
@@ -76,7 +77,7 @@ def add_point(deps: Deps, body: dict, action: dict) -> None:
 
 def add_question(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
     """Add the suggested question as a talking point."""
-    pair_id, _, key = (action.get("value") or "").partition(":")
+    pair_id, _colon, key = (action.get("value") or "").partition(":")
     return points.add_question(deps, id_from(pair_id), key)
 
 
@@ -130,7 +131,7 @@ def end_confirm(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
 
 def end_cancel(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
     """End cancelled."""
-    return notice("Good call — your 1:1s go on as before.")
+    return notice(_("Good call — your 1:1s go on as before."))
 
 
 def choose_pair(deps: Deps, body: dict, action: dict) -> dict[str, Any]:

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
+from blocks.i18n import reading
 from handlers.context import Clients
 from handlers.debounce import Debouncer
 from handlers.publish import render
 from store.db import SessionFactory
 from store.deliveries import posted_agenda
+from store.people import meeting_locale
 
 DELAY = 1.0  # seconds of quiet before a posted agenda is updated
 
@@ -21,13 +23,16 @@ def update_agenda(db: SessionFactory, client: WebClient, meeting_id: int, *, now
     """Re-render a meeting's posted agenda and update the message; False before it is posted."""
     with db.read() as session:  # most often nothing is posted yet: no write lock for that
         posted = posted_agenda(session, meeting_id, now=now, suggest=False)
+        locale = meeting_locale(session, meeting_id)  # the group DM's language
     if posted is not None and posted[2].suggestion is None and posted[2].agenda.is_empty:
         with db() as session:  # an empty agenda shows a suggested question, recorded once
             posted = posted_agenda(session, meeting_id, now=now)
     if posted is None:
         return False
     channel, ts, post = posted
-    client.chat_update(channel=channel, ts=ts, **render(post))
+    with reading(locale):
+        body = render(post)
+    client.chat_update(channel=channel, ts=ts, **body)
     return True
 
 

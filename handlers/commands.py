@@ -10,11 +10,12 @@ from datetime import date, time, timedelta
 from slack_bolt import Ack, App, Respond
 
 from blocks.help import SUBCOMMANDS, help_message, try_this
+from blocks.i18n import _
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
 from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
-from handlers.context import SORRY, Deps, deps_from
+from handlers.context import SORRY, Deps, deps_from, refusal_text
 from handlers.parsing import (
     ParseError,
     add_args,
@@ -52,7 +53,7 @@ def handle_oneonone(ack: Ack, command: dict, respond: Respond, context: dict) ->
         _route(ack, command, respond, context)
     except Exception:  # never Slack's generic error: the person reads what happened
         log.exception("/oneonone failed before its ack")
-        ack(**notice(SORRY))
+        ack(**notice(_(SORRY)))
 
 
 def _route(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
@@ -80,17 +81,20 @@ def _answer(call: Invocation, run: Callable[[Invocation], None], name: str) -> N
     try:
         run(call)
     except (Invalid, NotAllowed, ParseError) as error:
-        call.respond(**notice(f"{error}\n{try_this(COMMAND, name)}"))
+        call.respond(**notice(f"{refusal_text(error)}\n{try_this(COMMAND, name)}"))
 
 
 def run_schedule(call: Invocation) -> None:
     """`schedule @person <weekday> <HH:MM> …`, or the modal when something is missing."""
     args = schedule_args(call.rest)
     if args.unread:
-        unread = " or ".join(f"`{escape(w)}`" for w in args.unread)
+        # TRANSLATORS: joins the words that could not be read: "`foo` or `bar`".
+        unread = _(" or ").join(f"`{escape(w)}`" for w in args.unread)
         raise ParseError(
-            f"I couldn't read {unread} (I understood {args.understood()}). "
-            "Write the weekday as e.g. `tuesday` and the time as `HH:MM` (24-hour)."
+            _(
+                "I couldn't read {words} (I understood {understood}). Write the weekday as "
+                "e.g. `tuesday` and the time as `HH:MM` (24-hour)."
+            ).format(words=unread, understood=args.understood())
         )
     if not args.complete:
         scheduling.open_schedule_modal(call.deps, call.trigger_id, report_id=args.person)
@@ -107,7 +111,7 @@ def run_add(call: Invocation) -> None:
 
 def run_agenda(call: Invocation) -> None:
     """`agenda [@person]`: the next agenda, with the caller's private points."""
-    person, _ = person_and_rest(call.rest)
+    person, _rest = person_and_rest(call.rest)
     call.respond(**occurrences.agenda(call.deps, person))
 
 
@@ -118,7 +122,7 @@ def run_list(call: Invocation) -> None:
 
 def run_skip(call: Invocation) -> None:
     """`skip [@person]`: suggests rescheduling first (a modal), then skips."""
-    person, _ = person_and_rest(call.rest)
+    person, _rest = person_and_rest(call.rest)
     occurrences.open_skip_modal(call.deps, call.trigger_id, person)
 
 
@@ -139,8 +143,10 @@ def _date_and_time(deps: Deps, rest: str) -> tuple[date, time]:
     parsed_time = clock_time(words[1]) if len(words) > 1 else None
     if parsed_day is None or parsed_time is None or len(words) != 2:
         raise ParseError(
-            f"I couldn't read `{escape(rest)}` as a date and a time, e.g. "
-            f"`{(today + timedelta(days=7)).isoformat()} 14:30` or `friday 9:00`."
+            _(
+                "I couldn't read `{text}` as a date and a time, e.g. `{example} 14:30` or "
+                "`friday 9:00`."
+            ).format(text=escape(rest), example=(today + timedelta(days=7)).isoformat())
         )
     return parsed_day, parsed_time
 
@@ -150,25 +156,27 @@ def run_pause(call: Invocation) -> None:
     person, rest = person_and_rest(call.rest)
     words = rest.split()
     if len(words) != 2 or words[0].lower() != "until":
-        raise ParseError("Say until when, e.g. `pause until 2027-01-05`.")
+        raise ParseError(_("Say until when, e.g. `pause until 2027-01-05`."))
     until = day(words[1], today=call.deps.local_today())
     if until is None:
-        raise ParseError(f"I couldn't read `{escape(words[1])}` as a date (YYYY-MM-DD).")
+        raise ParseError(
+            _("I couldn't read `{text}` as a date (YYYY-MM-DD).").format(text=escape(words[1]))
+        )
     pair, following = occurrences.pause(call.deps, person, until)
     call.respond(**occurrences.announce_pause(call.deps, pair, following))
 
 
 def run_end(call: Invocation) -> None:
     """`end @person`: asks for confirmation first."""
-    person, _ = person_and_rest(call.rest)
+    person, _rest = person_and_rest(call.rest)
     if person is None:
-        raise ParseError("Say whose 1:1 to end, e.g. `end @dana`.")
+        raise ParseError(_("Say whose 1:1 to end, e.g. `end @dana`."))
     call.respond(**occurrences.end_confirmation(call.deps, person))
 
 
 def run_notes(call: Invocation) -> None:
     """`notes [@person]`: the notes modal of the current (or last) 1:1."""
-    person, _ = person_and_rest(call.rest)
+    person, _rest = person_and_rest(call.rest)
     notes.open_notes(call.deps, call.trigger_id, person=person)
 
 
@@ -179,7 +187,7 @@ def run_actions(call: Invocation) -> None:
 
 def run_history(call: Invocation) -> None:
     """`history [@person]`: the last meetings' summaries."""
-    person, _ = person_and_rest(call.rest)
+    person, _rest = person_and_rest(call.rest)
     call.respond(**follow_ups.history_of(call.deps, person))
 
 
@@ -192,7 +200,9 @@ def run_export(call: Invocation) -> None:
     """`export [@person]`: everything the caller may see, as files in their DM."""
     person, rest = person_and_rest(call.rest)
     if rest:
-        raise ParseError(f"I couldn't read `{escape(rest)}`: name one person, or nobody.")
+        raise ParseError(
+            _("I couldn't read `{text}`: name one person, or nobody.").format(text=escape(rest))
+        )
     export.export(call.deps, person_id=person, tell=lambda text: call.respond(**notice(text)))
 
 

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from blocks.i18n import N_, _, current_language
 from handlers.people import time_zone
-from store.access import Actor, Invalid, NotAllowed
+from store.access import Actor, Invalid, NotAllowed, Refusal
 from store.db import SessionFactory
 from store.models import Pair
 
 log = logging.getLogger(__name__)
 
-SORRY = (
+SORRY = N_(
     "Sorry — something went wrong on my side. Please try again in a moment; if it keeps "
     "happening, tell whoever runs oneonone for your workspace."
 )
@@ -124,8 +129,8 @@ class Deps:
         guarded = _guarded(work, tell)
         if self.lane is None:
             guarded()
-        else:
-            self.lane.submit(guarded)
+        else:  # the lane's thread reads in the language of whoever's request this was
+            self.lane.submit(contextvars.copy_context().run, guarded)
 
     def refresh_homes(self, pair: Pair, *, only: str | None = None) -> None:
         """Republish both people's Home tabs (or `only` one's) soon, coalesced with others."""
@@ -141,6 +146,27 @@ class Deps:
     def local_today(self) -> date:
         """Today's date in the actor's Slack time zone."""
         return self.now().astimezone(ZoneInfo(time_zone(self, self.actor.user_id))).date()
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class InRequestContext(Executor):
+    """An executor whose tasks run in a copy of the submitter's context variables: a
+    listener's thread reads in the language its request's middleware set (blocks.i18n)."""
+
+    def __init__(self, inner: Executor) -> None:
+        self._inner = inner
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run `fn` on the inner executor, in this context's copy."""
+        context = contextvars.copy_context()
+        return self._inner.submit(functools.partial(context.run, fn, *args, **kwargs))
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the inner executor down."""
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def deps_from(context: dict) -> Deps:
@@ -162,13 +188,35 @@ def _guarded(work: Callable[[], None], tell: Tell | None) -> Callable[[], None]:
         try:
             work()
         except (Invalid, NotAllowed) as refusal:  # a refusal: the person reads why
-            _tell(tell, str(refusal))
+            _tell(tell, refusal_text(refusal))
         except Exception:
             # The traceback names the code, never the person's text (engines hide parameters).
             log.exception("%s failed after the ack", getattr(work, "__qualname__", "work"))
-            _tell(tell, SORRY)
+            _tell(tell, _(SORRY))
 
     return run
+
+
+def refusal_text(error: Exception) -> str:
+    """What a refusal says, in the reader's language: the store's refusals (Invalid,
+    NotAllowed) carry their catalog message and its values; other errors (ParseError) were
+    written in the reader's language already."""
+    if not isinstance(error, Refusal):
+        return str(error)
+    text = _(error.message)
+    if not error.params:
+        return text
+    return text.format(**{key: _localised(value) for key, value in error.params.items()})
+
+
+def _localised(value: object) -> object:
+    """Numbers and dates in a refusal as the reader's locale writes them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_decimal(value, locale=current_language())
+    if isinstance(value, date):
+        # TRANSLATORS: a Unicode (CLDR) date pattern: EEE weekday, MMM month, dd day, y year.
+        return format_date(value, _("EEE MMM dd, y"), locale=current_language())
+    return value
 
 
 def _tell(tell: Tell | None, text: str) -> None:

@@ -15,8 +15,10 @@ from blocks.deletion import (
     objected_message,
     private_deleted_message,
 )
+from blocks.i18n import reading
 from handlers.context import Deps
 from handlers.notes import update_summary
+from handlers.people import locale_of
 from handlers.publish import post_to_user
 from handlers.sweeps import delete_files, delete_posts
 from store.db import checkpoint_wal
@@ -72,7 +74,8 @@ def request_history(deps: Deps, pair_id: int) -> dict[str, Any]:
     with deps.db() as session:
         request, new = request_history_deletion(session, deps.actor, pair_id, now=deps.now())
     if new:
-        body = history_requested_message(request, request.other_id)
+        with reading(locale_of(deps, request.other_id)):
+            body = history_requested_message(request, request.other_id)
         post_to_user(deps.client, request.other_id, body)
         if deps.homes is not None:
             deps.homes.request(deps.actor.team_id, [request.requested_by, request.other_id])
@@ -83,7 +86,8 @@ def object_to(deps: Deps, pair_id: int) -> dict[str, Any]:
     """Either of the two cancels the deletion: both are told."""
     with deps.db() as session:
         request = object_to_deletion(session, deps.actor, pair_id, now=deps.now())
-    body = objected_message(request)
     other = request.other_id if deps.actor.user_id == request.requested_by else request.requested_by
+    with reading(locale_of(deps, other)):
+        body = objected_message(request)
     post_to_user(deps.client, other, body)
-    return body
+    return objected_message(request)

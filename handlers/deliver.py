@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from blocks.i18n import reading
 from handlers.context import Clients, NotInstalled, TokenRefused
 from handlers.people import bot_dm
 from handlers.publish import find_post, open_group_dm, post, render
@@ -142,7 +143,8 @@ def _carry_out(
             with db() as session:
                 record(session, taken, plan, channel=found[0], ts=found[1], now=now, outcome=FOUND)
             return FOUND
-    body = render(plan.content)
+    with reading(plan.locale):
+        body = render(plan.content)
     posted_channel, ts = post(client, channel, body, key=plan.key, also=plan.also)
     try:
         with db() as session:
@@ -217,7 +219,8 @@ def _catch_up(
         content = current_content(session, plan, now=now)
     if content is None:
         return
-    again = render(content)
+    with reading(plan.locale):
+        again = render(content)
     if again != body:
         client.chat_update(channel=channel, ts=ts, **again)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from blocks.i18n import N_, _
 from blocks.messages import choose_pair_message, notice
-from handlers.context import Deps
+from handlers.context import Deps, refusal_text
 from handlers.people import display_name
 from handlers.points import add_point, text_from_slack
 from store.access import Invalid, NotAllowed, list_active_pairs, other_person
@@ -17,7 +18,7 @@ from store.models import Pair, id_of
 
 log = logging.getLogger(__name__)
 
-NO_PAIRS = (
+NO_PAIRS = N_(
     "You don't have any 1:1s yet, so I can't put this on an agenda. "
     "Start one with `/oneonone schedule @person tuesday 10:00`."
 )
@@ -45,14 +46,14 @@ def handle_direct_message(deps: Deps, event: dict[str, Any]) -> None:
             deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
         )
     except (Invalid, NotAllowed) as error:
-        body = notice(str(error))
+        body = notice(refusal_text(error))
     _reply(deps, channel, reply_ts, body)
 
 
 def _which_pair(deps: Deps, pairs: list[Pair], channel: str, ts: str) -> dict[str, Any]:
     """No 1:1 yet, or several: say so, or ask which one the message is for."""
     if not pairs:
-        return notice(NO_PAIRS)
+        return notice(_(NO_PAIRS))
     choices = [(id_of(p), display_name(deps, other_person(p, deps.actor.user_id))) for p in pairs]
     return choose_pair_message(pairs=choices, channel_id=channel, ts=ts)
 
@@ -61,7 +62,7 @@ def add_chosen_message(deps: Deps, pair_id: int, channel: str, ts: str) -> dict[
     """The person picked the 1:1 for a DM: fetch that message and add it there."""
     message = _fetch_message(deps, channel, ts)
     if message is None or message.get("user") != deps.actor.user_id:
-        raise NotAllowed("I can't find that message any more — please write it again.")
+        raise NotAllowed(N_("I can't find that message any more — please write it again."))
     private, text = _private_prefix(text_from_slack(deps, message.get("text") or ""))
     return add_point(
         deps, None, text, private=private, origin=f"dm:{channel}:{ts}", pair_id=pair_id
@@ -82,7 +83,7 @@ def _fetch_message(deps: Deps, channel: str, ts: str) -> dict[str, Any] | None:
 
 def _private_prefix(text: str) -> tuple[bool, str]:
     """`private: …` or `private …` at the start keeps the talking point to its author."""
-    first, _, rest = text.strip().partition(" ")
+    first, _space, rest = text.strip().partition(" ")
     if first.lower().rstrip(":") == "private" and rest.strip():
         return True, rest.strip()
     return False, text

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import export as files
 from blocks.export import Reader
+from blocks.i18n import N_, _
 from blocks.messages import notice
 from handlers.context import Deps, Tell
 from handlers.people import bot_dm, display_name, time_zone
@@ -26,17 +27,17 @@ from store.export import PAGE_SIZE, export_page, export_pairs
 from store.files import EXPORT, record_uploaded_files
 from store.views import ExportedMeeting, ExportedPair
 
-PREPARING = "Preparing your export… it arrives in our DM in a moment."
-NO_SCOPE = (
+PREPARING = N_("Preparing your export… it arrives in our DM in a moment.")
+NO_SCOPE = N_(
     "Exports are unavailable in this workspace until oneonone is reinstalled with permission "
     "to upload files (`files:write`). Please ask whoever runs oneonone for your workspace to "
     "reinstall it."
 )
-UPLOADS_REFUSED = (
+UPLOADS_REFUSED = N_(
     "Your workspace does not let oneonone upload this file (Slack said `{error}`), so I "
     "couldn't send your export."
 )
-TOO_LARGE = (
+TOO_LARGE = N_(
     "Your history is too large for one export ({files}+ files). Export one 1:1 at a time, "
     "e.g. `/oneonone export @person`."
 )
@@ -56,7 +57,7 @@ def export(
     """Send the actor their export: all their 1:1s, those with `person_id`, or `pair_id`."""
     with deps.db.read() as session:
         pairs = export_pairs(session, deps.actor, person_id=person_id, pair_id=pair_id)
-    tell(PREPARING)
+    tell(_(PREPARING))
     reader = _reader(deps, pairs)
     with tempfile.TemporaryDirectory(prefix="oneonone-export-") as folder:
         written = _write(deps, pairs, reader, Path(folder))
@@ -66,9 +67,9 @@ def export(
         except SlackApiError as error:
             code = error.response.get("error")
             if code == "missing_scope":
-                tell(NO_SCOPE)
+                tell(_(NO_SCOPE))
             elif code in UPLOAD_REFUSALS:
-                tell(UPLOADS_REFUSED.format(error=code))
+                tell(_(UPLOADS_REFUSED).format(error=code))
             else:
                 raise
 
@@ -120,7 +121,7 @@ def _write(deps: Deps, pairs: list[ExportedPair], reader: Reader, folder: Path) 
                     table.add(files.csv_text(files.csv_rows(pair, meeting, reader)))
             count += len(page)
         if not count:
-            markdown.add(files.NO_MEETINGS)
+            markdown.add(_(files.NO_MEETINGS))
         meetings += count
     return _Written(paths=markdown.close() + table.close(), meetings=meetings)
 
@@ -173,7 +174,7 @@ class _Files:
 
     def _next_file(self) -> None:
         if len(self.paths) >= files.FILES_MAX:
-            raise Invalid(TOO_LARGE.format(files=files.FILES_MAX))
+            raise Invalid(TOO_LARGE, files=str(files.FILES_MAX))
         self._finish()
         path = self.folder / files.file_name(self.stem, len(self.paths) + 1, self.suffix)
         self.paths.append(path)
@@ -204,7 +205,7 @@ def _upload(deps: Deps, paths: list[Path], comment: str) -> None:
         response = deps.client.files_upload_v2(
             channel=channel,
             file_uploads=[{"file": str(p), "filename": p.name, "title": p.name} for p in batch],
-            initial_comment=comment if start == 0 else files.CONTINUED,
+            initial_comment=comment if start == 0 else _(files.CONTINUED),
         )
         uploaded = [(str(f["id"]), p.name) for f, p in zip(response["files"], batch, strict=True)]
         with deps.db() as session:

@@ -14,6 +14,7 @@ from blocks.follow_ups import (
     item_snoozed_message,
 )
 from blocks.home import summary_modal
+from blocks.i18n import _, reading
 from blocks.messages import notice
 from blocks.summary import history_message
 from handlers.context import Deps
@@ -25,6 +26,7 @@ from store.agenda import agenda_posted_at, drop_talking_point
 from store.huddles import dismiss_follow_up, huddle_minutes, meeting_for_huddle
 from store.meetings import upcoming_meeting
 from store.models import Pair, id_of
+from store.people import pair_locale
 from store.summary import history, summary_for
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def drop_point(deps: Deps, point_id: int) -> dict[str, Any]:
         meeting, pair = drop_talking_point(session, deps.actor, point_id)
     deps.refresh_agenda(meeting.id)
     deps.refresh_homes(pair)
-    return notice("Removed that talking point from your next 1:1.")
+    return notice(_("Removed that talking point from your next 1:1."))
 
 
 def open_summary(deps: Deps, trigger_id: str, meeting_id: int) -> None:
@@ -111,11 +113,13 @@ def huddle_meeting(deps: Deps, follow_up_id: int) -> int:
 def dismiss_huddle(deps: Deps, follow_up_id: int) -> None:
     """Nothing to capture: the offer is replaced by a one-line note."""
     with deps.db() as session:
-        follow_up, _pair = dismiss_follow_up(session, deps.actor, follow_up_id, now=deps.now())
+        follow_up, pair = dismiss_follow_up(session, deps.actor, follow_up_id, now=deps.now())
+        locale = pair_locale(session, pair)  # the offer is in the pair's group DM
     if not (follow_up.channel_id and follow_up.ts):
         return
     minutes = huddle_minutes(follow_up.started_at, follow_up.ended_at)
-    body = huddle_dismissed_message(minutes, deps.actor.user_id)
+    with reading(locale):
+        body = huddle_dismissed_message(minutes, deps.actor.user_id)
     try:
         deps.client.chat_update(channel=follow_up.channel_id, ts=follow_up.ts, **body)
     except SlackApiError as error:

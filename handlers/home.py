@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from blocks.home import home_view
+from blocks.i18n import reading
 from handlers.context import Clients
 from handlers.debounce import Debouncer
 from handlers.people import DEFAULT_TZ, profile_of
@@ -45,7 +46,8 @@ def publish_home(
     today = now.astimezone(ZoneInfo(zone)).date()
     with db.read() as session:
         data = home_data(session, actor, now=now)
-    view = home_view(data, page=page, today=today, zone=zone, privacy_url=privacy_url)
+    with reading(person.locale if person else None):  # each person's tab in their language
+        view = home_view(data, page=page, today=today, zone=zone, privacy_url=privacy_url)
     client.views_publish(user_id=actor.user_id, view=view)
     return True
 

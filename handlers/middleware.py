@@ -9,7 +9,9 @@ from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from blocks.i18n import read_as
 from handlers.context import Clients, HomeTabs, Installs, Refresher
+from handlers.people import reader_locale
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -60,8 +62,15 @@ def install(
         log.info("dropping event %s already handled (retry %s)", event_id, retry)
         return BoltResponse(status=200, body="")
 
+    def in_their_language(context: dict, body: dict, next: Callable[[], None]) -> None:
+        # Set here, in the request's thread; the listener's thread copies this context
+        # (bot.app's executor), so everything it answers reads in the actor's language.
+        read_as(_actor_locale(db, clients, clock, context, body))
+        next()
+
     app.use(inject)
     app.use(once_per_event)
+    app.use(in_their_language)
 
 
 def _workspace_of(context: dict, body: dict, installs: Installs) -> None:
@@ -94,3 +103,17 @@ def _team_in(body: dict) -> str | None:
         if isinstance(candidate, str) and candidate:
             return candidate
     return None
+
+
+def _actor_locale(
+    db: SessionFactory, clients: Clients, clock: Clock, context: dict, body: dict
+) -> str | None:
+    """The acting person's Slack locale (None: nobody acts, or an event sent for everyone)."""
+    team_id, user_id = context.get("team_id"), context.get("user_id")
+    if not (team_id and user_id) or (body.get("event") or {}).get("type") in SELF_DEDUPLICATED:
+        return None
+    try:
+        return reader_locale(db, clients.interactive(team_id), team_id, user_id, now=clock())
+    except Exception:  # an answer in English beats no answer
+        log.warning("could not look up the locale of %s", user_id, exc_info=True)
+        return None

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from blocks import ids
+from blocks.i18n import _, reading
 from blocks.notes import (
     ROWS_MAX,
     ItemRow,
@@ -19,12 +20,13 @@ from handlers.context import Deps
 from handlers.deliver import deliver
 from handlers.payload import payload_date, payload_id, payload_ids
 from handlers.people import display_name, look_up
-from store.access import NotAllowed, find_pair_with
+from store.access import NOT_ON_AGENDA, NotAllowed, find_pair_with
 from store.actions import retime_reminders
 from store.deliveries import posted_summary, request_summary
 from store.models import id_of
 from store.notes import notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes
+from store.people import meeting_locale
 from store.summary import summary_for
 from store.views import ITEM_FIELDS, ITEM_MAX, NotesView, fingerprint, item_prints
 
@@ -142,7 +144,7 @@ def _int(value: Any) -> int:
     try:
         return payload_id(value)
     except NotAllowed as error:
-        raise NotAllowed("That talking point isn't on this agenda.") from error
+        raise NotAllowed(NOT_ON_AGENDA) from error
 
 
 def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
@@ -154,7 +156,8 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
         row = _typed_row(key, values, {}, "")
         if len(row.text.strip()) > ITEM_MAX:
             raise RowError(
-                f"{ids.ITEM_TEXT}:{key}", f"Keep an action item under {ITEM_MAX} characters."
+                f"{ids.ITEM_TEXT}:{key}",
+                _("Keep an action item under {limit} characters.").format(limit=ITEM_MAX),
             )
         shown = _shown_prints(meta.saved.get(key))
         changed = _changed_fields(shown, row)
@@ -227,9 +230,12 @@ def update_summary(deps: Deps, meeting_id: int) -> None:
     """Bring a posted summary up to date (notes, action items)."""
     with deps.db.read() as session:
         posted = posted_summary(session, meeting_id)
+        locale = meeting_locale(session, meeting_id)  # the group DM's language
     if posted is not None:
         channel, ts, summary = posted
-        deps.client.chat_update(channel=channel, ts=ts, **summary_message(summary))
+        with reading(locale):
+            body = summary_message(summary)
+        deps.client.chat_update(channel=channel, ts=ts, **body)
 
 
 def not_met(deps: Deps, meeting_id: int) -> dict[str, Any]:
@@ -237,4 +243,7 @@ def not_met(deps: Deps, meeting_id: int) -> dict[str, Any]:
     says so (for either of the two; nothing is stored: the meeting is not held anyway)."""
     with deps.db.read() as session:
         summary = summary_for(session, deps.actor, meeting_id, now=deps.now())
-    return {"replace_original": True, **not_met_message(summary, deps.actor.user_id)}
+        locale = meeting_locale(session, meeting_id)  # it replaces a group DM message
+    with reading(locale):
+        body = not_met_message(summary, deps.actor.user_id)
+    return {"replace_original": True, **body}

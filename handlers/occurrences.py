@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 
 from blocks import messages
 from blocks.agenda import agenda_ephemeral
+from blocks.i18n import reading
 from blocks.modals import pause_modal, reschedule_modal, skip_modal
 from handlers.context import Deps
-from handlers.people import time_zone
+from handlers.people import locale_of, time_zone
 from handlers.publish import post_to_user
 from store.access import find_pair_with, get_meeting, get_pair, list_active_pairs, other_person
 from store.agenda import agenda_for, meeting_for
@@ -86,7 +89,8 @@ def announce_skip(deps: Deps, skipped: Meeting, following: datetime | None, pair
     """Both people are told; the posted agenda (if any) shows the skip."""
     deps.refresh_agenda(skipped.id)
     deps.refresh_homes(pair)
-    body = messages.skipped_notice(
+    body = partial(
+        messages.skipped_notice,
         actor_id=deps.actor.user_id,
         starts_at=skipped.starts_at,
         next_starts_at=following,
@@ -131,9 +135,11 @@ def announce_reschedule(deps: Deps, moved: Meeting, pair: Pair) -> dict[str, Any
     """Update the posted agenda and tell the other person; returns the actor's confirmation."""
     deps.refresh_agenda(moved.id)
     deps.refresh_homes(pair)
-    body = messages.rescheduled_notice(actor_id=deps.actor.user_id, starts_at=moved.starts_at)
+    body = partial(
+        messages.rescheduled_notice, actor_id=deps.actor.user_id, starts_at=moved.starts_at
+    )
     _tell_other(deps, pair, body)
-    return body
+    return body()
 
 
 def open_pause_modal(deps: Deps, trigger_id: str, pair_id: int) -> None:
@@ -160,14 +166,15 @@ def pause(
 
 def announce_pause(deps: Deps, pair: Pair, following: datetime | None) -> dict[str, Any]:
     """Tell the other person; returns the actor's confirmation."""
-    body = messages.paused_notice(
+    body = partial(
+        messages.paused_notice,
         actor_id=deps.actor.user_id,
         until=pair.paused_until.isoformat() if pair.paused_until else "",
         next_starts_at=following,
     )
     _tell_other(deps, pair, body)
     deps.refresh_homes(pair)
-    return body
+    return body()
 
 
 def end_confirmation(deps: Deps, person: str) -> dict[str, Any]:
@@ -182,16 +189,27 @@ def end(deps: Deps, pair_id: int) -> dict[str, Any]:
     with deps.db() as session:
         pair = end_pair(session, deps.actor, pair_id, now=deps.now())
     other = other_person(pair, deps.actor.user_id)
-    body = messages.ended_notice(actor_id=deps.actor.user_id, other_id=other, pair_id=pair_id)
+    body = partial(
+        messages.ended_notice, actor_id=deps.actor.user_id, other_id=other, pair_id=pair_id
+    )
     _tell_other(deps, pair, body)
     deps.refresh_homes(pair)
-    return body
+    return body()
 
 
-def _tell_other(deps: Deps, pair: Pair, body: dict[str, Any]) -> None:
-    post_to_user(deps.client, other_person(pair, deps.actor.user_id), body)
+Body = Callable[[], dict[str, Any]]  # a message, built in the language of whoever reads it
 
 
-def _tell_both(deps: Deps, pair: Pair, body: dict[str, Any]) -> None:
+def _tell_other(deps: Deps, pair: Pair, body: Body) -> None:
+    _tell(deps, other_person(pair, deps.actor.user_id), body)
+
+
+def _tell_both(deps: Deps, pair: Pair, body: Body) -> None:
     for user_id in (pair.manager_id, pair.report_id):
-        post_to_user(deps.client, user_id, body)
+        _tell(deps, user_id, body)
+
+
+def _tell(deps: Deps, user_id: str, body: Body) -> None:
+    with reading(locale_of(deps, user_id)):
+        message = body()
+    post_to_user(deps.client, user_id, message)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from blocks.i18n import _
 from blocks.text import escape
+from blocks.when import clock, weekday_name
 from store.models import Cadence
 from store.schedule import DURATION_RANGE
 from store.views import WEEKDAY_NAMES
@@ -149,12 +151,12 @@ class ScheduleArgs:
         """What was read, in words, for error messages."""
         parts = []
         if self.person:
-            parts.append(f"person <@{self.person}>")
+            parts.append(_("person {person}").format(person=f"<@{self.person}>"))
         if self.weekday is not None:
-            parts.append(f"weekday {WEEKDAY_NAMES[self.weekday]}")
+            parts.append(_("weekday {weekday}").format(weekday=weekday_name(self.weekday)))
         if self.at is not None:
-            parts.append(f"time {self.at:%H:%M}")
-        return ", ".join(parts) or "nothing yet"
+            parts.append(_("time {time}").format(time=clock(self.at)))
+        return ", ".join(parts) or _("nothing yet")
 
 
 def schedule_args(text: str) -> ScheduleArgs:
@@ -188,8 +190,10 @@ def _in_range(word: str, minutes: int) -> int:
     low, high = DURATION_RANGE
     if not low <= minutes <= high:
         raise ParseError(
-            f"A 1:1 can't last `{escape(word)}`: the duration must be between {low} and "
-            f"{high} minutes, e.g. `30m`, `45 min` or `1h 30m`."
+            _(
+                "A 1:1 can't last `{text}`: the duration must be between {low} and {high} "
+                "minutes, e.g. `30m`, `45 min` or `1h 30m`."
+            ).format(text=escape(word), low=low, high=high)
         )
     return minutes
 
@@ -208,7 +212,7 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
     `private` is a whole word in any case; the text keeps its inner lines and spacing.
     """
     private, person, rest = False, None, text.strip()
-    for _ in range(2):
+    for _attempt in range(2):
         if not private and (match := LEADING_PRIVATE.match(rest)):
             private, rest = True, (match.group(1) or "").strip()
         elif person is None and (match := LEADING_MENTION.match(rest)):

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from store.access import NotAllowed
+from store.access import N_, NotAllowed
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every table (PostgreSQL's `integer`)
-FORGED = "That button doesn't belong to one of your 1:1s."
+FORGED = N_("That button doesn't belong to one of your 1:1s.")
 
 
 def payload_id(value: object) -> int:

@@ -72,6 +72,29 @@ def display_name(deps: Asking, user_id: str) -> str:
     return person.name if person else user_id
 
 
+def locale_of(deps: Asking, user_id: str) -> str | None:
+    """The user's Slack locale (None when unknown: they read English)."""
+    person = look_up(deps, user_id)
+    return person.locale if person else None
+
+
+def reader_locale(
+    db: SessionFactory, client: WebClient, team_id: str, user_id: str, *, now: datetime
+) -> str | None:
+    """The locale a person reads in: cached, else as stored however old (a locale rarely
+    changes; `user_change` and housekeeping keep it fresh), else fetched from Slack."""
+    key = (client.base_url, team_id, user_id)
+    with _cache_lock:
+        if key in _cache:
+            cached = _cache[key]
+            return cached.locale if cached else None
+    with db.read() as session:
+        fresh, profile = stored_profile(session, team_id, user_id, now=now)
+    if profile is None and not fresh:
+        profile = profile_of(db, client, team_id, user_id, now=now)
+    return profile.locale if profile else None
+
+
 def bot_dm(db: SessionFactory, client: WebClient, team_id: str, user_id: str) -> str:
     """The id of the bot's DM with the person: as stored, else opened (and stored)."""
     with db.read() as session:
@@ -130,8 +153,12 @@ def changed(
     if profile.deleted:
         left_workspace(db, team_id, profile.user_id, now=now)
     if kept:
+        key = (client.base_url, team_id, profile.user_id)
         with _cache_lock:
-            _cache[(client.base_url, team_id, profile.user_id)] = profile
+            if profile.locale is None:  # user_change carries none: read the stored one again
+                _cache.pop(key, None)
+            else:
+                _cache[key] = profile
 
 
 def profile_from(user: dict[str, Any]) -> Profile:

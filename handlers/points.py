@@ -7,12 +7,14 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from blocks.i18n import _
 from blocks.messages import point_added
 from blocks.modals import add_point_modal
 from blocks.rich_text import to_point_text, users_in
 from handlers.context import Deps
 from handlers.people import display_name, look_up
 from store.access import (
+    N_,
     Invalid,
     find_pair_with,
     get_pair,
@@ -109,7 +111,8 @@ def add_question(deps: Deps, pair_id: int, question_key: str) -> dict[str, Any]:
     with deps.db() as session:  # the same question comes round again, for another meeting
         meeting_id = id_of(next_meeting(session, deps.actor, pair_id, now=deps.now()))
     origin = f"question:{meeting_id}:{question_key}:{deps.actor.user_id}"
-    return add_point(deps, None, question.text, private=False, origin=origin, pair_id=pair_id)
+    text = _(question.text)  # in the language of whoever adds it
+    return add_point(deps, None, text, private=False, origin=origin, pair_id=pair_id)
 
 
 def open_add_modal(
@@ -130,7 +133,7 @@ def open_add_modal(
             target = point_target(session, deps.actor, pair_id, now=deps.now())
     choices = _labels(deps, pairs)
     if pair_id is None and not choices:
-        raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule`.")
+        raise Invalid(N_("You don't have any 1:1s yet. Start one with `/oneonone schedule`."))
     view = add_point_modal(
         pairs=choices,
         pair_id=pair_id,
@@ -144,8 +147,12 @@ def open_add_modal(
 
 def _labels(deps: Deps, pairs: list[Pair]) -> list[tuple[int, str]]:
     """Select options and buttons are plain text: label each 1:1 with the other's name."""
+
+    def other(pair: Pair) -> str:
+        return other_person(pair, deps.actor.user_id)
+
     return [
-        (id_of(pair), f"With {display_name(deps, other_person(pair, deps.actor.user_id))}")
+        (id_of(pair), _("With {name}").format(name=display_name(deps, other(pair))))
         for pair in pairs
     ]
 

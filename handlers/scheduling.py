@@ -7,15 +7,16 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from blocks.i18n import reading
 from blocks.messages import schedule_confirmation
 from blocks.modals import schedule_modal
 from blocks.prompt import intro_message
 from handlers.context import Deps
 from handlers.deliver import post_claimed
 from handlers.parsing import ScheduleArgs
-from handlers.people import look_up, time_zone
+from handlers.people import locale_of, look_up, time_zone
 from handlers.publish import open_group_dm, post_to_user
-from store.access import Invalid
+from store.access import N_, Invalid
 from store.bursts import welcome_prompt
 from store.deliveries import Later, prepare, set_pair_channel
 from store.due_work import MERGED, Claim, finish, release
@@ -53,16 +54,19 @@ def schedule(deps: Deps, args: ScheduleArgs) -> dict[str, Any]:
 def check_report(deps: Deps, report_id: str) -> None:
     """Refuse a person who cannot be in a 1:1: unknown, deactivated, a bot, another workspace."""
     person = look_up(deps, report_id)
+    them = f"<@{report_id}>"
     if person is None:
-        raise Invalid(f"I can't find <@{report_id}> in this workspace.", field="report")
+        raise Invalid(N_("I can't find {person} in this workspace."), "report", person=them)
     if person.deleted:
         raise Invalid(
-            f"<@{report_id}> is deactivated, so I can't schedule a 1:1 with them.", field="report"
+            N_("{person} is deactivated, so I can't schedule a 1:1 with them."),
+            "report",
+            person=them,
         )
     if person.is_bot:
-        raise Invalid(f"<@{report_id}> is a bot — 1:1s are for people.", field="report")
+        raise Invalid(N_("{person} is a bot — 1:1s are for people."), "report", person=them)
     if person.home_team_id and person.home_team_id != deps.actor.team_id:
-        raise Invalid(f"<@{report_id}> isn't in this workspace.", field="report")
+        raise Invalid(N_("{person} isn't in this workspace."), "report", person=them)
 
 
 def create_series(deps: Deps, request: PairRequest) -> tuple[Pair, Meeting]:
@@ -101,15 +105,16 @@ def welcome(deps: Deps, pair: Pair, meeting: Meeting, series: SeriesTime, zone: 
     """The report's welcome DM; when their first prompt falls due with it (it was held for
     it: store.bursts), the welcome carries the prompt and the prompt is done, merged."""
     held, plan = _held_prompt(deps, meeting, pair.report_id)
-    body = intro_message(
-        manager_id=pair.manager_id,
-        pair_id=id_of(pair),
-        series=series,
-        zone=zone,
-        starts_at=meeting.starts_at,
-        duration_minutes=pair.duration_minutes,
-        prompt=plan.content if plan and isinstance(plan.content, PromptPost) else None,
-    )
+    with reading(locale_of(deps, pair.report_id)):  # the report's DM, in their language
+        body = intro_message(
+            manager_id=pair.manager_id,
+            pair_id=id_of(pair),
+            series=series,
+            zone=zone,
+            starts_at=meeting.starts_at,
+            duration_minutes=pair.duration_minutes,
+            prompt=plan.content if plan and isinstance(plan.content, PromptPost) else None,
+        )
     if held is None or plan is None:
         post_to_user(deps.client, pair.report_id, body)
         return

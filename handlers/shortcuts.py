@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from blocks import ids
 from blocks.messages import notice
-from handlers.context import Deps, deps_from
+from handlers.context import Deps, deps_from, refusal_text
 from handlers.points import open_add_modal, text_from_slack
 from store.access import Invalid, NotAllowed
 from store.point_text import Source, shorten
@@ -45,7 +45,7 @@ def _open_add_modal(deps: Deps, shortcut: dict, respond: Respond) -> None:
     try:
         open_add_modal(deps, shortcut["trigger_id"], pair_id=None, initial_text=text, source=source)
     except (Invalid, NotAllowed) as error:
-        respond(response_type="ephemeral", **notice(str(error)))
+        respond(response_type="ephemeral", **notice(refusal_text(error)))
 
 
 def _permalink(client: WebClient, channel: str | None, ts: str | None) -> str | None:

@@ -11,9 +11,10 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from blocks import ids
+from blocks.i18n import _
 from blocks.messages import notice
 from handlers import deletion, notes, occurrences, scheduling
-from handlers.context import SORRY, Deps, deps_from
+from handlers.context import SORRY, Deps, deps_from, refusal_text
 from handlers.payload import payload_id
 from handlers.points import add_point, text_from_form
 from handlers.publish import post_to_user
@@ -61,17 +62,17 @@ def _listener(submit: Submission) -> Callable[..., None]:
             return
         except (Invalid, NotAllowed) as error:
             ack()
-            refusal = str(error)
+            refusal = refusal_text(error)
             deps.after_ack(lambda: _tell(deps, refusal))
             return
         except Exception:  # never Slack's generic error: the form says what happened
             log.exception("%s failed before its ack", submit.__name__)
             field = _first_input(view)
             if field:
-                ack(response_action="errors", errors={field: SORRY[:150]})
+                ack(response_action="errors", errors={field: _(SORRY)[:150]})
             else:  # a form without inputs closes; the person reads it in their DM
                 ack()
-                deps.after_ack(lambda: _tell(deps, SORRY))
+                deps.after_ack(lambda: _tell(deps, _(SORRY)))
             return
         ack()
         if after is not None:
@@ -107,7 +108,7 @@ def submit_add_point(deps: Deps, view: dict, values: Values) -> Callable[[], Non
     try:
         text = clean_text(text_from_form(deps, value(values, ids.POINT_TEXT)))
     except Invalid as error:
-        raise FieldError(ids.POINT_TEXT, str(error)) from error
+        raise FieldError(ids.POINT_TEXT, refusal_text(error)) from error
     private = bool(value(values, ids.POINT_PRIVATE).get("selected_options"))
     meta = _add_point_metadata(view)
     pair_id = _chosen_pair(meta, values)
@@ -147,7 +148,7 @@ def _chosen_pair(meta: dict[str, Any], values: Values) -> int:
     pair = meta.get("pair")
     picked = pair if pair is not None else chosen
     if picked is None:
-        raise FieldError(ids.POINT_PAIR, "Pick the 1:1 this is for.")
+        raise FieldError(ids.POINT_PAIR, _("Pick the 1:1 this is for."))
     return payload_id(picked)
 
 
@@ -158,7 +159,7 @@ def submit_schedule(deps: Deps, view: dict, values: Values) -> Callable[[], None
         pair, meeting = scheduling.create_series(deps, request)
     except Invalid as error:
         block = SCHEDULE_FIELDS.get(error.field or "", ids.SCHEDULE_PERSON)
-        raise FieldError(block, str(error)) from error
+        raise FieldError(block, refusal_text(error)) from error
 
     def after() -> None:
         body = scheduling.announce_series(deps, pair, meeting)
@@ -173,7 +174,7 @@ def _pair_request(values: Values) -> PairRequest:
 
     person = value(values, ids.SCHEDULE_PERSON).get("selected_user")
     if not person:
-        raise FieldError(ids.SCHEDULE_PERSON, "Pick the person you manage.")
+        raise FieldError(ids.SCHEDULE_PERSON, _("Pick the person you manage."))
     at = value(values, ids.SCHEDULE_TIME).get("selected_time") or ""
     try:
         return PairRequest(
@@ -187,7 +188,7 @@ def _pair_request(values: Values) -> PairRequest:
             agenda_lead_minutes=int(selected(ids.SCHEDULE_AGENDA_LEAD) or 30),
         )
     except ValueError as error:
-        raise FieldError(ids.SCHEDULE_TIME, "Pick a weekday and a start time.") from error
+        raise FieldError(ids.SCHEDULE_TIME, _("Pick a weekday and a start time.")) from error
 
 
 def submit_reschedule(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
@@ -195,7 +196,7 @@ def submit_reschedule(deps: Deps, view: dict, values: Values) -> Callable[[], No
     picked_day = value(values, ids.RESCHEDULE_DATE).get("selected_date")
     picked_time = value(values, ids.RESCHEDULE_TIME).get("selected_time")
     if not picked_day or not picked_time:
-        raise FieldError(ids.RESCHEDULE_DATE, "Pick a date and a time.")
+        raise FieldError(ids.RESCHEDULE_DATE, _("Pick a date and a time."))
     try:
         moved, pair = occurrences.reschedule(
             deps,
@@ -206,7 +207,7 @@ def submit_reschedule(deps: Deps, view: dict, values: Values) -> Callable[[], No
         )
     except Invalid as error:
         block = ids.RESCHEDULE_TIME if error.field == "time" else ids.RESCHEDULE_DATE
-        raise FieldError(block, str(error)) from error
+        raise FieldError(block, refusal_text(error)) from error
 
     def after() -> None:
         body = occurrences.announce_reschedule(deps, moved, pair)
@@ -225,13 +226,13 @@ def submit_pause(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     """Pause until the picked date."""
     picked = value(values, ids.PAUSE_UNTIL).get("selected_date")
     if not picked:
-        raise FieldError(ids.PAUSE_UNTIL, "Pick the date your 1:1s start again.")
+        raise FieldError(ids.PAUSE_UNTIL, _("Pick the date your 1:1s start again."))
     try:
         pair, following = occurrences.pause(
             deps, None, date.fromisoformat(picked), pair_id=metadata_id(view)
         )
     except Invalid as error:
-        raise FieldError(ids.PAUSE_UNTIL, str(error)) from error
+        raise FieldError(ids.PAUSE_UNTIL, refusal_text(error)) from error
 
     def after() -> None:
         body = occurrences.announce_pause(deps, pair, following)
@@ -248,7 +249,7 @@ def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     try:
         meeting_id, request = notes.submitted(view, values)
     except notes.RowError as error:
-        raise FieldError(error.block_id, str(error)) from error
+        raise FieldError(error.block_id, refusal_text(error)) from error
     try:
         with deps.db() as session:
             saved = save_notes(session, deps.actor, meeting_id, request, now=deps.now())
@@ -259,7 +260,7 @@ def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
             block = f"{ids.ITEM_TEXT}:{field.removeprefix('item:')}"
         if block is None:
             raise
-        raise FieldError(block, str(error)) from error
+        raise FieldError(block, refusal_text(error)) from error
     return lambda: notes.after_save(deps, saved)
 
 

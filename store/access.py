@@ -3,31 +3,68 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from store.models import Meeting, Pair
 
-ENDED = "This 1:1 has ended."
+
+def N_(message: str) -> str:
+    """Mark a refusal for the catalog (blocks/locale): the store knows no reader, so a
+    refusal keeps its English message and its {placeholders}' values, and whoever shows it
+    translates it into its reader's language (handlers.context.refusal_text)."""
+    return message
 
 
-class NotAllowed(Exception):
+ENDED = N_("This 1:1 has ended.")
+NOT_YOURS = N_("That 1:1 isn't one of yours.")
+NOT_ON_AGENDA = N_("That talking point isn't on this agenda.")
+
+
+class Refusal(Exception):
+    """A refusal a person reads: `message` is a catalog message (English, with named
+    {placeholders}) and `params` their values; str() is the English text."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(fill(message, params))
+        self.message = message
+        self.params = params
+
+
+def fill(message: str, params: dict[str, object]) -> str:
+    """The message with its placeholders filled, numbers and dates as English writes them."""
+    if not params:
+        return message
+    shown = {key: _english(value) for key, value in params.items()}
+    return message.format(**shown)
+
+
+def _english(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, date):
+        return f"{value:%a %b %d, %Y}"
+    return value
+
+
+class NotAllowed(Refusal):
     """The acting user may not see or change this (or it does not exist for them)."""
 
-    def __init__(self, message: str = "That 1:1 isn't one of yours.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = NOT_YOURS, **params: object) -> None:
+        super().__init__(message, **params)
 
 
-class Invalid(ValueError):
-    """A request that cannot be carried out; the message is shown to the person as is.
+class Invalid(Refusal, ValueError):
+    """A request that cannot be carried out; the message is shown to the person.
 
     `field` names the input at fault (e.g. "report", "timezone"), so a modal can show the
     error next to it.
     """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None = None, **params: object) -> None:
+        super().__init__(message, **params)
         self.field = field
 
 
@@ -100,10 +137,14 @@ def find_pair_with(session: Session, actor: Actor, person_id: str | None) -> Pai
         for pair in pairs:
             if other_person(pair, actor.user_id) == person_id:
                 return pair
-        raise Invalid(f"You don't have a 1:1 with <@{person_id}>.")
+        raise Invalid(N_("You don't have a 1:1 with {person}."), person=f"<@{person_id}>")
     if len(pairs) == 1:
         return pairs[0]
     if not pairs:
-        raise Invalid("You don't have any 1:1s yet. Start one with `/oneonone schedule @person`.")
+        raise Invalid(
+            N_("You don't have any 1:1s yet. Start one with `/oneonone schedule @person`.")
+        )
     names = ", ".join(f"<@{other_person(p, actor.user_id)}>" for p in pairs)
-    raise Invalid(f"You have several 1:1s ({names}): say which one, e.g. with `@person`.")
+    raise Invalid(
+        N_("You have several 1:1s ({people}): say which one, e.g. with `@person`."), people=names
+    )

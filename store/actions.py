@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, is_member, other_person
+from store.access import N_, Actor, Invalid, NotAllowed, is_member, other_person
 from store.due_work import CANCELLED, add_work
 from store.models import ActionItem, DueWork, Pair, WorkKind, id_of
 from store.views import ITEM_MAX, ActionItemView
@@ -39,8 +39,10 @@ def clean_item_text(text: str) -> str:
     text = text.strip()
     if len(text) > ITEM_MAX:
         raise Invalid(
-            f"That action item is {len(text):,} characters long; the limit is {ITEM_MAX}.",
+            N_("That action item is {length} characters long; the limit is {limit}."),
             field="text",
+            length=len(text),
+            limit=ITEM_MAX,
         )
     return text
 
@@ -50,7 +52,7 @@ def get_item(session: Session, actor: Actor, item_id: int) -> tuple[ActionItem, 
     item = session.get(ActionItem, item_id)
     pair = session.get(Pair, item.pair_id) if item else None
     if item is None or pair is None or not is_member(pair, actor):
-        raise NotAllowed("That action item isn't one of yours.")
+        raise NotAllowed(N_("That action item isn't one of yours."))
     return item, pair
 
 
@@ -75,7 +77,7 @@ def snooze_item(
     """Move an open item's due date a week on (from today when it is already overdue)."""
     item, pair = get_item(session, actor, item_id)
     if item.done_at is not None:
-        raise Invalid("That action item is already done.")
+        raise Invalid(N_("That action item is already done."))
     today = now.astimezone(ZoneInfo(timezone)).date()
     item.due_date = max(item.due_date or today, today) + SNOOZE
     item.reminded_at = None

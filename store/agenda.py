@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from store.access import (
+    N_,
+    NOT_ON_AGENDA,
     Actor,
     Invalid,
     NotAllowed,
@@ -44,12 +46,16 @@ def clean_text(text: str) -> str:
     """A talking point's text, trimmed; Invalid when empty or over 2,000 characters."""
     text = text.strip()
     if not text:
-        raise Invalid("A talking point needs some text.", field="text")
+        raise Invalid(N_("A talking point needs some text."), field="text")
     if len(text) > TEXT_MAX:
         raise Invalid(
-            f"That talking point is {len(text):,} characters long; the limit is {TEXT_MAX:,}. "
-            "Shorten it or split it in two.",
+            N_(
+                "That talking point is {length} characters long; the limit is {limit}. "
+                "Shorten it or split it in two."
+            ),
             field="text",
+            length=len(text),
+            limit=TEXT_MAX,
         )
     return text
 
@@ -138,12 +144,12 @@ def set_discussed(
     meeting, _pair = get_meeting(session, actor, meeting_id)
     points = session.exec(select(TalkingPoint).where(col(TalkingPoint.id).in_(point_ids))).all()
     if len(points) != len(set(point_ids)):
-        raise NotAllowed("That talking point isn't on this agenda.")
+        raise NotAllowed(NOT_ON_AGENDA)
     for point in points:
         if point.meeting_id != meeting.id or not may_see(
             actor.user_id, point.author_id, point.is_private
         ):
-            raise NotAllowed("That talking point isn't on this agenda.")
+            raise NotAllowed(NOT_ON_AGENDA)
         point.discussed = discussed
         session.add(point)
     if discussed:
@@ -157,10 +163,10 @@ def drop_talking_point(session: Session, actor: Actor, point_id: int) -> tuple[M
     """Remove one of the actor's own open talking points (e.g. one carried over too often)."""
     point = session.get(TalkingPoint, point_id)
     if point is None or point.author_id != actor.user_id:
-        raise NotAllowed("You can only drop your own talking points.")
+        raise NotAllowed(N_("You can only drop your own talking points."))
     meeting, pair = get_meeting(session, actor, point.meeting_id)
     if point.discussed or meeting.closed_at is not None:
-        raise Invalid("That talking point was already discussed.")
+        raise Invalid(N_("That talking point was already discussed."))
     session.execute(delete(PointCarry).where(col(PointCarry.point_id) == point.id))
     session.delete(point)
     session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, get_pair, other_person
+from store.access import N_, Actor, Invalid, get_pair, other_person
 from store.db import execute_dml
 from store.due_work import CANCELLED, add_work, not_wanted
 from store.models import (
@@ -263,9 +263,11 @@ def request_history_deletion(
     existing = _request_of(session, pair_id)
     if existing is not None and existing.objected_by is not None:
         raise Invalid(
-            f"<@{existing.objected_by}> objected to deleting the history of this 1:1, so it "
-            "stays. You can still delete your own private notes and points: "
-            "`/oneonone delete-my-data`."
+            N_(
+                "{person} objected to deleting the history of this 1:1, so it stays. You can "
+                "still delete your own private notes and points: `/oneonone delete-my-data`."
+            ),
+            person=f"<@{existing.objected_by}>",
         )
     if existing is not None:
         return _view(existing, pair), False
@@ -298,7 +300,7 @@ def object_to_deletion(
     pair = get_pair(session, actor, pair_id)
     row = _request_of(session, pair_id)
     if row is None:
-        raise Invalid("Nobody asked to delete the history of this 1:1.")
+        raise Invalid(N_("Nobody asked to delete the history of this 1:1."))
     if row.objected_by is not None:
         return _view(row, pair)
     objected = execute_dml(
@@ -310,7 +312,7 @@ def object_to_deletion(
     )
     if objected.rowcount != 1:
         session.rollback()
-        raise Invalid("Too late: the history of this 1:1 is being deleted.")
+        raise Invalid(N_("Too late: the history of this 1:1 is being deleted."))
     work = session.exec(select(DueWork).where(DueWork.key == erase_key(pair_id))).first()
     if work is not None:
         not_wanted(session, work, outcome=CANCELLED, now=now)

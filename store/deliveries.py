@@ -32,7 +32,7 @@ from store.models import (
     PostedMessage,
     WorkKind,
 )
-from store.people import profiles_of, reader_zones, set_dm_channel
+from store.people import delivery_locale, profiles_of, reader_zones, set_dm_channel
 from store.series import moved_from, series_time
 from store.suggestions import recorded_question, suggest_question
 from store.summary import summary_view
@@ -61,8 +61,16 @@ class Later:
 
 
 def prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | Later | str:
-    """The post a claim stands for, the time to try again, or the outcome when nothing should
-    be posted (a prompt less than an hour before its meeting: TOO_LATE)."""
+    """The post a claim stands for (in its reader's language), the time to try again, or the
+    outcome when nothing should be posted (a prompt less than an hour before its meeting:
+    TOO_LATE)."""
+    plan = _prepare(session, claim, now=now)
+    if isinstance(plan, Delivery):
+        return replace(plan, locale=delivery_locale(session, plan))
+    return plan
+
+
+def _prepare(session: Session, claim: Claim, *, now: datetime) -> Delivery | Later | str:
     if claim.kind == WorkKind.REMINDER:
         return _reminder(session, claim, now=now)
     if claim.kind == WorkKind.HUDDLE:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, get_pair, list_pairs, other_person
+from store.access import N_, Actor, Invalid, get_pair, list_pairs, other_person
 from store.actions import item_view
 from store.agenda import point_view
 from store.checkins import checkins_of_meetings
@@ -36,7 +36,7 @@ from store.views import (
 )
 
 PAGE_SIZE = 50  # meetings a page
-NOTHING = "You don't have any 1:1s yet, so there is nothing to export."
+NOTHING = N_("You don't have any 1:1s yet, so there is nothing to export.")
 Cursor = tuple[datetime, int]  # (starts_at, id) of the last meeting of the page before
 
 
@@ -52,7 +52,7 @@ def export_pairs(
     if person_id is not None:
         pairs = [p for p in pairs if other_person(p, actor.user_id) == person_id]
         if not pairs:
-            raise Invalid(f"You don't have a 1:1 with <@{person_id}>.")
+            raise Invalid(N_("You don't have a 1:1 with {person}."), person=f"<@{person_id}>")
     if not pairs:
         raise Invalid(NOTHING)
     return [_exported(p, actor) for p in pairs]

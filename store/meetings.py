@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import ENDED, Actor, Invalid, get_pair
+from store.access import ENDED, N_, Actor, Invalid, get_pair
 from store.due_work import TOO_LATE, add_work, not_wanted
 from store.models import (
     NOT_HAPPENING,
@@ -266,7 +266,7 @@ def require_upcoming(session: Session, actor: Actor, pair: Pair, now: datetime) 
         session.commit()
         meeting = upcoming_meeting(session, pair, now)
     if meeting is None:
-        raise Invalid("This 1:1 has no upcoming meeting.")
+        raise Invalid(N_("This 1:1 has no upcoming meeting."))
     return meeting
 
 

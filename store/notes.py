@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, get_meeting, get_pair
+from store.access import N_, Actor, Invalid, get_meeting, get_pair
 from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
@@ -28,8 +28,10 @@ class Conflict(Invalid):
 
     def __init__(self) -> None:
         super().__init__(
-            "The shared notes were changed by someone else since you opened this. "
-            "Copy your text, close and reopen the notes, then add it again.",
+            N_(
+                "The shared notes were changed by someone else since you opened this. "
+                "Copy your text, close and reopen the notes, then add it again."
+            ),
             field="shared_notes",
         )
 
@@ -39,8 +41,10 @@ def clean_notes(text: str, *, field: str = "shared_notes") -> str:
     text = text.strip()
     if len(text) > NOTES_MAX:
         raise Invalid(
-            f"Notes are limited to {NOTES_MAX:,} characters; these are {len(text):,}.",
+            N_("Notes are limited to {limit} characters; these are {length}."),
             field=field,
+            limit=NOTES_MAX,
+            length=len(text),
         )
     return text
 
@@ -63,7 +67,7 @@ def notes_meeting(session: Session, actor: Actor, pair_id: int, *, now: datetime
         return latest
     upcoming = upcoming_meeting(session, pair, now)
     if upcoming is None:
-        raise Invalid("This 1:1 has no meeting to take notes for.")
+        raise Invalid(N_("This 1:1 has no meeting to take notes for."))
     return upcoming
 
 

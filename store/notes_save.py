@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, get_meeting
+from store.access import N_, NOT_ON_AGENDA, Actor, Invalid, NotAllowed, get_meeting
 from store.actions import clean_item_text, forget_reminders, schedule_reminder
 from store.carry import carried_from, carry_point
 from store.db import execute_dml
@@ -89,7 +89,9 @@ def save_notes(
     """
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status in NOT_HAPPENING:
-        raise Invalid(f"This 1:1 was {meeting.status}; there are no notes to take for it.")
+        if meeting.status == "skipped":
+            raise Invalid(N_("This 1:1 was skipped; there are no notes to take for it."))
+        raise Invalid(N_("This 1:1 was cancelled; there are no notes to take for it."))
     zones = {pair.manager_id: pair.timezone, pair.report_id: pair.timezone} | dict(timezones or {})
     try:
         touched, ticked_shared = _save_points(session, actor, meeting, pair, notes, now=now)
@@ -142,7 +144,7 @@ def _save_points(
         if where.pair_id != pair.id or not may_see(
             actor.user_id, point.author_id, point.is_private
         ):
-            raise NotAllowed("That talking point isn't on this agenda.")
+            raise NotAllowed(NOT_ON_AGENDA)
         if point.id in notes.discussed:
             moved_from = _tick(session, point, meeting, where)
         else:
@@ -253,7 +255,7 @@ def _check_items_gone(session: Session, item_ids: set[int]) -> None:
         item_ids
         and session.exec(select(ActionItem.id).where(col(ActionItem.id).in_(item_ids))).first()
     ):
-        raise NotAllowed("That action item isn't one of this 1:1's.")
+        raise NotAllowed(N_("That action item isn't one of this 1:1's."))
 
 
 def _remove_items(session: Session, meeting: Meeting, removed: frozenset[int]) -> bool:
@@ -271,8 +273,10 @@ class ItemConflict(Invalid):
 
     def __init__(self, key: str) -> None:
         super().__init__(
-            "The other person changed this action item since you opened the notes. Close "
-            "and reopen them to see their change, then make yours.",
+            N_(
+                "The other person changed this action item since you opened the notes. Close "
+                "and reopen them to see their change, then make yours."
+            ),
             field=f"item:{key}",
         )
 
@@ -312,7 +316,7 @@ def _save_items(
         if item is None:
             continue
         if item.owner_id not in (pair.manager_id, pair.report_id):
-            raise Invalid("An action item's owner is one of you two.", field="owner")
+            raise Invalid(N_("An action item's owner is one of you two."), field="owner")
         session.add(item)
         session.flush()
         changed = True

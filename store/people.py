@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.db import execute_dml
-from store.models import Pair, Person
-from store.views import Profile
+from store.models import Meeting, Pair, Person
+from store.views import Delivery, Profile
 
 PROFILE_MAX_AGE = timedelta(days=1)  # older profiles are refreshed outside the post path
 
@@ -92,7 +92,8 @@ def _columns(profile: Profile | None) -> dict[str, Any]:
         "known": True,
         "name": profile.name[:255],
         "tz": profile.tz[:64],
-        "locale": profile.locale,
+        # user_change sends no locale (only users.info with include_locale does): keep it
+        **({"locale": profile.locale} if profile.locale else {}),
         "is_bot": profile.is_bot,
         "deleted": profile.deleted,
         "home_team_id": profile.home_team_id,
@@ -150,3 +151,30 @@ def stale_people(session: Session, *, now: datetime, limit: int) -> list[tuple[s
         )
         found += [(team, user) for team, user in session.exec(query).all()]
     return list(dict.fromkeys(found))[:limit]
+
+
+def stored_locale(session: Session, team_id: str, user_id: str) -> str | None:
+    """The person's Slack locale as stored (None: unknown, they read English)."""
+    person = session.get(Person, (team_id, user_id))
+    return person.locale if person else None
+
+
+def pair_locale(session: Session, pair: Pair) -> str | None:
+    """The language of the pair's group DM: the series' own when set (its settings), else
+    the manager's Slack locale."""
+    return pair.group_language or stored_locale(session, pair.team_id, pair.manager_id)
+
+
+def meeting_locale(session: Session, meeting_id: int) -> str | None:
+    """The language of the group DM a meeting's agenda and summary are posted in."""
+    meeting = session.get(Meeting, meeting_id)
+    pair = session.get(Pair, meeting.pair_id) if meeting else None
+    return pair_locale(session, pair) if pair else None
+
+
+def delivery_locale(session: Session, delivery: Delivery) -> str | None:
+    """Whose language a piece of due work is written in: its DM's reader, else the pair's."""
+    if delivery.dm_user:
+        return stored_locale(session, delivery.team_id, delivery.dm_user)
+    pair = session.get(Pair, delivery.pair_id) if delivery.pair_id else None
+    return pair_locale(session, pair) if pair else None

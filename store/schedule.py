@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, get_meeting, get_pair
+from store.access import N_, Actor, Invalid, get_meeting, get_pair
 from store.bursts import hold_first_prompt
 from store.carry import move_open_items
 from store.meetings import (
@@ -102,24 +102,28 @@ def create_pair(
 
 def _duplicate(report_id: str) -> Invalid:
     return Invalid(
-        f"You already have a recurring 1:1 with <@{report_id}>. To move the next one, use "
-        f"`/oneonone reschedule <@{report_id}> <date> <HH:MM>`.",
+        N_(
+            "You already have a recurring 1:1 with {person}. To move the next one, use "
+            "`/oneonone reschedule {person} <date> <HH:MM>`."
+        ),
         field="report",
+        person=f"<@{report_id}>",
     )
 
 
 def _validate_request(actor: Actor, request: PairRequest) -> None:
     if request.report_id == actor.user_id:
         raise Invalid(
-            "You can't schedule a 1:1 with yourself — pick the person you manage.", field="report"
+            N_("You can't schedule a 1:1 with yourself — pick the person you manage."),
+            field="report",
         )
     for value, (low, high), what, field in (
-        (request.duration_minutes, DURATION_RANGE, "The duration", "duration"),
-        (request.prompt_lead_minutes, PROMPT_LEAD_RANGE, "The prompt lead", "prompt_lead"),
-        (request.agenda_lead_minutes, AGENDA_LEAD_RANGE, "The agenda lead", "agenda_lead"),
+        (request.duration_minutes, DURATION_RANGE, OUT_OF_RANGE["duration"], "duration"),
+        (request.prompt_lead_minutes, PROMPT_LEAD_RANGE, OUT_OF_RANGE["prompt"], "prompt_lead"),
+        (request.agenda_lead_minutes, AGENDA_LEAD_RANGE, OUT_OF_RANGE["agenda"], "agenda_lead"),
     ):
         if not low <= value <= high:
-            raise Invalid(f"{what} must be between {low} and {high} minutes.", field=field)
+            raise Invalid(what, field=field, low=low, high=high)
     try:
         Recurrence(
             request.cadence,
@@ -129,7 +133,29 @@ def _validate_request(actor: Actor, request: PairRequest) -> None:
             first_date_on_or_after(date(2026, 1, 5), request.weekday),
         )
     except ValueError as error:
-        raise Invalid(str(error), field="timezone") from error
+        if _loads(request.timezone):
+            raise Invalid(str(error), field="timezone") from error
+        raise Invalid(
+            N_("Unknown time zone {zone}: use an IANA name such as Europe/Berlin."),
+            field="timezone",
+            zone=repr(request.timezone),
+        ) from error
+
+
+PASSED = N_("That time has already passed — pick a time in the future.")
+OUT_OF_RANGE = {
+    "duration": N_("The duration must be between {low} and {high} minutes."),
+    "prompt": N_("The prompt lead must be between {low} and {high} minutes."),
+    "agenda": N_("The agenda lead must be between {low} and {high} minutes."),
+}
+
+
+def _loads(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 def skip_meeting(
@@ -138,7 +164,7 @@ def skip_meeting(
     """Skip one meeting; its open talking points move to the next one."""
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at <= now:
-        raise Invalid("Only an upcoming 1:1 can be skipped.")
+        raise Invalid(N_("Only an upcoming 1:1 can be skipped."))
     meeting.status = MeetingStatus.SKIPPED
     session.add(meeting)
     session.flush()
@@ -163,15 +189,15 @@ def reschedule_meeting(
     actor's own; the pair's when not given)."""
     meeting, pair = get_meeting(session, actor, meeting_id)
     if meeting.status != MeetingStatus.SCHEDULED or meeting.closed_at is not None:
-        raise Invalid("Only an upcoming 1:1 can be rescheduled.")
+        raise Invalid(N_("Only an upcoming 1:1 can be rescheduled."))
     zone = timezone or pair.timezone
     today = now.astimezone(ZoneInfo(zone)).date()
     if day < today:
-        raise Invalid("That time has already passed — pick a time in the future.", field="time")
+        raise Invalid(PASSED, field="time")
     _within_horizon(day, today)
     start = slot_from_local(day, at, zone)
     if start <= now:
-        raise Invalid("That time has already passed — pick a time in the future.", field="time")
+        raise Invalid(PASSED, field="time")
     meeting.starts_at = start
     session.add(meeting)
     schedule_meeting_work(session, pair, meeting, now=now)
@@ -190,8 +216,9 @@ def _within_horizon(day: date, today: date) -> None:
     last = today + HORIZON
     if day > last:
         raise Invalid(
-            f"Pick a date before {last + timedelta(days=1):%a %b %d, %Y}: at most a year ahead.",
+            N_("Pick a date before {day}: at most a year ahead."),
             field="date",
+            day=last + timedelta(days=1),
         )
 
 
@@ -202,7 +229,7 @@ def pause_pair(
     pair = get_pair(session, actor, pair_id)
     today = _today(pair, now)
     if until <= today:
-        raise Invalid("Pick a date in the future to pause until.", field="date")
+        raise Invalid(N_("Pick a date in the future to pause until."), field="date")
     _within_horizon(until, today)
     pair.paused_until = until
     session.add(pair)
@@ -232,7 +259,7 @@ def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> 
     up for them, or leave one); the history stays."""
     pair = get_pair(session, actor, pair_id)
     if pair.ended_at is not None:
-        raise Invalid("This 1:1 has already ended.")
+        raise Invalid(N_("This 1:1 has already ended."))
     close_pair(session, pair, now=now)
     session.commit()
     return pair

@@ -370,6 +370,7 @@ class Delivery:
     channel: str | None
     content: Content
     also: tuple[str, ...] = ()  # keys of work that goes out inside this post (store.bursts)
+    locale: str | None = None  # the reader's (a DM) or the pair's (the group DM) language
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,7 @@ class FakeUser:
     is_bot: bool
     deleted: bool
     team_id: str
+    locale: str = "en-US"
 
     def to_json(self) -> Args:
         """Slack's users.info `user` object (tz_label/tz_offset for the current instant)."""
@@ -248,12 +249,13 @@ class FakeSlack(ThreadingHTTPServer):
         deleted: bool = False,
         team_id: str = "T0001",
         unknown_zone: bool = False,
+        locale: str = "en-US",
     ) -> None:
         """Make `user_id` known to users.info (`unknown_zone`: Slack sends a zone this host's
-        tz database does not have)."""
+        tz database does not have; `locale`: sent when asked with include_locale)."""
         if not unknown_zone:
             ZoneInfo(tz)  # fail here, not inside a request, on a misspelt zone
-        user = FakeUser(user_id, tz, real_name, is_bot, deleted, team_id)
+        user = FakeUser(user_id, tz, real_name, is_bot, deleted, team_id, locale)
         with self._cond:
             self._users[user_id] = user
 
@@ -632,7 +634,13 @@ class FakeSlack(ThreadingHTTPServer):
     def _users_info(self, args: Args) -> Args:
         """users.info for a user added with add_user()."""
         user = self._users.get(str(args.get("user")))
-        return {"ok": True, "user": user.to_json()} if user else error_body("user_not_found")
+        if user is None:
+            return error_body("user_not_found")
+        wants_locale = str(args.get("include_locale")).lower() in ("true", "1")
+        return {
+            "ok": True,
+            "user": user.to_json() | ({"locale": user.locale} if wants_locale else {}),
+        }
 
     def _conversations_open(self, args: Args) -> Args:
         """A stable D… id for one user, a stable G… id per set of users."""

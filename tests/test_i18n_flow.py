@@ -1,0 +1,127 @@
+"""Languages through signed requests and the fake Slack: a German-speaking manager (Slack
+locale de-DE) and an English-speaking report. Each DM, ephemeral answer and Home tab is in its
+reader's language; the pair's group DM is in the manager's, unless the series sets its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from blocks import ids
+from store.models import Pair
+from tests.running_bot import RunningBot
+from tests.test_follow_ups_flow import tick_at
+from tests.test_home_flow import open_home, texts
+from tests.test_weekly_loop import command_reply
+
+
+def german_manager(bot: RunningBot) -> None:
+    """U_MANAGER reads Slack in German (the conftest's people read English)."""
+    bot.fake.add_user("U_MANAGER", tz="Europe/Berlin", locale="de-DE")
+
+
+def posts_to(bot: RunningBot, channel: str) -> list[str]:
+    """The text of every message posted in `channel` (a user id: their DM), in order."""
+    return [
+        _text(call.args)
+        for call in bot.fake.delivered("chat.postMessage")
+        if call.args.get("channel") == channel
+    ]
+
+
+def group_posts(bot: RunningBot, method: str = "chat.postMessage") -> list[str]:
+    return [
+        _text(call.args)
+        for call in bot.fake.delivered(method)
+        if str(call.args.get("channel")).startswith("G")
+    ]
+
+
+def _text(args: dict[str, Any]) -> str:
+    return f"{args.get('text')}\n{args.get('blocks')}"
+
+
+def test_a_german_manager_and_an_english_report_each_read_their_own_language(
+    bot: RunningBot,
+) -> None:
+    german_manager(bot)
+    confirmation = command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00 weekly 30m")
+    assert "Dein 1:1 mit <@U_REPORT> ist geplant" in confirmation
+    assert "mittwochs um 10:00" in confirmation and "30 Minuten" in confirmation
+    (intro,) = posts_to(bot, "U_REPORT")
+    assert "<@U_MANAGER> set up a recurring 1:1 with you" in intro
+    assert "Wednesdays 10:00" in intro and "eingerichtet" not in intro
+
+    command_reply(bot, "add Budget für Q1", user_id="U_MANAGER")
+    command_reply(bot, "add hiring plan", user_id="U_REPORT")
+    tick_at(bot, "2026-12-01 09:00")  # prompts: 24 h before Wed 10:00 Berlin
+    manager_prompt, report_prompt = posts_to(bot, "U_MANAGER")[-1], posts_to(bot, "U_REPORT")[-1]
+    assert "Dein 1:1 mit <@U_REPORT> ist" in manager_prompt
+    assert "worüber möchtest du sprechen?" in manager_prompt
+    assert "Gesprächspunkt hinzufügen" in manager_prompt
+    assert "Your 1:1 with <@U_MANAGER> is" in report_prompt
+    assert "Add a talking point" in report_prompt and "Gesprächspunkt" not in report_prompt
+
+    tick_at(bot, "2026-12-02 08:30")  # the agenda, 30 min before
+    (agenda,) = group_posts(bot)
+    assert "1:1-Agenda" in agenda and "Offene Aufgaben" in agenda
+    assert "Budget für Q1" in agenda and "hiring plan" in agenda
+    assert "Notizen machen" in agenda and "Take notes" not in agenda
+    assert "<!date^" in agenda  # instants stay Slack date tokens: each reader's own locale
+
+
+def test_refusals_and_usage_are_in_the_readers_language(bot: RunningBot) -> None:
+    german_manager(bot)
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    refused = command_reply(bot, "add <@U_BOSS|boss> budget", user_id="U_MANAGER")
+    assert "Du hast kein 1:1 mit <@U_BOSS>." in refused
+    assert "Versuch es mit `/oneonone add @dana" in refused
+    unread = command_reply(bot, "pause until someday", user_id="U_MANAGER")
+    assert "als Datum lesen" in unread
+    english = command_reply(bot, "add <@U_BOSS|boss> budget", user_id="U_REPORT")
+    assert "You don't have a 1:1 with <@U_BOSS>." in english and "Versuch" not in english
+    help_text = bot.slack.command("frob", user_id="U_MANAGER").json()  # answered in the ack
+    assert "`frob` kenne ich nicht" in str(help_text)
+
+
+def test_the_home_tab_and_modals_are_in_their_readers_language(bot: RunningBot) -> None:
+    german_manager(bot)
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    assert "Deine 1:1s" in texts(open_home(bot, "U_MANAGER"))
+    assert "Your 1:1s" in texts(open_home(bot, "U_REPORT"))
+    bot.slack.command("schedule", user_id="U_MANAGER")
+    bot.settle()
+    (opened,) = bot.fake.calls("views.open")
+    view = opened.args["view"]
+    assert "1:1 planen" in str(view) and "Montag" in str(view)
+
+
+def test_the_group_dm_reads_the_series_language_when_it_has_one(bot: RunningBot) -> None:
+    german_manager(bot)
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    with bot.db() as session:
+        pair = session.exec(select(Pair)).one()
+        pair.group_language = "en"  # set in the series' settings
+        session.add(pair)
+        session.commit()
+    command_reply(bot, "add roadmap", user_id="U_REPORT")
+    tick_at(bot, "2026-12-02 08:30")
+    (agenda,) = group_posts(bot)
+    assert "1:1 agenda" in agenda and "Agenda" not in agenda.replace("1:1 agenda", "")
+    bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.SKIP, "value": "1", "action_ts": "1.1"}],
+        user_id="U_MANAGER",
+    )
+    bot.settle()
+    skip_modal = bot.fake.calls("views.open")[-1].args["view"]
+    assert "Überspringen" in str(skip_modal)  # the manager's own modal: German
+
+
+def test_a_profile_change_without_a_locale_keeps_the_language(bot: RunningBot) -> None:
+    german_manager(bot)
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    user = {"id": "U_MANAGER", "tz": "Europe/Berlin", "profile": {"display_name": "Maria"}}
+    assert bot.slack.event({"type": "user_change", "user": user}).status == 200  # no locale
+    bot.settle()
+    assert "Deine 1:1s" in command_reply(bot, "list", user_id="U_MANAGER")
