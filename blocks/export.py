@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from blocks.i18n import _
 from store.point_text import Link, pieces, valid_url
 from store.views import (
     EXPORT_OPEN,
@@ -118,7 +119,16 @@ def pair_head(pair: ExportedPair, reader: Reader, *, continued: bool = False) ->
     span = f"Since {_day(reader.local(pair.started_at).date())}"
     if pair.ended_at is not None:
         span += f" · ended {_day(reader.local(pair.ended_at).date())}"
-    return f"## 1:1 with {reader.name(pair.other_id)} — {role}{more}\n\n_{span}_\n\n"
+    head = f"## 1:1 with {reader.name(pair.other_id)} — {role}{more}\n\n_{span}_\n\n"
+    if pair.standing and not continued:
+        items = [f"- {md_escape(item.text)} ({_cadence(item.cadence)})" for item in pair.standing]
+        head += "\n".join([_("**Standing items**"), *items]) + "\n\n"
+    return head
+
+
+def _cadence(cadence: str) -> str:
+    words = {"every_2nd": _("every 2nd 1:1"), "monthly": _("the first 1:1 of each month")}
+    return words.get(cadence, _("every 1:1"))
 
 
 NO_MEETINGS = "_No meetings yet._\n\n"
@@ -131,6 +141,9 @@ def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
     points = [p for p in meeting.points if may_see(reader.user_id, p.author_id, p.is_private)]
     if points:
         lines += ["**Talking points**", *(_point(p, reader) for p in points), ""]
+    if meeting.standing_ticked:
+        ticked = [f"- [x] {md_escape(text)}" for text in meeting.standing_ticked]
+        lines += [_("**Standing items discussed**"), *ticked, ""]
     if meeting.shared_notes.strip():
         lines += ["**Shared notes**", "", *_quoted(meeting.shared_notes), ""]
     if meeting.private_notes.strip():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
+from blocks.i18n import N_
 from blocks.kit import button, context, divider, message, section
 from blocks.text import escape
 
@@ -65,6 +66,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "End a recurring 1:1 (either of you; you may delete its history too).",
     ),
     Subcommand("list", "list", "list", "Your 1:1s with their next dates."),
+    Subcommand(
+        "settings",
+        "settings [@person]",
+        "settings @dana",
+        N_("The settings of a 1:1: its time, check-ins, language, standing items, handover."),
+    ),
     Subcommand(
         "export",
         "export [@person]",

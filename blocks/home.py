@@ -11,6 +11,7 @@ from blocks import ids
 from blocks.deletion import privacy_footer
 from blocks.follow_ups import due_text, item_text
 from blocks.format import NOTE_MAX, day_text, point_line, slack_date
+from blocks.i18n import _
 from blocks.kit import (
     SECTION_TEXT_MAX,
     VIEW_BLOCKS_MAX,
@@ -250,7 +251,8 @@ def _buttons(o: OneOnOne, zone: str | None) -> Block:
             button("Skip", ids.SKIP, meeting),
             button("Reschedule", ids.RESCHEDULE, meeting),
         ]
-    return actions(*elements, button("Export", ids.EXPORT, pair))
+    settings = button(_("Settings"), ids.SETTINGS_OPEN, pair)
+    return actions(*elements, settings, button("Export", ids.EXPORT, pair))
 
 
 def _notes_label(o: OneOnOne, zone: str | None) -> str:

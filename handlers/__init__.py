@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, events, shortcuts, views
+from handlers import actions, commands, events, settings, shortcuts, views
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     actions.register(app)
     views.register(app)
     shortcuts.register(app)
+    settings.register(app)

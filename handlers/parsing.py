@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from blocks.i18n import _
 from blocks.text import escape
 from store.models import Cadence
 from store.schedule import DURATION_RANGE
@@ -208,7 +209,7 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
     `private` is a whole word in any case; the text keeps its inner lines and spacing.
     """
     private, person, rest = False, None, text.strip()
-    for _ in range(2):
+    for _attempt in range(2):
         if not private and (match := LEADING_PRIVATE.match(rest)):
             private, rest = True, (match.group(1) or "").strip()
         elif person is None and (match := LEADING_MENTION.match(rest)):
@@ -216,3 +217,13 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
         else:
             break
     return private, person, rest
+
+
+def settings_args(text: str) -> str | None:
+    """`settings [@person]` → the person (None: the only 1:1); anything else is ParseError."""
+    person, rest = person_and_rest(text)
+    if rest:
+        raise ParseError(
+            _("I couldn't read `{words}`: name one person, or nobody.").format(words=escape(rest))
+        )
+    return person

@@ -2,8 +2,9 @@
 meeting of each as they may see it, read page by page.
 
 Pages are keyset-paginated on (meeting start, meeting id), oldest first, and a page of
-meetings costs five queries however many points, notes and items it has: the pair (the
-access check), its meetings, their talking points, their notes, their action items. What the
+meetings costs six queries however many points, notes and items it has: the pair (the
+access check), its meetings, their talking points, their notes, their action items, the
+standing items ticked in them. What the
 reader may see is decided by store.privacy (the SQL twin of store.views.may_see) and
 store.access (only the two people of a pair), nowhere else.
 """
@@ -22,6 +23,7 @@ from store.agenda import point_view
 from store.meetings import outcome
 from store.models import NOT_HAPPENING, ActionItem, Meeting, Note, Pair, TalkingPoint, id_of
 from store.privacy import notes_visible_to, points_visible_to
+from store.standing import standing_views, ticked_in
 from store.views import (
     EXPORT_OPEN,
     EXPORT_UPCOMING,
@@ -52,10 +54,10 @@ def export_pairs(
             raise Invalid(f"You don't have a 1:1 with <@{person_id}>.")
     if not pairs:
         raise Invalid(NOTHING)
-    return [_exported(p, actor) for p in pairs]
+    return [_exported(session, p, actor) for p in pairs]
 
 
-def _exported(pair: Pair, actor: Actor) -> ExportedPair:
+def _exported(session: Session, pair: Pair, actor: Actor) -> ExportedPair:
     return ExportedPair(
         pair_id=id_of(pair),
         manager_id=pair.manager_id,
@@ -63,6 +65,7 @@ def _exported(pair: Pair, actor: Actor) -> ExportedPair:
         other_id=other_person(pair, actor.user_id),
         started_at=pair.created_at,
         ended_at=pair.ended_at,
+        standing=standing_views(session, id_of(pair)),
     )
 
 
@@ -86,6 +89,7 @@ def export_page(
     points = _points(session, actor, meeting_ids)
     shared, private = _notes(session, actor, meeting_ids)
     items = _items(session, pair, meeting_ids)
+    standing = ticked_in(session, meeting_ids)
     page = [
         ExportedMeeting(
             meeting_id=id_of(m),
@@ -98,6 +102,7 @@ def export_page(
             shared_notes=shared.get(id_of(m), ""),
             private_notes=private.get(id_of(m), ""),
             action_items=items.get(id_of(m), []),
+            standing_ticked=standing.get(id_of(m), []),
         )
         for m in meetings
     ]
