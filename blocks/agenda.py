@@ -322,6 +322,8 @@ def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> l
     """No talking points yet: say so kindly and offer a question to start with."""
     if empty:
         text = "*Nothing on the agenda yet.* What would make this 1:1 worth the time?"
+    elif not agenda.follow_ups:
+        text = _("*No talking points yet.* Anything to talk about besides the standing items?")
     else:
         text = "*No talking points yet.* Anything to talk about besides the open action items?"
     blocks = [section(text)]

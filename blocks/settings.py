@@ -137,7 +137,7 @@ def _when_inputs(settings: SettingsView) -> list[Block]:
     weekdays = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
     at = {"type": "timepicker", "initial_time": f"{settings.local_time:%H:%M}"}
     durations = _with_current(
-        [(str(m), f"{m} minutes") for m in DURATIONS], settings.duration_minutes
+        [(str(m), f"{m} minutes") for m in DURATIONS], settings.duration_minutes, lead=False
     )
     prompt = _with_current(_leads(PROMPT_LEADS), settings.prompt_lead_minutes)
     agenda = _with_current(_leads(AGENDA_LEADS), settings.agenda_lead_minutes)
@@ -204,11 +204,14 @@ def _leads(leads: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
     return [(str(minutes), text) for minutes, text in leads]
 
 
-def _with_current(choices: list[tuple[str, str]], current: int) -> list[tuple[str, str]]:
+def _with_current(
+    choices: list[tuple[str, str]], current: int, *, lead: bool = True
+) -> list[tuple[str, str]]:
     """The choices, with the current value added when it is none of them."""
     if str(current) in {value for value, _text in choices}:
         return choices
-    extra = (str(current), _("{minutes} minutes").format(minutes=current))
+    words = _("{minutes} minutes before") if lead else _("{minutes} minutes")
+    extra = (str(current), words.format(minutes=current))
     return sorted([*choices, extra], key=lambda choice: int(choice[0]))
 
 
