@@ -420,8 +420,9 @@ class StandingItem(SQLModel, table=True):
     text: str = Field(max_length=200)
     cadence: str = Field(default=StandingCadence.EVERY, max_length=16)
     position: int = Field(default=0)
-    # The start of the first meeting it counts from: the upcoming one when it was added or
-    # its cadence last changed.
+    # The meeting it counts from: the upcoming one when it was added or its cadence last
+    # changed (its start, wherever that meeting moves); `anchor_at` when there was none.
+    anchor_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
     anchor_at: datetime = Field(sa_column=utc_column(nullable=False))
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -90,16 +90,21 @@ def _view(item: StandingItem, *, ticked: bool = False) -> StandingView:
 
 
 def is_due(
-    item: StandingItem, start: datetime, earlier: Sequence[datetime], month_start: datetime
+    cadence: str,
+    anchor: datetime,
+    start: datetime,
+    earlier: Sequence[datetime],
+    month_start: datetime,
 ) -> bool:
-    """Whether the item is on the agenda of the meeting at `start` (see the module's rule);
-    `earlier`: the starts of the series' meetings that happen before it."""
-    if start < item.anchor_at:
+    """Whether an item with this cadence and anchor is on the agenda of the meeting at
+    `start` (see the module's rule); `earlier`: the starts of the series' meetings that
+    happen before it."""
+    if start < anchor:
         return False
-    since = [s for s in earlier if item.anchor_at <= s < start]
-    if item.cadence == StandingCadence.EVERY_2ND:
+    since = [s for s in earlier if anchor <= s < start]
+    if cadence == StandingCadence.EVERY_2ND:
         return len(since) % 2 == 0
-    if item.cadence == StandingCadence.MONTHLY:
+    if cadence == StandingCadence.MONTHLY:
         return not any(s >= month_start for s in since)
     return True
 
@@ -111,7 +116,7 @@ def month_start(start: datetime, timezone: str) -> datetime:
 
 
 def standing_for(session: Session, meeting: Meeting, pair: Pair) -> list[StandingView]:
-    """The standing items on this meeting's agenda, with its ticks (three queries at most)."""
+    """The standing items on this meeting's agenda, with its ticks (four queries at most)."""
     if meeting.unscheduled:
         return []
     items = active_items(session, id_of(pair))
@@ -120,13 +125,26 @@ def standing_for(session: Session, meeting: Meeting, pair: Pair) -> list[Standin
     ticked = set(
         session.exec(select(StandingTick.item_id).where(StandingTick.meeting_id == meeting.id))
     )
-    earlier = _happening_before(session, pair, meeting, min(i.anchor_at for i in items))
+    anchors = _anchors(session, items)
+    earlier = _happening_before(session, pair, meeting, min(anchors.values()))
     first_of_month = month_start(meeting.starts_at, pair.timezone)
     return [
         _view(item, ticked=id_of(item) in ticked)
         for item in items
-        if id_of(item) in ticked or is_due(item, meeting.starts_at, earlier, first_of_month)
+        if id_of(item) in ticked
+        or is_due(item.cadence, anchors[id_of(item)], meeting.starts_at, earlier, first_of_month)
     ]
+
+
+def _anchors(session: Session, items: list[StandingItem]) -> dict[int, datetime]:
+    """Each item's anchor: its meeting's start now, else the moment it was anchored."""
+    meeting_ids = {i.anchor_meeting_id for i in items if i.anchor_meeting_id is not None}
+    starts = dict(
+        session.exec(
+            select(Meeting.id, Meeting.starts_at).where(col(Meeting.id).in_(meeting_ids))
+        ).all()
+    )
+    return {id_of(i): starts.get(i.anchor_meeting_id, i.anchor_at) for i in items}
 
 
 def _happening_before(
@@ -207,9 +225,12 @@ def apply_standing(
     return list(dict.fromkeys(changes + (["added"] if new else [])))
 
 
-def _anchor(session: Session, pair: Pair, now: datetime) -> datetime:
+Anchor = tuple[int | None, datetime]  # the meeting an item counts from, and its start
+
+
+def _anchor(session: Session, pair: Pair, now: datetime) -> Anchor:
     meeting = upcoming_meeting(session, pair, now)
-    return meeting.starts_at if meeting else now
+    return (meeting.id, meeting.starts_at) if meeting else (None, now)
 
 
 def clean_standing_text(text: str, key: str) -> str:
@@ -230,7 +251,7 @@ def _cadence(row: StandingRow) -> str:
 
 
 def _edit(
-    item: StandingItem, row: StandingRow, shown: tuple[str, str], anchor: datetime
+    item: StandingItem, row: StandingRow, shown: tuple[str, str], anchor: Anchor
 ) -> list[str]:
     changes = []
     shown_print, shown_cadence = shown
@@ -239,7 +260,7 @@ def _edit(
         changes.append("edited")
     if row.cadence != shown_cadence:
         item.cadence = _cadence(row)
-        item.anchor_at = anchor  # a new rhythm starts with the coming meeting
+        item.anchor_meeting_id, item.anchor_at = anchor  # a new rhythm starts with the next 1:1
         changes.append("edited")
     return changes
 
@@ -249,14 +270,15 @@ def _is_new(row: StandingRow) -> bool:
 
 
 def _new_item(
-    actor: Actor, pair: Pair, row: StandingRow, anchor: datetime, now: datetime
+    actor: Actor, pair: Pair, row: StandingRow, anchor: Anchor, now: datetime
 ) -> StandingItem:
     return StandingItem(
         team_id=pair.team_id,
         pair_id=id_of(pair),
         text=clean_standing_text(row.text, row.key),
         cadence=_cadence(row),
-        anchor_at=anchor,
+        anchor_meeting_id=anchor[0],
+        anchor_at=anchor[1],
         created_by=actor.user_id,
         created_at=now,
     )

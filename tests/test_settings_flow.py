@@ -5,13 +5,18 @@ the handover to another manager with its privacy, and every surface's Block Kit.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from blocks import ids
 from store.models import DueWork, Meeting, MeetingStatus, Pair, StandingItem, WorkKind
-from tests.running_bot import RunningBot
+from tests.fake_slack import FakeSlack
+from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
 from tests.test_blocks import texts
 from tests.test_export_flow import export_files
 from tests.test_follow_ups_flow import agenda_posts, dm_posts, elements, posted, tick_at, utc
@@ -447,3 +452,35 @@ def test_standing_items_are_exported_and_deleted_with_the_history(bot: RunningBo
     with bot.db() as session:
         meeting = session.exec(select(Meeting)).first()
         assert meeting is not None and meeting.status == MeetingStatus.SCHEDULED
+
+
+# --- the same on PostgreSQL ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock, engine: Engine
+) -> Iterator[RunningBot]:
+    """The bot on each database (SQLite and PostgreSQL)."""
+    running = start_bot(fake_slack, tmp_path, clock, engine=engine)
+    yield running
+    stop_bot(running)
+
+
+def test_on_each_database_standing_items_a_new_time_and_a_handover(db_bot: RunningBot) -> None:
+    bot = db_bot
+    schedule(bot)
+    add_standing(bot, open_settings(bot, "U_MANAGER"), "U_MANAGER", [("Career", "every_2nd")])
+    view = open_settings(bot, "U_MANAGER")
+    time_and_manager = {ids.SETTINGS_TIME: "09:00", ids.SETTINGS_HAND_TO: "U_BOSS"}
+    assert submit(bot, view, "U_MANAGER", **time_and_manager) is None
+    pair = pair_row(bot)
+    assert (pair.manager_id, pair.local_time.isoformat()) == ("U_BOSS", "09:00:00")
+    tick_at(bot, "2026-12-01 13:30")
+    agenda = latest_agenda(bot)
+    assert standing_on(agenda) == {"Career — _every 2nd 1:1_": False}
+    tick_standing(bot, agenda, "Career — _every 2nd 1:1_", "U_BOSS")
+    tick_standing(bot, agenda, "Career — _every 2nd 1:1_", "U_REPORT")  # ticked already: stays
+    assert standing_on(bot.fake.message(agenda["channel"], agenda["ts"])) == {
+        "Career — _every 2nd 1:1_": True
+    }
