@@ -37,13 +37,22 @@ from blocks.text import escape
 from blocks.when import for_day
 from store.health_views import STUCK_CARRIES, MeetingCheckIns
 from store.questions import Question
-from store.views import HELD, SHARED, AgendaView, FollowUpView, ItemView, may_see
+from store.views import (
+    HELD,
+    SHARED,
+    AgendaView,
+    FollowUpView,
+    ItemView,
+    StandingView,
+    may_see,
+)
 
 POINT_MAX = 2_800  # a talking point in its own section (room left for its byline)
 FOLLOW_UPS_MAX_CHARS = 3_000
 DONE_MAX_CHARS = 1_500  # the "Done since last time" list
 FOLLOW_UP_BUTTONS_MAX = 10  # open action items shown with a "Done" button; the rest are listed
 SKIPPED = frozenset({"skipped", "cancelled"})
+STANDING_SHOWN_MAX = 10  # a series has at most 10 (store.standing)
 
 
 # --- the agenda ----------------------------------------------------------------------------
@@ -76,12 +85,12 @@ def agenda_message(
         [i for i in agenda.new if may_see(SHARED, i.author_id, i.is_private)],
     )
     head = [*_head(agenda), *checkin_blocks(checkins)]
-    follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
+    follow = [*_follow_up_blocks(agenda.follow_ups, agenda.done_since), *_standing(agenda)]
     tail = [_buttons(agenda)]
     room = MESSAGE_BLOCKS_MAX - len(head) - len(follow) - len(tail)
     chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
     if not groups:
-        body = _nudge(agenda, suggestion, empty=not agenda.follow_ups)
+        body = _nudge(agenda, suggestion, empty=not (agenda.follow_ups or agenda.standing))
     else:
         body = _tick_blocks(groups, agenda.meeting_id, room=room, chars=chars)
     return message(_fallback(agenda), [*head, *follow, *body, *tail])
@@ -93,6 +102,8 @@ def agenda_ephemeral(agenda: AgendaView, viewer_id: str) -> dict[str, Any]:
     new = [i for i in agenda.new if _visible(i, viewer_id)]
     head = _head(agenda)
     follow = _follow_up_blocks(agenda.follow_ups, agenda.done_since)
+    if agenda.status not in SKIPPED:
+        follow += _standing_list(agenda)
     tail = [] if agenda.status in SKIPPED else [_buttons(agenda)]
     chars = TEXT_BUDGET - text_size([*head, *follow, *tail])
     groups = _groups(agenda, carried, new)
@@ -174,6 +185,47 @@ def _done_blocks(done: list[FollowUpView]) -> list[Block]:
 def _done_section(item: FollowUpView) -> Block:
     """An open action item on one line, with its "Done" button."""
     return section(follow_up_line(item), accessory=button(_("Done"), ids.ITEM_DONE, str(item.id)))
+
+
+def _standing(agenda: AgendaView) -> list[Block]:
+    """The standing items of this 1:1, each with its own "Discussed" box (this meeting's)."""
+    if not agenda.standing:
+        return []
+    blocks = [section(_("*Standing items*"))]
+    for item in agenda.standing[:STANDING_SHOWN_MAX]:
+        value = f"{agenda.meeting_id}:{item.id}"
+        option = {"text": plain(_("Discussed")), "value": value}
+        box: dict[str, Any] = {
+            "type": "checkboxes",
+            "action_id": ids.STANDING_TICK,
+            "options": [option],
+        }
+        if item.ticked:
+            box["initial_options"] = [option]
+        text = f"📌 {_standing_text(item)}"
+        blocks.append(section(text, accessory=box, block_id=f"{ids.STANDING_TICK}:{value}"))
+    return [*blocks, divider()]
+
+
+def _standing_list(agenda: AgendaView) -> list[Block]:
+    """The standing items for one person's look at the agenda: a list, ticks shown."""
+    if not agenda.standing:
+        return []
+    lines = [
+        f"{'☑' if item.ticked else '📌'} {_standing_text(item)}"
+        for item in agenda.standing[:STANDING_SHOWN_MAX]
+    ]
+    return [section(_("*Standing items*") + "\n" + "\n".join(lines)), divider()]
+
+
+def _standing_text(item: StandingView) -> str:
+    """ "Career — monthly": the text, and how often unless it is every 1:1."""
+    how = {
+        "every_2nd": _("every 2nd 1:1"),
+        "monthly": _("monthly"),
+    }.get(item.cadence)
+    text = escape(item.text)
+    return _("{item} — _{how}_").format(item=text, how=how) if how else text
 
 
 def _groups(agenda: AgendaView, carried: list[ItemView], new: list[ItemView]) -> list[Group]:
@@ -288,6 +340,8 @@ def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> l
     """No talking points yet: say so kindly and offer a question to start with."""
     if empty:
         text = _("*Nothing on the agenda yet.* What would make this 1:1 worth the time?")
+    elif not agenda.follow_ups:
+        text = _("*No talking points yet.* Anything to talk about besides the standing items?")
     else:
         text = _("*No talking points yet.* Anything to talk about besides the open action items?")
     blocks = [section(text)]

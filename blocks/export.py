@@ -142,7 +142,16 @@ def pair_head(pair: ExportedPair, reader: Reader, *, continued: bool = False) ->
         span = _("Since {day} · ended {end}").format(day=since, end=ended)
     else:
         span = _("Since {day}").format(day=since)
-    return f"{head.format(**facts)}\n\n_{span}_\n\n"
+    text = f"{head.format(**facts)}\n\n_{span}_\n\n"
+    if pair.standing and not continued:
+        items = [f"- {md_escape(item.text)} ({_cadence(item.cadence)})" for item in pair.standing]
+        text += "\n".join([_("**Standing items**"), *items]) + "\n\n"
+    return text
+
+
+def _cadence(cadence: str) -> str:
+    words = {"every_2nd": _("every 2nd 1:1"), "monthly": _("the first 1:1 of each month")}
+    return words.get(cadence, _("every 1:1"))
 
 
 NO_MEETINGS = N_("_No meetings yet._\n\n")
@@ -160,6 +169,9 @@ def meeting_markdown(meeting: ExportedMeeting, reader: Reader) -> str:
     points = [p for p in meeting.points if may_see(reader.user_id, p.author_id, p.is_private)]
     if points:
         lines += [_("**Talking points**"), *(_point(p, reader) for p in points), ""]
+    if meeting.standing_ticked:
+        ticked = [f"- [x] {md_escape(text)}" for text in meeting.standing_ticked]
+        lines += [_("**Standing items discussed**"), *ticked, ""]
     if meeting.shared_notes.strip():
         lines += [_("**Shared notes**"), "", *_quoted(meeting.shared_notes), ""]
     if meeting.private_notes.strip():

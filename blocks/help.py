@@ -73,6 +73,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand("list", "list", "list", N_("Your 1:1s with their next dates.")),
     Subcommand(
+        "settings",
+        "settings [@person]",
+        "settings @dana",
+        N_("The settings of a 1:1: its time, check-ins, language, standing items, handover."),
+    ),
+    Subcommand(
         "export",
         "export [@person]",
         "export @dana",

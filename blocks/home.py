@@ -282,7 +282,8 @@ def _buttons(o: OneOnOne, zone: str | None) -> Block:
             button(_("Skip"), ids.SKIP, meeting),
             button(_("Reschedule"), ids.RESCHEDULE, meeting),
         ]
-    return actions(*elements, button(_("Export"), ids.EXPORT, pair))
+    settings = button(_("Settings"), ids.SETTINGS_OPEN, pair)
+    return actions(*elements, settings, button(_("Export"), ids.EXPORT, pair))
 
 
 def _notes_label(o: OneOnOne, zone: str | None) -> str:

@@ -81,3 +81,25 @@ ITEM_ROW = "item_row"  # the actions block with a row's "Remove" button
 
 # Every input element's action_id (one per input block, so state is values[block]["value"]).
 VALUE = "value"
+
+# A series' settings (blocks/settings.py, handlers/settings.py).
+SETTINGS_OPEN = "settings_open"  # value: pair id -> the settings modal
+# private_metadata: {"pair": id, "rows": [key…], "shown": {id: [print, cadence]}, "order": [id…]}
+SETTINGS_MODAL = "settings_modal"
+STANDING_ADD = "standing_add"  # in the settings modal: one more standing item row
+STANDING_UP = "standing_up"  # value: the row's key ("s<id>" saved, "n<k>" new)
+STANDING_DOWN = "standing_down"  # value: the row's key
+STANDING_REMOVE = "standing_remove"  # value: the row's key
+STANDING_TICK = "standing_tick"  # checkboxes on the agenda; value: "<meeting id>:<item id>"
+SETTINGS_WEEKDAY = "settings_weekday"
+SETTINGS_TIME = "settings_time"
+SETTINGS_CADENCE = "settings_cadence"
+SETTINGS_DURATION = "settings_duration"
+SETTINGS_PROMPT_LEAD = "settings_prompt_lead"
+SETTINGS_AGENDA_LEAD = "settings_agenda_lead"
+SETTINGS_CHECKINS = "settings_checkins"  # checkboxes: "report", "manager"
+SETTINGS_LANGUAGE = "settings_language"  # "" (the manager's), "en", "de"
+SETTINGS_HAND_TO = "settings_hand_to"  # users_select: the new manager
+STANDING_TEXT = "standing_text"  # ":<row key>"
+STANDING_CADENCE = "standing_cadence"  # ":<row key>"
+STANDING_ROW = "standing_row"  # ":<row key>": the row's move and remove buttons

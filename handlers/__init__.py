@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, checkins, commands, digest, events, install, shortcuts, views
+from handlers import (
+    actions,
+    checkins,
+    commands,
+    digest,
+    events,
+    install,
+    settings,
+    shortcuts,
+    views,
+)
 
 
 def register(app: App) -> None:
@@ -17,3 +27,4 @@ def register(app: App) -> None:
     checkins.register(app)
     digest.register(app)
     install.register(app)
+    settings.register(app)

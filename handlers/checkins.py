@@ -25,7 +25,7 @@ from blocks.checkin import (
 )
 from blocks.i18n import _
 from blocks.messages import notice
-from handlers.context import SORRY, Deps, deps_from
+from handlers.context import SORRY, Deps, deps_from, refusal_text
 from handlers.payload import FORGED, payload_id
 from handlers.publish import post_to_user, render
 from store.access import Invalid, NotAllowed
@@ -56,7 +56,7 @@ def _listener(run: Run) -> Callable[..., None]:
             try:
                 reply = run(deps, body, action)
             except (Invalid, NotAllowed) as error:
-                reply = notice(str(error))
+                reply = notice(refusal_text(error))
             if reply is not None:
                 _reply(deps, body, respond, reply)
 
@@ -118,11 +118,11 @@ def submit_line(ack: Ack, body: dict, view: dict, context: dict) -> None:
                 session, deps.actor, meeting_id, state.get("value") or "", now=deps.now()
             )
     except Invalid as error:
-        ack(response_action="errors", errors={CHECKIN_TEXT: str(error)[:150]})
+        ack(response_action="errors", errors={CHECKIN_TEXT: refusal_text(error)[:150]})
         return
     except NotAllowed as error:
         ack()
-        refusal = notice(str(error))
+        refusal = notice(refusal_text(error))
 
         def tell() -> None:
             post_to_user(deps.client, deps.actor.user_id, refusal)

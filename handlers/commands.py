@@ -14,7 +14,16 @@ from blocks.i18n import _
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
+from handlers import (
+    deletion,
+    export,
+    follow_ups,
+    notes,
+    occurrences,
+    points,
+    scheduling,
+    settings,
+)
 from handlers.context import SORRY, Deps, deps_from, refusal_text
 from handlers.parsing import (
     ParseError,
@@ -23,6 +32,7 @@ from handlers.parsing import (
     day,
     person_and_rest,
     schedule_args,
+    settings_args,
     tokens,
 )
 from store.access import Invalid, NotAllowed
@@ -206,6 +216,11 @@ def run_export(call: Invocation) -> None:
     export.export(call.deps, person_id=person, tell=lambda text: call.respond(**notice(text)))
 
 
+def run_settings(call: Invocation) -> None:
+    """`settings [@person]`: the series' settings modal."""
+    settings.open_settings(call.deps, call.trigger_id, person=settings_args(call.rest))
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -220,4 +235,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "history": run_history,
     "delete-my-data": run_delete_my_data,
     "export": run_export,
+    "settings": run_settings,
 }

@@ -220,3 +220,13 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
         else:
             break
     return private, person, rest
+
+
+def settings_args(text: str) -> str | None:
+    """`settings [@person]` → the person (None: the only 1:1); anything else is ParseError."""
+    person, rest = person_and_rest(text)
+    if rest:
+        raise ParseError(
+            _("I couldn't read `{words}`: name one person, or nobody.").format(words=escape(rest))
+        )
+    return person

@@ -37,6 +37,7 @@ from store.models import (
     id_of,
 )
 from store.point_text import Source
+from store.standing import standing_for
 from store.views import AgendaView, FollowUpView, ItemView, MeetingFor, may_see
 
 TEXT_MAX = 2000
@@ -197,6 +198,7 @@ def agenda_view(
         outcome=outcome(meeting, now),
         done_since=_done_since(session, pair, meeting),
         timezone=pair.timezone,
+        standing=standing_for(session, meeting, pair),
     )
 
 

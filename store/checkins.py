@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.access import ENDED, Actor, Invalid, get_meeting
+from store.access import ENDED, N_, Actor, Invalid, get_meeting
 from store.due_work import FOUND, SENT
 from store.health_views import LOW_WINDOW, MOOD_MAX, MOOD_MIN, CheckInView, MeetingCheckIns
 from store.meetings import outcome, prompt_key
@@ -19,8 +19,8 @@ from store.models import CheckIn, DueWork, Meeting, MeetingStatus, Pair, id_of
 
 TEXT_MAX = 300
 HISTORY_MAX = 200  # earlier answers read for the two people (a few years of weekly 1:1s)
-OFF = "Check-ins are off for you in this 1:1."
-OVER = "That 1:1 is over: you can check in again before the next one."
+OFF = N_("Check-ins are off for you in this 1:1.")
+OVER = N_("That 1:1 is over: you can check in again before the next one.")
 
 
 def asks(pair: Pair, user_id: str) -> bool:
@@ -36,7 +36,9 @@ def record_checkin(
     """The actor's answer for the meeting (answering again changes it: one row per person
     and meeting, however many clicks arrive at once)."""
     if not MOOD_MIN <= mood <= MOOD_MAX:
-        raise Invalid(f"A check-in is a number from {MOOD_MIN} to {MOOD_MAX}.")
+        raise Invalid(
+            N_("A check-in is a number from {low} to {high}."), low=MOOD_MIN, high=MOOD_MAX
+        )
     meeting, pair = _open_for(session, actor, meeting_id, now=now)
     answer = _stored_answer(session, id_of(meeting), actor.user_id)
     if answer is None:
@@ -70,13 +72,12 @@ def set_checkin_text(
     """The optional line of the actor's answer ("" clears it)."""
     text = " ".join(text.split())
     if len(text) > TEXT_MAX:
-        raise Invalid(
-            f"That is {len(text)} characters; a check-in's line takes {TEXT_MAX}.", field="text"
-        )
+        message = N_("That is {count} characters; a check-in's line takes {limit}.")
+        raise Invalid(message, field="text", count=len(text), limit=TEXT_MAX)
     meeting, pair = _open_for(session, actor, meeting_id, now=now)
     answer = _stored_answer(session, id_of(meeting), actor.user_id)
     if answer is None:
-        raise Invalid("Pick how you're doing first, then add a line.", field="text")
+        raise Invalid(N_("Pick how you're doing first, then add a line."), field="text")
     answer.text = text
     session.add(answer)
     session.commit()

@@ -37,6 +37,7 @@ from store.models import (
     id_of,
 )
 from store.schedule import close_pair
+from store.standing import delete_standing
 from store.views import HistoryDeletionView, PrivateCounts
 
 GRACE = timedelta(days=7)  # the other person may export or object this long
@@ -381,10 +382,11 @@ def history_posts(session: Session, pair_id: int) -> list[Post]:
 
 
 def delete_history(session: Session, pair_id: int) -> None:
-    """Delete every row of the 1:1: meetings, talking points (private ones too), notes,
-    check-ins, action items, due work, posted-message records, suggestions, huddle offers,
-    the request and the pair itself. The ERASE work's own row stays (it names only the
-    pair's id)."""
+    """Delete every row of the 1:1: meetings, talking points (private ones too), standing
+    items and their ticks, notes, check-ins, action items, due work, posted-message records,
+    suggestions, huddle offers, the request and the pair itself. The ERASE work's own row
+    stays (it names only the pair's id)."""
+    delete_standing(session, pair_id)  # the standing items and their ticks
     meetings = _meetings_of(pair_id)
     items = select(ActionItem.id).where(ActionItem.pair_id == pair_id)
     points = select(TalkingPoint.id).where(col(TalkingPoint.meeting_id).in_(meetings))  # type: ignore[arg-type]

@@ -2,9 +2,9 @@
 meeting of each as they may see it, read page by page.
 
 Pages are keyset-paginated on (meeting start, meeting id), oldest first, and a page of
-meetings costs six queries however many points, notes and items it has: the pair (the
+meetings costs seven queries however many points, notes and items it has: the pair (the
 access check), its meetings, their talking points, their notes, their action items, their
-check-ins (both people see both people's answers). What the
+check-ins (both people see both people's answers), the standing items ticked in them. What the
 reader may see is decided by store.privacy (the SQL twin of store.views.may_see) and
 store.access (only the two people of a pair), nowhere else.
 """
@@ -25,6 +25,7 @@ from store.health_views import CheckInView
 from store.meetings import outcome
 from store.models import NOT_HAPPENING, ActionItem, Meeting, Note, Pair, TalkingPoint, id_of
 from store.privacy import notes_visible_to, points_visible_to
+from store.standing import standing_views, ticked_in
 from store.views import (
     EXPORT_OPEN,
     EXPORT_UPCOMING,
@@ -55,10 +56,10 @@ def export_pairs(
             raise Invalid(N_("You don't have a 1:1 with {person}."), person=f"<@{person_id}>")
     if not pairs:
         raise Invalid(NOTHING)
-    return [_exported(p, actor) for p in pairs]
+    return [_exported(session, p, actor) for p in pairs]
 
 
-def _exported(pair: Pair, actor: Actor) -> ExportedPair:
+def _exported(session: Session, pair: Pair, actor: Actor) -> ExportedPair:
     return ExportedPair(
         pair_id=id_of(pair),
         manager_id=pair.manager_id,
@@ -66,6 +67,7 @@ def _exported(pair: Pair, actor: Actor) -> ExportedPair:
         other_id=other_person(pair, actor.user_id),
         started_at=pair.created_at,
         ended_at=pair.ended_at,
+        standing=standing_views(session, id_of(pair)),
     )
 
 
@@ -90,6 +92,7 @@ def export_page(
     shared, private = _notes(session, actor, meeting_ids)
     items = _items(session, pair, meeting_ids)
     checkins = checkins_of_meetings(session, meeting_ids)
+    standing = ticked_in(session, meeting_ids)
     page = [
         ExportedMeeting(
             meeting_id=id_of(m),
@@ -105,6 +108,7 @@ def export_page(
             checkins=tuple(
                 CheckInView(user, mood, text, ()) for user, mood, text in checkins.get(id_of(m), [])
             ),
+            standing_ticked=standing.get(id_of(m), []),
         )
         for m in meetings
     ]

@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from store.access import Actor, Invalid, NotAllowed, get_meeting
+from store.access import N_, Actor, Invalid, NotAllowed, get_meeting
 from store.actions import item_view
 from store.agenda import agenda_view
 from store.checkins import asks, meeting_checkins, posted_prompts
@@ -108,7 +108,7 @@ def keep_point(session: Session, actor: Actor, point_id: int, *, now: datetime) 
         raise NotAllowed(NOT_YOURS)
     meeting, _pair = get_meeting(session, actor, point.meeting_id)
     if point.discussed or meeting.closed_at is not None:
-        raise Invalid("That talking point was already discussed.")
+        raise Invalid(N_("That talking point was already discussed."))
     point.kept_at = now
     session.add(point)
     session.commit()

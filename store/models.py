@@ -44,6 +44,14 @@ class Cadence(StrEnum):
     MONTHLY = "monthly"
 
 
+class StandingCadence(StrEnum):
+    """How often a standing item is on the agenda (store/standing.py says exactly when)."""
+
+    EVERY = "every"  # every meeting
+    EVERY_2ND = "every_2nd"  # every other meeting that happens
+    MONTHLY = "monthly"  # the first meeting that happens in each month
+
+
 class MeetingStatus(StrEnum):
     SCHEDULED = "scheduled"
     SKIPPED = "skipped"
@@ -471,3 +479,40 @@ def _register_slack_tables() -> None:
 
 
 _register_slack_tables()
+
+
+# Something the pair talks about on every agenda, or every 2nd, or monthly ("Career").
+# A removed one keeps its row (removed_at) while meetings it was ticked in remember it.
+class StandingItem(SQLModel, table=True):
+    __tablename__ = "standing_item"
+    __table_args__ = (Index("ix_standing_item_pair", "pair_id", "position"), NEVER_REUSE_IDS)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    pair_id: int = Field(foreign_key="pair.id")
+    text: str = Field(max_length=200)
+    cadence: str = Field(default=StandingCadence.EVERY, max_length=16)
+    position: int = Field(default=0)
+    # The meeting it counts from: the upcoming one when it was added or its cadence last
+    # changed (its start, wherever that meeting moves); `anchor_at` when there was none.
+    anchor_meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    anchor_at: datetime = Field(sa_column=utc_column(nullable=False))
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    removed_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+# A standing item ticked as discussed in one meeting (never carried to the next).
+class StandingTick(SQLModel, table=True):
+    __tablename__ = "standing_tick"
+    __table_args__ = (
+        UniqueConstraint("item_id", "meeting_id", name="uq_standing_tick"),
+        Index("ix_standing_tick_meeting", "meeting_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    item_id: int = Field(foreign_key="standing_item.id")
+    meeting_id: int = Field(foreign_key="meeting.id")
+    ticked_by: str = Field(max_length=32)
+    ticked_at: datetime = Field(sa_column=utc_column(nullable=False))

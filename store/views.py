@@ -75,6 +75,17 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class StandingView:
+    """A standing item of the series (store/standing.py); `ticked`: discussed in the meeting
+    it is shown for (each meeting has its own ticks)."""
+
+    id: int
+    text: str
+    cadence: str
+    ticked: bool = False
+
+
+@dataclass(frozen=True)
 class FollowUpView:
     """An action item of the pair on an agenda: open, or done since the last 1:1."""
 
@@ -102,6 +113,7 @@ class AgendaView:
     outcome: str | None = None  # once it is over: HELD or NOT_HELD (None while it is to come)
     done_since: list[FollowUpView] = field(default_factory=list)  # done since the last 1:1
     timezone: str = "UTC"  # the series' zone: dates in plain text read on its clock
+    standing: list[StandingView] = field(default_factory=list)  # due at this meeting
 
     @property
     def is_empty(self) -> bool:
@@ -383,6 +395,7 @@ class ExportedPair:
     other_id: str  # the pair's other person, seen from the reader
     started_at: datetime
     ended_at: datetime | None
+    standing: tuple[StandingView, ...] = ()  # the series' standing items now
 
 
 EXPORT_UPCOMING = "upcoming"  # a meeting still to come, in an export (else HELD, NOT_HELD, …)
@@ -405,6 +418,7 @@ class ExportedMeeting:
     private_notes: str  # the reader's own ("" when none)
     action_items: list[ActionItemView]
     checkins: tuple[CheckInView, ...] = ()  # both people's check-ins (store.checkins)
+    standing_ticked: list[str] = field(default_factory=list)  # standing items discussed
 
 
 @dataclass(frozen=True)

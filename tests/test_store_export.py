@@ -140,7 +140,7 @@ def test_a_page_costs_the_same_few_queries_however_big(engine: Engine, session: 
             page = export_page(fresh, MANAGER, id_of(pair), now=NOW, limit=limit)
         assert len(page.meetings) == limit
         counts.append(len(selects(statements)))
-    assert counts == [6, 6, 6]  # the pair, its meetings, their points, notes, items, check-ins
+    assert counts == [7, 7, 7]  # the pair, meetings, points, notes, items, check-ins, ticks
     with Session(engine) as fresh, counted(engine) as statements:
         after = (NOW + timedelta(days=365), 0)
         assert export_page(fresh, MANAGER, id_of(pair), now=NOW, after=after).meetings == []
