@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blocks import ids
+from blocks.i18n import N_
 from blocks.kit import button, context, divider, message, section
 from blocks.text import escape
 
@@ -70,6 +71,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "export [@person]",
         "export @dana",
         "A file of everything you may see of your 1:1s (or the one with @person), in our DM.",
+    ),
+    Subcommand(
+        "calendar",
+        "calendar",
+        "calendar",
+        N_("Your 1:1s in your calendar: a feed link to subscribe to, or an .ics file."),
     ),
     Subcommand(
         "delete-my-data",

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 import handlers
 from bot.clock import Clock
 from handlers import middleware
-from handlers.context import Clients, HomeTabs, Refresher
+from handlers.context import Clients, FeedMode, HomeTabs, Refresher
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def create_app(
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
     lane: Executor | None = None,
+    feed: FeedMode | None = None,
 ) -> App:
     """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
     the shared limiter included)."""
@@ -42,7 +43,7 @@ def create_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
     middleware.install(
-        app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane
+        app, db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane, feed=feed
     )
     handlers.register(app)
     app.error(_unreadable)

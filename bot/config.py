@@ -39,6 +39,7 @@ class Settings:
     posts_per_minute: int = 300
     retention_days: int = DEFAULT_RETENTION_DAYS  # a departed person's private data is kept
     privacy_url: str | None = None  # the privacy page the Home tab links to
+    public_url: str | None = None  # the bot's public base URL (calendar feeds)
 
     @property
     def socket_mode(self) -> bool:
@@ -82,6 +83,7 @@ def load_settings(
         posts_per_minute=int(env.get("ONEONONE_POSTS_PER_MINUTE") or 300),
         retention_days=int(env.get("ONEONONE_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
         privacy_url=env.get("ONEONONE_PRIVACY_URL", "").strip() or None,
+        public_url=env.get("ONEONONE_PUBLIC_URL", "").strip() or None,
     )
 
 
@@ -130,10 +132,12 @@ def _invalid_numbers(env: Mapping[str, str]) -> list[str]:
 
 
 def _invalid_urls(env: Mapping[str, str]) -> list[str]:
-    value = env.get("ONEONONE_PRIVACY_URL", "").strip()
-    if value and not (value.startswith(("https://", "http://")) and " " not in value):
-        return [f"ONEONONE_PRIVACY_URL={value!r} is not an http(s) URL"]
-    return []
+    problems = []
+    for name in ("ONEONONE_PRIVACY_URL", "ONEONONE_PUBLIC_URL"):
+        value = env.get(name, "").strip()
+        if value and not (value.startswith(("https://", "http://")) and " " not in value):
+            problems.append(f"{name}={value!r} is not an http(s) URL")
+    return problems
 
 
 def _explain(problems: list[str]) -> str:

@@ -13,13 +13,23 @@ from blocks.help import SUBCOMMANDS, help_message, try_this
 from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
-from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
+from handlers import (
+    calendar,
+    deletion,
+    export,
+    follow_ups,
+    notes,
+    occurrences,
+    points,
+    scheduling,
+)
 from handlers.context import SORRY, Deps, deps_from
 from handlers.parsing import (
     ParseError,
     add_args,
     clock_time,
     day,
+    no_args,
     person_and_rest,
     schedule_args,
     tokens,
@@ -196,6 +206,12 @@ def run_export(call: Invocation) -> None:
     export.export(call.deps, person_id=person, tell=lambda text: call.respond(**notice(text)))
 
 
+def run_calendar(call: Invocation) -> None:
+    """`calendar`: the secret feed URL of all the caller's 1:1s (HTTP mode), or the file."""
+    no_args(call.rest)
+    call.respond(**calendar.calendar_reply(call.deps))
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -210,4 +226,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "history": run_history,
     "delete-my-data": run_delete_my_data,
     "export": run_export,
+    "calendar": run_calendar,
 }

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from handlers.calendar import send_calendar
 from handlers.context import Clients
 from handlers.people import bot_dm
 from handlers.publish import find_post, open_group_dm, post, render
@@ -34,6 +35,7 @@ from store.due_work import (
     release_along,
     release_uncertain,
 )
+from store.models import WorkKind
 from store.views import Delivery
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ def deliver(
     try:
         if taken.kind in SWEEPS:
             plan = sweep(db, client, taken, now=now)
+        elif taken.kind == WorkKind.CALENDAR:
+            plan = send_calendar(db, client, taken, now=now)
         else:
             with db() as session:
                 plan = prepare(session, taken, now=now)

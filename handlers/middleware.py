@@ -9,7 +9,7 @@ from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from handlers.context import Clients, HomeTabs, Refresher
+from handlers.context import Clients, FeedMode, HomeTabs, Refresher
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -31,11 +31,13 @@ def install(
     homes: HomeTabs | None = None,
     agendas: Refresher | None = None,
     lane: Executor | None = None,
+    feed: FeedMode | None = None,
 ) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, next: Callable[[], None]) -> None:
         context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane)
+        context.update(feed=feed)
         next()
 
     def once_per_event(

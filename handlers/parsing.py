@@ -216,3 +216,11 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
         else:
             break
     return private, person, rest
+
+
+def no_args(text: str) -> None:
+    """A subcommand that takes no arguments (e.g. `calendar`): anything after it is refused."""
+    if text.strip():
+        raise ParseError(
+            f"I couldn't read `{escape(text.strip())}`: this command takes nothing more."
+        )
