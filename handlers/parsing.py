@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from blocks.i18n import _
 from blocks.text import escape
 from store.models import Cadence
 from store.schedule import DURATION_RANGE
@@ -208,7 +209,7 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
     `private` is a whole word in any case; the text keeps its inner lines and spacing.
     """
     private, person, rest = False, None, text.strip()
-    for _ in range(2):
+    for _attempt in range(2):
         if not private and (match := LEADING_PRIVATE.match(rest)):
             private, rest = True, (match.group(1) or "").strip()
         elif person is None and (match := LEADING_MENTION.match(rest)):
@@ -221,6 +222,7 @@ def add_args(text: str) -> tuple[bool, str | None, str]:
 def no_args(text: str) -> None:
     """A subcommand that takes no arguments (e.g. `calendar`): anything after it is refused."""
     if text.strip():
+        unread = escape(text.strip())
         raise ParseError(
-            f"I couldn't read `{escape(text.strip())}`: this command takes nothing more."
+            _("I couldn't read `{unread}`: this command takes nothing more.").format(unread=unread)
         )

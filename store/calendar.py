@@ -165,7 +165,7 @@ def _series(pair: Pair, rows: list[tuple[int, datetime, datetime, str, int]]) ->
     )
 
 
-def _reader(session: Session, actor: Actor, pairs: Sequence[Pair]) -> CalendarReader:
+def _calendar_reader(session: Session, actor: Actor, pairs: Sequence[Pair]) -> CalendarReader:
     """The reader's locale and the names of everyone in these series (one query)."""
     people = {actor.user_id} | {p for pair in pairs for p in (pair.manager_id, pair.report_id)}
     profiles = profiles_of(session, actor.team_id, sorted(people))
@@ -177,7 +177,7 @@ def _reader(session: Session, actor: Actor, pairs: Sequence[Pair]) -> CalendarRe
 def my_calendar(session: Session, actor: Actor) -> tuple[list[CalendarSeries], CalendarReader]:
     """All of the actor's running series, for one .ics of them all."""
     pairs = list_active_pairs(session, actor)
-    return series_of(session, pairs), _reader(session, actor, pairs)
+    return series_of(session, pairs), _calendar_reader(session, actor, pairs)
 
 
 # --- the files, as due work ----------------------------------------------------------------
@@ -201,7 +201,7 @@ def calendar_delivery(session: Session, claim: Claim, *, now: datetime) -> Calen
     if _subscribed(session, actor, now=now):
         return SUBSCRIBED
     series = series_of(session, [pair])[0]
-    return CalendarSend(pair.team_id, user_id, series, _reader(session, actor, [pair]))
+    return CalendarSend(pair.team_id, user_id, series, _calendar_reader(session, actor, [pair]))
 
 
 def record_calendar_file(

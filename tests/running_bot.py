@@ -165,7 +165,7 @@ def start_bot(
     *,
     engine: Engine | None = None,
     timeout: float = 30,
-    public_url: str | None = None,
+    feed: FeedMode | None = None,
 ) -> RunningBot:
     """Build the app exactly as `oneonone run` does and serve it on 127.0.0.1, port 0."""
     runtime = build_runtime(
@@ -188,7 +188,7 @@ def start_bot(
         homes=runtime.homes,
         agendas=runtime.agendas,
         lane=executor,
-        feed=FeedMode(public_url),
+        feed=feed,
     )
     wsgi = create_wsgi_app(
         app,

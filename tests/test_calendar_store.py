@@ -55,7 +55,9 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-def request(zone: str, cadence: str = "weekly", report: str = "UREP", **more: object) -> PairRequest:
+def request(
+    zone: str, cadence: str = "weekly", report: str = "UREP", **more: object
+) -> PairRequest:
     return PairRequest(
         report_id=report,
         weekday=1,
@@ -81,7 +83,9 @@ def roll_through_year(session: Session, pair: Pair) -> list[Meeting]:
     end = NOW + timedelta(days=366)
     while True:
         latest = session.exec(
-            select(Meeting).where(Meeting.pair_id == pair.id).order_by(col(Meeting.starts_at).desc())
+            select(Meeting)
+            .where(Meeting.pair_id == pair.id)
+            .order_by(col(Meeting.starts_at).desc())
         ).first()
         assert latest is not None
         if latest.starts_at > end:
@@ -155,7 +159,11 @@ def test_each_change_is_in_the_file_as_the_store_sees_it(session: Session) -> No
     assert [d.dt.astimezone(UTC) for d in main["EXDATE"].dts] == [skipped.slot_at]
     pause_pair(session, MANAGER, pair.id or 0, until=date(2026, 2, 16), now=NOW)
     shown = check(3)
-    assert not [s for s in shown if datetime(2026, 1, 15, tzinfo=UTC) < s < datetime(2026, 2, 16, tzinfo=UTC)]
+    assert not [
+        s
+        for s in shown
+        if datetime(2026, 1, 15, tzinfo=UTC) < s < datetime(2026, 2, 16, tzinfo=UTC)
+    ]
     assert moved.starts_at not in shown  # the moved one fell in the pause: cancelled
     end_pair(session, REPORT, pair.id or 0, now=NOW)
     session.refresh(pair)
@@ -192,7 +200,9 @@ def test_a_later_change_supersedes_a_file_not_sent_yet(session: Session) -> None
     taken = claim(session, work_id=first_file or 0, now=NOW)
     assert taken is not None
     assert calendar_delivery(session, taken, now=NOW) == SUPERSEDED
-    latest = session.exec(select(DueWork.id).where(DueWork.key == f"calendar:{pair.id}:UREP:1")).one()
+    latest = session.exec(
+        select(DueWork.id).where(DueWork.key == f"calendar:{pair.id}:UREP:1")
+    ).one()
     taken = claim(session, work_id=latest or 0, now=NOW)
     assert taken is not None
     plan = calendar_delivery(session, taken, now=NOW)
@@ -246,7 +256,9 @@ def test_a_new_link_revokes_the_old_one_and_reading_it_stops_the_files(session: 
     assert feed_of(session, "../../etc/passwd", now=NOW) is None
     assert feed_of(session, new, now=NOW) is not None
     link = feed_link(session, MANAGER)
-    assert link is not None and link.read_at == NOW and link.created_at == NOW + timedelta(minutes=1)
+    assert (
+        link is not None and link.read_at == NOW and link.created_at == NOW + timedelta(minutes=1)
+    )
     assert feed_link(session, REPORT) is None
     stored = session.exec(select(CalendarFeed.token_hash)).all()
     assert new not in stored and old not in stored  # only hashes are kept

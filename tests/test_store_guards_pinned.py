@@ -177,10 +177,10 @@ def test_the_retry_ladder_doubles_then_gives_up_as_failed(session: Session) -> N
 def test_claimable_work_is_the_oldest_due_first_within_the_limit_and_never_a_live_claim(
     session: Session,
 ) -> None:
-    two_pairs(session)  # two prompts each: four pieces due 24 h before their 1:1s
+    two_pairs(session)  # two prompts each due 24 h before their 1:1s, two .ics each due now
     due = NOW + timedelta(hours=3)
     everything = claimable_ids(session, now=due)
-    assert len(everything) == 4
+    assert len(everything) == 8
     assert claimable_ids(session, now=due, limit=3) == everything[:3]
     starts = [session.get(DueWork, i).next_attempt_at for i in everything]
     assert starts == sorted(starts)
