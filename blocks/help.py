@@ -85,6 +85,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("A file of everything you may see of your 1:1s (or the one with @person), in our DM."),
     ),
     Subcommand(
+        "calendar",
+        "calendar",
+        "calendar",
+        N_("Your 1:1s in your calendar: a feed link to subscribe to, or an .ics file."),
+    ),
+    Subcommand(
         "delete-my-data",
         "delete-my-data",
         "delete-my-data",

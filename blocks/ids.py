@@ -38,6 +38,8 @@ EXPORT = "export_data"
 DELETE_MY_DATA = "delete_my_data"  # opens the confirmation modal (counts, export first)
 DELETE_HISTORY = "delete_history"  # value: pair id (ends it if need be; 7 days' grace)
 OBJECT_DELETION = "object_deletion"  # value: pair id (cancels the requested deletion)
+CALENDAR_NEW_LINK = "calendar_new_link"  # a new secret feed URL (the old one stops working)
+CALENDAR_FILE = "calendar_file"  # the .ics of all the clicker's 1:1s, in their DM
 
 # Modals (callback_id).
 # private_metadata: {"pair": id|null, "origin": key|null, "source"?: {"url", "channel"}}

@@ -12,7 +12,7 @@ import handlers
 from bot.clock import Clock
 from bot.oauth import OAuth
 from handlers import middleware
-from handlers.context import Clients, HomeTabs, InRequestContext, Refresher
+from handlers.context import Clients, FeedMode, HomeTabs, InRequestContext, Refresher
 from store.db import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ def create_app(
     agendas: Refresher | None = None,
     lane: Executor | None = None,
     oauth: OAuth | None = None,
+    feed: FeedMode | None = None,
 ) -> App:
     """A Bolt App whose listeners reach Slack through `clients` (base URL, retry handlers and
     the shared limiter included). With `oauth`, requests are authorized per workspace from
@@ -66,6 +67,7 @@ def create_app(
         agendas=agendas,
         lane=lane,
         installs=oauth,
+        feed=feed,
     )
     handlers.register(app)
     app.error(_unreadable)

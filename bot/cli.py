@@ -32,6 +32,8 @@ from bot.planner import Dispatcher, Planner
 from bot.priority import yield_to_acks
 from bot.runtime import Runtime, build_runtime, settle_memory
 from bot.scheduler import start_scheduler
+from handlers.calendar import feed_server
+from handlers.context import FeedMode
 from store.db import create_db_engine, session_factory
 from store.migrate import upgrade
 from store.workspaces import purge_now, team_rows
@@ -191,6 +193,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             homes=runtime.homes,
             agendas=runtime.agendas,
             oauth=runtime.oauth,
+            feed=FeedMode(settings.public_url, serves_http=not settings.socket_mode),
         )
     except BoltError as error:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {error}") from error
@@ -221,7 +224,11 @@ def cmd_run(_args: argparse.Namespace) -> int:
             )
         else:
             wsgi = create_wsgi_app(
-                app, runtime.engine, runtime.metrics, signing_secret=settings.signing_secret
+                app,
+                runtime.engine,
+                runtime.metrics,
+                signing_secret=settings.signing_secret,
+                feeds=feed_server(runtime.db, utc_now),
             )
             _serve_http(wsgi, settings)
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,6 +28,7 @@ from store.db import database_answers
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
+CALENDAR_PATH = re.compile(r"/calendar/([^/]*)\.ics")  # GET /calendar/<token>.ics
 # Slack's largest requests (a big modal's view_submission) are a few hundred kB.
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_TIMESTAMP_DIGITS = 12  # int() of a few thousand digits raises: refuse those before
@@ -42,13 +44,15 @@ def create_wsgi_app(
     metrics: Metrics | None = None,
     *,
     signing_secret: str | None = None,
+    feeds: Callable[[str], bytes | None] | None = None,
 ) -> WsgiApp:
     """`POST /slack/events` goes to Bolt (when there is an app: HTTP mode) once it is signed
     with `signing_secret` and shaped as Slack sends it — this is the one signature check:
     Bolt's own is off (bot/app.py); in OAuth mode `GET /slack/install` and
     `GET /slack/oauth_redirect` go to Bolt's OAuth flow (a browser's, unsigned; the flow
     checks its state); `GET /healthz` says whether the database answers; `GET /metrics`
-    shows the metrics."""
+    shows the metrics; `GET /calendar/<token>.ics` is a person's calendar feed (with
+    `feeds`; any token that is not a current one gets the same 404)."""
     slack: WsgiApp | None = None
     if app is not None:
         if not signing_secret:
@@ -61,6 +65,9 @@ def create_wsgi_app(
             return _health(engine, start_response)
         if path == METRICS_PATH and method in ("GET", "HEAD") and metrics is not None:
             return _answer(start_response, "200 OK", CONTENT_TYPE, metrics.render())
+        feed = CALENDAR_PATH.fullmatch(path or "") if feeds is not None else None
+        if feed is not None and feeds is not None and method in ("GET", "HEAD"):
+            return _calendar(feeds(feed.group(1)), start_response)
         if slack is None:
             return _answer(start_response, "404 Not Found", "text/plain", b"not found\n")
         return slack(environ, start_response)
@@ -171,6 +178,18 @@ def _health(engine: Engine, start_response: Callable[..., Any]) -> Iterable[byte
     body = json.dumps({"ok": ok}).encode()
     status = "200 OK" if ok else "503 Service Unavailable"
     return _answer(start_response, status, "application/json", body)
+
+
+def _calendar(body: bytes | None, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if body is None:
+        return _answer(start_response, "404 Not Found", "text/plain", b"not found\n")
+    headers = [
+        ("Content-Type", "text/calendar; charset=utf-8"),
+        ("Content-Length", str(len(body))),
+        ("Cache-Control", "private, no-store"),
+    ]
+    start_response("200 OK", headers)
+    return [body]
 
 
 def _refuse(start_response: Callable[..., Any], status: str, error: str) -> Iterable[bytes]:

@@ -13,7 +13,16 @@ from blocks.help import help_message
 from blocks.i18n import _
 from blocks.ids import COMMAND
 from blocks.messages import notice
-from handlers import deletion, export, follow_ups, notes, occurrences, points, scheduling
+from handlers import (
+    calendar,
+    deletion,
+    export,
+    follow_ups,
+    notes,
+    occurrences,
+    points,
+    scheduling,
+)
 from handlers.context import Deps, deps_from, refusal_text
 from handlers.dm import add_chosen_message
 from handlers.payload import payload_id
@@ -249,6 +258,16 @@ def export_data(deps: Deps, body: dict, action: dict) -> None:
     export.export(deps, pair_id=pair_id, tell=export.tell_in_dm(deps))
 
 
+def calendar_new_link(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """ "New link": a new secret feed URL; the old one stops working."""
+    return {"replace_original": True, **calendar.new_link(deps)}
+
+
+def calendar_file(deps: Deps, body: dict, action: dict) -> dict[str, Any]:
+    """ "Send me the file": the .ics of all the clicker's running 1:1s, in their DM."""
+    return calendar.send_all(deps)
+
+
 ACTIONS: dict[str, Action] = {
     ids.ADD_POINT: add_point,
     ids.ADD_QUESTION: add_question,
@@ -278,4 +297,6 @@ ACTIONS: dict[str, Action] = {
     ids.DELETE_HISTORY: ask_to_delete_history,
     ids.OBJECT_DELETION: object_deletion,
     ids.EXPORT: export_data,
+    ids.CALENDAR_NEW_LINK: calendar_new_link,
+    ids.CALENDAR_FILE: calendar_file,
 }

@@ -15,6 +15,7 @@ from blocks.ids import COMMAND
 from blocks.messages import notice
 from blocks.text import escape
 from handlers import (
+    calendar,
     deletion,
     export,
     follow_ups,
@@ -30,6 +31,7 @@ from handlers.parsing import (
     add_args,
     clock_time,
     day,
+    no_args,
     person_and_rest,
     schedule_args,
     settings_args,
@@ -221,6 +223,12 @@ def run_settings(call: Invocation) -> None:
     settings.open_settings(call.deps, call.trigger_id, person=settings_args(call.rest))
 
 
+def run_calendar(call: Invocation) -> None:
+    """`calendar`: the secret feed URL of all the caller's 1:1s (HTTP mode), or the file."""
+    no_args(call.rest)
+    call.respond(**calendar.calendar_reply(call.deps))
+
+
 SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "schedule": run_schedule,
     "add": run_add,
@@ -236,4 +244,5 @@ SUBCOMMANDS_RUN: dict[str, Callable[[Invocation], None]] = {
     "delete-my-data": run_delete_my_data,
     "export": run_export,
     "settings": run_settings,
+    "calendar": run_calendar,
 }

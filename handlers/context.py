@@ -102,6 +102,15 @@ class HomeTabs(Refresher, Protocol):
 
 
 @dataclass(frozen=True)
+class FeedMode:
+    """Whether the bot can serve calendar feeds: over HTTP (not in Socket Mode), at its
+    public base URL (ONEONONE_PUBLIC_URL; None: not set)."""
+
+    public_url: str | None = None
+    serves_http: bool = True
+
+
+@dataclass(frozen=True)
 class Deps:
     """The acting person (from Slack's payload, never from user input) and the bot's tools."""
 
@@ -112,6 +121,7 @@ class Deps:
     homes: HomeTabs | None = None
     agendas: Refresher | None = None
     lane: Executor | None = None  # where work after an ack runs (inline when None)
+    feed: FeedMode = FeedMode()  # calendar feeds (handlers/calendar.py)
 
     @property
     def client(self) -> WebClient:
@@ -180,6 +190,7 @@ def deps_from(context: dict) -> Deps:
         homes=context.get("homes"),
         agendas=context.get("agendas"),
         lane=context.get("lane"),
+        feed=context.get("feed") or FeedMode(),
     )
 
 

@@ -30,6 +30,7 @@ from store.deletion import (
     private_posts,
     request_history_deletion,
 )
+from store.files import EXPORT
 
 # --- delete my data --------------------------------------------------------------------------
 
@@ -54,7 +55,8 @@ def delete_my_data(deps: Deps) -> Callable[[], None]:
 
     def after() -> None:
         delete_posts(deps.db, deps.client, posts)
-        delete_files(deps.db, deps.client, team_id, [user_id])  # exports hold them too
+        # exports hold them too (a series' .ics holds nothing private)
+        delete_files(deps.db, deps.client, team_id, [user_id], kinds=[EXPORT])
         deps.refresh_agenda(*meetings)
         for meeting_id in meetings:
             update_summary(deps, meeting_id)

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from blocks.i18n import reading
+from handlers.calendar import send_calendar
 from handlers.context import Clients, NotInstalled, TokenRefused
 from handlers.people import bot_dm
 from handlers.publish import find_post, open_group_dm, post, render
@@ -35,6 +36,7 @@ from store.due_work import (
     release_along,
     release_uncertain,
 )
+from store.models import WorkKind
 from store.views import Delivery
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,8 @@ def deliver(
     try:
         if taken.kind in SWEEPS:
             plan = sweep(db, client, taken, now=now)
+        elif taken.kind == WorkKind.CALENDAR:
+            plan = send_calendar(db, client, taken, now=now)
         else:
             with db() as session:
                 plan = prepare(session, taken, now=now)

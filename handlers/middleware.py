@@ -10,7 +10,7 @@ from datetime import datetime
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from blocks.i18n import read_as
-from handlers.context import Clients, HomeTabs, Installs, Refresher
+from handlers.context import Clients, FeedMode, HomeTabs, Installs, Refresher
 from handlers.people import reader_locale
 from store.db import SessionFactory
 from store.events import record_event
@@ -34,11 +34,13 @@ def install(
     agendas: Refresher | None = None,
     lane: Executor | None = None,
     installs: Installs | None = None,
+    feed: FeedMode | None = None,
 ) -> None:
     """Register the global middleware on the app (before any listener runs)."""
 
     def inject(context: dict, body: dict, next: Callable[[], None]) -> None:
         context.update(db=db, clock=clock, clients=clients, homes=homes, agendas=agendas, lane=lane)
+        context.update(feed=feed)
         if installs is not None:
             context["installs"] = installs
             _workspace_of(context, body, installs)

@@ -230,3 +230,12 @@ def settings_args(text: str) -> str | None:
             _("I couldn't read `{words}`: name one person, or nobody.").format(words=escape(rest))
         )
     return person
+
+
+def no_args(text: str) -> None:
+    """A subcommand that takes no arguments (e.g. `calendar`): anything after it is refused."""
+    if text.strip():
+        unread = escape(text.strip())
+        raise ParseError(
+            _("I couldn't read `{unread}`: this command takes nothing more.").format(unread=unread)
+        )

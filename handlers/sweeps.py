@@ -62,11 +62,19 @@ def delete_posts(db: SessionFactory, client: WebClient, posts: Iterable[Post]) -
             session.commit()
 
 
-def delete_files(db: SessionFactory, client: WebClient, team_id: str, user_ids: list[str]) -> None:
-    """files.delete every file the bot uploaded for these people (their exports: they hold
-    what is being deleted), then forget the records, in a short transaction of its own."""
+def delete_files(
+    db: SessionFactory,
+    client: WebClient,
+    team_id: str,
+    user_ids: list[str],
+    *,
+    kinds: list[str] | None = None,
+) -> None:
+    """files.delete every file the bot uploaded for these people (their exports and .ics
+    files: they hold what is being deleted), or those of `kinds`, then forget the records,
+    in a short transaction of its own."""
     with db.read() as session:
-        file_ids = uploaded_file_ids(session, team_id, user_ids)
+        file_ids = uploaded_file_ids(session, team_id, user_ids, kinds=kinds)
     deleted = []
     for file_id in file_ids:
         try:

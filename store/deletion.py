@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.access import N_, Actor, Invalid, get_pair, other_person
+from store.calendar import calendar_keys_of, forget_feeds
 from store.db import execute_dml
 from store.due_work import CANCELLED, add_work, not_wanted
 from store.models import (
@@ -223,6 +224,7 @@ def forget_person(session: Session, team_id: str, user_id: str) -> PrivateCounts
         session.execute(
             delete(table).where(col(table.team_id) == team_id, col(table.user_id) == user_id)
         )
+    forget_feeds(session, team_id, user_id)
     return counts
 
 
@@ -393,6 +395,7 @@ def delete_history(session: Session, pair_id: int) -> None:
     offers = select(HuddleFollowUp.id).where(HuddleFollowUp.pair_id == pair_id)
     offer_keys = [f"{WorkKind.HUDDLE}:{i}" for i in session.exec(offers).all()]
     notice_keys = [f"{WorkKind.NOTICE}:{what}:{pair_id}:%" for what in ("duplicate", "left")]
+    notice_keys.append(calendar_keys_of(pair_id))
     statements = [
         delete(PointCarry).where(
             or_(

@@ -60,11 +60,16 @@ def list_uploaded_files(session: Session, actor: Actor) -> list[UploadedFileView
     ]
 
 
-def uploaded_file_ids(session: Session, team_id: str, user_ids: Sequence[str]) -> list[str]:
-    """The Slack ids of every file uploaded for these people (to delete them from Slack)."""
+def uploaded_file_ids(
+    session: Session, team_id: str, user_ids: Sequence[str], *, kinds: Sequence[str] | None = None
+) -> list[str]:
+    """The Slack ids of every file uploaded for these people (to delete them from Slack), or
+    of those of `kinds`."""
     query = select(UploadedFile.file_id).where(
         UploadedFile.team_id == team_id, col(UploadedFile.user_id).in_(list(user_ids))
     )
+    if kinds is not None:
+        query = query.where(col(UploadedFile.kind).in_(list(kinds)))
     return list(session.exec(query).all())
 
 

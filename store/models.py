@@ -72,6 +72,7 @@ class WorkKind(StrEnum):
     ERASE = "erase"  # a 1:1's history is deleted, once its grace period passed unobjected
     FORGET = "forget"  # a person who left: their private data, once the retention passed
     DIGEST = "digest"  # a manager's weekly digest (Friday 16:00 on their clock)
+    CALENDAR = "calendar"  # a series' .ics file to one of its two people (store/calendar.py)
 
 
 # One manager and one report in one workspace, with their recurrence.
@@ -120,6 +121,10 @@ class Pair(SQLModel, table=True):
     checkins_report: bool = Field(default=True)
     checkins_manager: bool = Field(default=False)
     group_language: str | None = Field(default=None, max_length=8)
+    # What calendars show of the series (store/calendar.py): the SEQUENCE of its .ics files
+    # and a fingerprint of their content, so a change that shows nothing sends nothing.
+    calendar_sequence: int = Field(default=0)
+    calendar_print: str | None = Field(default=None, max_length=64)
 
 
 # One occurrence of a pair (scheduled, or recorded after an unscheduled huddle).
@@ -414,8 +419,8 @@ class SendBudget(SQLModel, table=True):
     next_at: float = Field(default=0.0)
 
 
-# A file the bot uploaded for a person (their export), kept so that deleting their data can
-# delete the file from Slack too (files.delete).
+# A file the bot uploaded for a person (their export, a series' .ics), kept so that deleting
+# their data can delete the file from Slack too (files.delete).
 class UploadedFile(SQLModel, table=True):
     __tablename__ = "uploaded_file"
     __table_args__ = (
@@ -428,7 +433,7 @@ class UploadedFile(SQLModel, table=True):
     user_id: str = Field(max_length=32)  # whose file it is (the person it was made for)
     file_id: str = Field(max_length=32)
     channel_id: str = Field(max_length=32)
-    kind: str = Field(max_length=16)  # "export"
+    kind: str = Field(max_length=16)  # "export" or "calendar"
     filename: str = Field(max_length=255)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
 
@@ -516,3 +521,21 @@ class StandingTick(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id")
     ticked_by: str = Field(max_length=32)
     ticked_at: datetime = Field(sa_column=utc_column(nullable=False))
+
+
+# A person's secret calendar feed (GET /calendar/<token>.ics): only the token's SHA-256 is
+# kept; a new link revokes the old one.
+class CalendarFeed(SQLModel, table=True):
+    __tablename__ = "calendar_feed"
+    __table_args__ = (
+        UniqueConstraint("token_hash", name="uq_calendar_feed_token"),
+        Index("ix_calendar_feed_user", "team_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    token_hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=utc_column(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column())
+    read_at: datetime | None = Field(default=None, sa_column=utc_column())  # a calendar polled it

@@ -76,6 +76,18 @@ def slots_after(rec: Recurrence, after: datetime, count: int = 1) -> list[dateti
     return list(islice((slot for slot in slots if slot > after), count))
 
 
+def slots_through(rec: Recurrence, until: datetime) -> list[datetime]:
+    """Every start time from the first one up to and including `until`, as aware UTC."""
+    _check_aware(until, "until")
+    zone = _zone(rec.timezone)
+    last = until.astimezone(zone).date() + timedelta(days=1)  # a gap's slot lands later
+    rule = _rule(rec).between(
+        datetime.combine(rec.first_date, time()), datetime.combine(last, time()), inc=True
+    )
+    slots = (_to_utc(day.date(), rec.local_time, zone) for day in rule)
+    return [slot for slot in slots if slot <= until]
+
+
 def next_slot(rec: Recurrence, after: datetime) -> datetime:
     """The next start time strictly after `after`, as an aware UTC datetime."""
     return slots_after(rec, after, 1)[0]

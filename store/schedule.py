@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from store.access import N_, Actor, Invalid, get_meeting, get_pair
 from store.bursts import hold_first_prompt
+from store.calendar import note_change
 from store.carry import move_open_items
 from store.meetings import (
     add_meeting,
@@ -96,6 +97,7 @@ def create_pair(
     meeting = add_meeting(session, pair, first_slot, now=now)
     if welcome:
         hold_first_prompt(session, meeting, pair.report_id, now=now)
+    note_change(session, pair, now=now)
     session.commit()
     return pair, meeting
 
@@ -171,6 +173,7 @@ def skip_meeting(
     following = roll_forward(session, pair, now=now) or upcoming_meeting(session, pair, now)
     if following is not None:
         move_open_items(session, meeting, following)
+    note_change(session, pair, now=now)
     session.commit()
     return meeting, following
 
@@ -202,6 +205,7 @@ def reschedule_meeting(
     session.add(meeting)
     schedule_meeting_work(session, pair, meeting, now=now)
     roll_forward(session, pair, now=now)
+    note_change(session, pair, now=now)
     session.commit()
     return meeting
 
@@ -250,6 +254,7 @@ def pause_pair(
     for meeting in cancelled:
         if following is not None:
             move_open_items(session, meeting, following)
+    note_change(session, pair, now=now)
     session.commit()
     return pair, following
 
@@ -266,7 +271,8 @@ def end_pair(session: Session, actor: Actor, pair_id: int, *, now: datetime) -> 
 
 
 def close_pair(session: Session, pair: Pair, *, now: datetime) -> None:
-    """End a series and cancel its coming meetings (the caller commits)."""
+    """End a series and cancel its coming meetings; its calendars cancel it (the caller
+    commits)."""
     pair.ended_at = now
     session.add(pair)
     for meeting in session.exec(
@@ -278,3 +284,4 @@ def close_pair(session: Session, pair: Pair, *, now: datetime) -> None:
     ):
         meeting.status = MeetingStatus.CANCELLED
         session.add(meeting)
+    note_change(session, pair, now=now)

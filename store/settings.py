@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from store.access import N_, Actor, Invalid, NotAllowed, get_active_pair
 from store.actions import schedule_reminder
+from store.calendar import note_change
 from store.due_work import CANCELLED, not_wanted
 from store.meetings import (
     pause_start,
@@ -106,6 +107,7 @@ def save_settings(
     handed_from = None
     if change.hand_to and change.hand_to != pair.manager_id:
         handed_from = _hand_over(session, pair, change.hand_to, now=now)
+    note_change(session, pair, now=now)  # a new time or manager: both calendars follow
     session.commit()
     return _changed_result(session, actor, pair, fields, moved, standing, handed_from, now=now)
 

@@ -21,6 +21,8 @@ from bot.pacing import Limiter, Rate
 from bot.runtime import Runtime, build_runtime
 from bot.slack_client import SlackClients
 from handlers.agendas import AgendaRefresher
+from handlers.calendar import feed_server
+from handlers.context import FeedMode
 from handlers.home import HomeRefresher
 from store.db import SessionFactory
 from tests.db_fixtures import sqlite_engine
@@ -163,6 +165,7 @@ def start_bot(
     *,
     engine: Engine | None = None,
     timeout: float = 30,
+    feed: FeedMode | None = None,
 ) -> RunningBot:
     """Build the app exactly as `oneonone run` does and serve it on 127.0.0.1, port 0."""
     runtime = build_runtime(
@@ -185,8 +188,15 @@ def start_bot(
         homes=runtime.homes,
         agendas=runtime.agendas,
         lane=executor,
+        feed=feed,
     )
-    wsgi = create_wsgi_app(app, runtime.engine, runtime.metrics, signing_secret=SIGNING_SECRET)
+    wsgi = create_wsgi_app(
+        app,
+        runtime.engine,
+        runtime.metrics,
+        signing_secret=SIGNING_SECRET,
+        feeds=feed_server(runtime.db, clock),
+    )
     server = create_http_server(wsgi, host="127.0.0.1", port=0)
     threading.Thread(target=_serve, args=(server,), name="http", daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}"

@@ -113,12 +113,15 @@ def test_each_person_gets_their_own_private_content_marked_and_never_the_others(
 def test_the_files_arrive_in_the_dm_and_are_recorded_for_deletion(bot: RunningBot) -> None:
     history(bot)
     export_files(bot, "U_REPORT")
-    shared = bot.fake.files(bot.fake.dm_id("U_REPORT"))
+    dm = bot.fake.dm_id("U_REPORT")
+    shared = [f for f in bot.fake.files(dm) if not f.filename.endswith(".ics")]  # calendars
     assert sorted(f.filename.rsplit(".", 1)[1] for f in shared) == ["csv", "md"]
-    (message,) = [m for m in bot.fake.messages(bot.fake.dm_id("U_REPORT")) if m.get("files")]
+    (message,) = [m for m in bot.fake.messages(dm) if m.get("files") and "export" in m["text"]]
     assert "your oneonone export" in message["text"]
     with bot.db.read() as session:
-        recorded = list_uploaded_files(session, Actor(TEAM, "U_REPORT"))
+        recorded = [
+            f for f in list_uploaded_files(session, Actor(TEAM, "U_REPORT")) if f.kind == "export"
+        ]
     assert sorted(r.file_id for r in recorded) == sorted(f.file_id for f in shared)
     assert {r.channel_id for r in recorded} == {bot.fake.dm_id("U_REPORT")}
 
@@ -150,7 +153,8 @@ def test_missing_scope_is_explained_not_a_stack_trace(bot: RunningBot) -> None:
     assert "reinstalled" in told and "files:write" in told
     assert "went wrong" not in told and markdown == ""
     with bot.db.read() as session:
-        assert list_uploaded_files(session, Actor(TEAM, "U_MANAGER")) == []
+        files = list_uploaded_files(session, Actor(TEAM, "U_MANAGER"))
+    assert [f.kind for f in files] == ["calendar"]  # the series' .ics, sent before
 
 
 def test_the_home_buttons_export_all_or_one_1_1(bot: RunningBot) -> None:

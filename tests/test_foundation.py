@@ -34,7 +34,7 @@ def test_help_is_short_the_core_commands_then_more(bot: RunningBot, text: str) -
     assert "`/oneonone skip" not in listed and "`/oneonone pause" not in listed
     more_line = (
         "*More:* `history`, `skip`, `reschedule`, `pause`, `end`, `list`, `settings`, `export`, "
-        "`delete-my-data`, `help`."
+        "`calendar`, `delete-my-data`, `help`."
     )
     assert more_line in listed
     (more,) = [b["accessory"] for b in body["blocks"] if "accessory" in b]

@@ -26,6 +26,8 @@ def scrape(bot: RunningBot) -> dict[str, float]:
 
 def test_metrics_show_waiting_work_and_its_lag(bot: RunningBot) -> None:
     schedule(bot)
+    assert scrape(bot)["oneonone_due_work_waiting{}"] == 2  # each person's .ics, due at once
+    bot.tick()
     assert scrape(bot)["oneonone_due_work_waiting{}"] == 0
     move_to(bot, "2026-11-30 15:10")  # the prompts fell due ten minutes ago; no tick yet
     metrics = scrape(bot)

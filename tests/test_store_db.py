@@ -59,7 +59,7 @@ def test_upgrade_twice_is_harmless(engine: Engine) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0015"
+    assert version == "0016"
 
 
 def test_timestamps_come_back_utc_and_aware(engine: Engine) -> None:

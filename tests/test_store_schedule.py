@@ -54,6 +54,8 @@ def test_create_pair_schedules_the_first_meeting_and_its_work(session: Session) 
     work = session.exec(select(DueWork).order_by(col(DueWork.key))).all()
     assert [(w.kind, w.user_id, w.next_attempt_at) for w in work] == [
         ("agenda", None, datetime(2026, 12, 1, 14, 30, tzinfo=UTC)),
+        ("calendar", "UMGR", NOW),  # each person's .ics (store/calendar.py), at once
+        ("calendar", "UREP", NOW),
         ("prompt", "UMGR", datetime(2026, 11, 30, 15, 0, tzinfo=UTC)),
         ("prompt", "UREP", datetime(2026, 11, 30, 15, 0, tzinfo=UTC)),
         ("summary", None, datetime(2026, 12, 1, 16, 30, tzinfo=UTC)),  # end + 1 h
@@ -211,7 +213,7 @@ def test_a_claim_is_taken_once_released_with_backoff_and_recovered_after_the_lea
     create_pair(session, MANAGER, tuesday_at_ten(), now=NOW)
     due = NOW + timedelta(hours=3)
     ids = claimable_ids(session, now=due)
-    assert len(ids) == 2  # both prompts; the agenda is not due yet
+    assert len(ids) == 4  # both prompts and both people's .ics; the agenda is not due yet
     first = claim(session, work_id=ids[0], now=due)
     assert first is not None
     assert claim(session, work_id=ids[0], now=due) is None
@@ -225,7 +227,7 @@ def test_a_claim_is_taken_once_released_with_backoff_and_recovered_after_the_lea
     assert recovered is not None
     assert finish(session, again, outcome="sent", now=due) is False  # the lost claim
     assert finish(session, recovered, outcome="sent", now=due) is True
-    assert claimable_ids(session, now=due + timedelta(minutes=8)) == [ids[1]]
+    assert claimable_ids(session, now=due + timedelta(minutes=8)) == ids[1:]
 
 
 def test_one_active_pair_per_two_people_is_enforced_by_the_database(
