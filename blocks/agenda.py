@@ -342,8 +342,13 @@ def _nudge(agenda: AgendaView, suggestion: Question | None, *, empty: bool) -> l
         text = _("*Nothing on the agenda yet.* What would make this 1:1 worth the time?")
     elif not agenda.follow_ups:
         text = _("*No talking points yet.* Anything to talk about besides the standing items?")
-    else:
+    elif not agenda.standing:
         text = _("*No talking points yet.* Anything to talk about besides the open action items?")
+    else:
+        text = _(
+            "*No talking points yet.* Anything to talk about besides the open action items and "
+            "standing items?"
+        )
     blocks = [section(text)]
     if suggestion:
         blocks.append(suggestion_section(agenda.pair_id, suggestion))

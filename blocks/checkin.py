@@ -51,23 +51,26 @@ def mood_of(action_id: str) -> int:
 # --- the prompt ------------------------------------------------------------------------------
 
 
-def prompt_health_blocks(health: PromptHealth, *, viewer_is_manager: bool) -> list[Block]:
+def prompt_health_blocks(
+    health: PromptHealth, *, viewer_is_manager: bool, other_id: str
+) -> list[Block]:
     """What a prompt shows first: the low check-in nudge (to the manager), the check-in
-    question, the nudge about who fills the agenda, points carried over three times."""
+    question (saying that `other_id` sees the answer too), the nudge about who fills the
+    agenda, points carried over three times."""
     blocks: list[Block] = []
     if health.report_low is not None:
         blocks.append(section(low_line(health.report_low.user_id)))
     if health.ask_checkin:
-        blocks += checkin_question(health.meeting_id, health.mine)
+        blocks += checkin_question(health.meeting_id, health.mine, other_id=other_id)
     blocks += share_nudge(health.share, viewer_is_manager=viewer_is_manager)
     for point in health.stuck:
         blocks += stuck_blocks(point)
     return blocks
 
 
-def checkin_question(meeting_id: int, mine: CheckInView | None) -> list[Block]:
+def checkin_question(meeting_id: int, mine: CheckInView | None, *, other_id: str) -> list[Block]:
     """ "How are you doing this week?" with five buttons (the chosen one marked) and, once
-    answered, a button for an optional line."""
+    answered, a button for an optional line; then who else sees the answer."""
     value = str(meeting_id)
     moods = [
         button(
@@ -87,7 +90,8 @@ def checkin_question(meeting_id: int, mine: CheckInView | None) -> list[Block]:
             text += "\n> " + clip(mine.text, LINE_SHOWN)
         label = _("Edit your line") if mine.text else _("Add a line")
         moods.append(button(label, CHECKIN_NOTE, value))
-    return [section(text), actions(*moods)]
+    seen_by = _("Only you and <@{other}> see it, at the top of the agenda.").format(other=other_id)
+    return [section(text), actions(*moods), context(seen_by)]
 
 
 def share_nudge(share: AgendaShare | None, *, viewer_is_manager: bool) -> list[Block]:
@@ -101,7 +105,10 @@ def share_nudge(share: AgendaShare | None, *, viewer_is_manager: bool) -> list[B
             "to bring theirs first."
         ).format(report=share.report_id)
     else:
-        text = _("*This is your meeting — what's on your mind?*")
+        text = _(
+            "<@{manager}> wrote most of the last talking points — this is your meeting, "
+            "bring yours first."
+        ).format(manager=share.manager_id)
     return [section(f"💬 {text}")]
 
 
@@ -146,14 +153,11 @@ def checkin_line(answer: CheckInView) -> str:
 
 
 def checkin_blocks(checkins: MeetingCheckIns | None) -> list[Block]:
-    """The top of the agenda: each answer, and the gentle line when the report's dropped."""
+    """The top of the agenda: each answer. (The gentle line when the report's dropped is the
+    manager's alone, in their prompt: the report reads the agenda too.)"""
     if checkins is None or not checkins.answers:
         return []
-    blocks = [section("\n".join(checkin_line(a) for a in checkins.answers))]
-    low = checkins.report_low
-    if low is not None:
-        blocks.append(context(low_line(low.user_id)))
-    return blocks
+    return [section("\n".join(checkin_line(a) for a in checkins.answers))]
 
 
 def checkin_context(checkins: MeetingCheckIns | None) -> list[Block]:
@@ -164,10 +168,17 @@ def checkin_context(checkins: MeetingCheckIns | None) -> list[Block]:
     return [context(" · ".join(lines) if len(lines) == 1 else "\n".join(lines))]
 
 
-def share_line(share: AgendaShare | None) -> str | None:
-    """ "<@R> wrote 3 of the last 20 points" (shared points of the last 8 meetings)."""
+def share_line(share: AgendaShare | None, viewer_id: str) -> str | None:
+    """ "<@R> wrote 3 of the last 20 points" (shared points of the last 8 meetings); to the
+    report themselves, "You wrote 3 of the last 20 points"."""
     if share is None or not share.total:
         return None
+    if viewer_id == share.report_id:
+        return ngettext(
+            "You wrote {mine} of the last {total} talking point",
+            "You wrote {mine} of the last {total} talking points",
+            share.total,
+        ).format(mine=share.by_report, total=share.total)
     return ngettext(
         "<@{report}> wrote {mine} of the last {total} talking point",
         "<@{report}> wrote {mine} of the last {total} talking points",

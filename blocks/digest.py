@@ -15,6 +15,7 @@ from store.health_views import (
     DIGEST_UPCOMING,
     DigestMeeting,
     DigestView,
+    StuckPoint,
 )
 from store.views import OneOnOne
 
@@ -94,10 +95,15 @@ def _items(view: DigestView) -> list[Block]:
     if not view.items:
         return [section(_("*Open action items:* none."))]
     lines = []
-    for owner in view.items[:OWNERS_SHOWN]:
-        line = ngettext("• <@{owner}>: {n} open", "• <@{owner}>: {n} open", owner.open).format(
-            owner=owner.owner_id, n=owner.open
-        )
+    mine = [o for o in view.items if o.owner_id == view.manager_id]
+    others = [o for o in view.items if o.owner_id != view.manager_id]
+    for owner in [*mine, *others][:OWNERS_SHOWN]:
+        if owner.owner_id == view.manager_id:
+            line = ngettext("• You: {n} open", "• You: {n} open", owner.open).format(n=owner.open)
+        else:
+            line = ngettext("• <@{owner}>: {n} open", "• <@{owner}>: {n} open", owner.open).format(
+                owner=owner.owner_id, n=owner.open
+            )
         if owner.overdue:
             line += " · " + _("⚠️ {n} overdue").format(n=owner.overdue)
         lines.append(line)
@@ -109,15 +115,24 @@ def _items(view: DigestView) -> list[Block]:
 def _stuck(view: DigestView) -> list[Block]:
     if not view.stuck:
         return []
-    lines = [
-        _("• {point} — <@{author}>, 1:1 with <@{report}> · carried {count}×").format(
-            point=one_line(p.text), author=p.author_id, report=p.report_id, count=p.carried_count
-        )
-        for p in view.stuck[:STUCK_SHOWN]
-    ]
+    lines = [_stuck_line(p, view.manager_id) for p in view.stuck[:STUCK_SHOWN]]
     title = _("*Carried over three times or more*")
     blocks, shown = list_sections(lines, title=title, max_sections=1, max_chars=LIST_CHARS)
     return blocks + _more(len(view.stuck) - shown)
+
+
+def _stuck_line(point: StuckPoint, manager_id: str) -> str:
+    """ "• Promotion — <@R>'s point · carried 4×", or "— your point, 1:1 with <@R>"."""
+    if point.author_id == manager_id:
+        line = _("• {point} — your point, 1:1 with <@{report}> · carried {count}×")
+    else:
+        line = _("• {point} — <@{author}>'s point · carried {count}×")
+    return line.format(
+        point=one_line(point.text),
+        author=point.author_id,
+        report=point.report_id,
+        count=point.carried_count,
+    )
 
 
 def _more(count: int) -> list[Block]:

@@ -73,10 +73,10 @@ def home_view(
     if not data.one_on_ones:
         blocks = _welcome()
     else:
+        switch = digest_switch(data.reports, off=data.digest_off)
         blocks = [
-            *_overview(data.reports, today),
+            *_overview(data.reports, today, switch),
             *_one_on_ones(data, today, page, pages, zone),
-            *digest_switch(data.reports, off=data.digest_off),
         ]
     footer = privacy_footer(privacy_url)
     return {
@@ -126,8 +126,9 @@ def _welcome() -> list[Block]:
 # --- the overview of a manager's reports ---------------------------------------------------
 
 
-def _overview(reports: list[OneOnOne], today: date) -> list[Block]:
-    """One compact line per report, packed into as few sections as fit."""
+def _overview(reports: list[OneOnOne], today: date, switch: list[Block]) -> list[Block]:
+    """One compact line per report, packed into as few sections as fit, then the digest's
+    `switch` (the digest is about these reports)."""
     if not reports:
         return []
     lines = [_overview_line(o, today) for o in reports]
@@ -141,6 +142,7 @@ def _overview(reports: list[OneOnOne], today: date) -> list[Block]:
         context(_(LEGEND)),
         *(section(t) for t in texts[:OVERVIEW_SECTIONS_MAX]),
         *note,
+        *switch,
         divider(),
     ]
 
@@ -189,7 +191,7 @@ def _one_on_ones(
     for index, o in enumerate(shown):
         if index:
             blocks.append(divider())
-        blocks += _one_on_one(o, today, zone)
+        blocks += _one_on_one(o, data.viewer_id, today, zone)
     if pages > 1:
         blocks += [divider(), *_page_buttons(page, pages)]
     export_all = button(_("Export my data"), ids.EXPORT)  # value "": every 1:1
@@ -197,10 +199,10 @@ def _one_on_ones(
     return blocks
 
 
-def _one_on_one(o: OneOnOne, today: date, zone: str | None) -> list[Block]:
+def _one_on_one(o: OneOnOne, viewer_id: str, today: date, zone: str | None) -> list[Block]:
     """Who and when, the agenda so far, open action items, buttons and the last 1:1."""
     blocks = [section(f"{_who(o, zone)}\n{_when(o, today)}"), _agenda(o)]
-    share = share_line(o.share)
+    share = share_line(o.share, viewer_id)
     if share:
         blocks.append(context(f"✍️ {share}"))
     blocks += _open_items(o, today)

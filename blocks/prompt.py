@@ -72,7 +72,9 @@ def prompt_message(
 def _health(health: PromptHealth | None, agenda: AgendaView, viewer_id: str) -> list[Block]:
     if health is None:
         return []
-    blocks = prompt_health_blocks(health, viewer_is_manager=viewer_id == agenda.manager_id)
+    is_manager = viewer_id == agenda.manager_id
+    other = agenda.report_id if is_manager else agenda.manager_id
+    blocks = prompt_health_blocks(health, viewer_is_manager=is_manager, other_id=other)
     return [*blocks, divider()] if blocks else []
 
 
@@ -92,13 +94,13 @@ def _agenda_so_far(
 ) -> list[Block]:
     """Open action items (but those `shown` above), then the talking points this person may
     see, as short lists. The viewer's own carried-over points come first, each with a "Remove"
-    button (but those asked about above: "Keep it" or "Drop it")."""
+    button; those asked about above ("Keep it" or "Drop it") are not listed again."""
     points = [i for i in [*agenda.carried, *agenda.new] if _mine_or_shared(i, viewer_id)]
     asked = {p.id for p in health.stuck} if health else set()
     droppable = _drop_sections(
         [i for i in agenda.carried if i.author_id == viewer_id and i.id not in asked]
     )
-    rest = [point_line(p) for p in points if p.id not in droppable]
+    rest = [point_line(p) for p in points if p.id not in droppable and p.id not in asked]
     follow_ups = [follow_up_line(f) for f in agenda.follow_ups if f.id not in shown]
     blocks, hidden = _preview_list(_("*Open action items*"), follow_ups)
     title = _("*Talking points so far*")

@@ -130,10 +130,11 @@ def buttons(view: dict[str, Any], action_id: str) -> list[dict[str, Any]]:
 
 
 def overview_rows(view: dict[str, Any]) -> list[str]:
-    """The overview's report lines (sections between "Your reports" and "Your 1:1s")."""
+    """The overview's report lines (sections between "Your reports" and "Your 1:1s", but the
+    digest switch's)."""
     start = next(i for i, b in enumerate(view["blocks"]) if b == header_block("Your reports"))
     end = next(i for i, b in enumerate(view["blocks"]) if b == header_block("Your 1:1s"))
-    sections = [b for b in view["blocks"][start:end] if b["type"] == "section"]
+    sections = [b for b in view["blocks"][start:end] if is_row_section(b)]
     return [line for b in sections for line in b["text"]["text"].split("\n")]
 
 
@@ -194,7 +195,12 @@ def test_manager_with_12_reports_sees_every_report_in_the_overview() -> None:
 
 def overview_sections(view: dict[str, Any]) -> list[dict[str, Any]]:
     end = next(i for i, b in enumerate(view["blocks"]) if b == header_block("Your 1:1s"))
-    return [b for b in view["blocks"][:end] if b["type"] == "section"]
+    return [b for b in view["blocks"][:end] if is_row_section(b)]
+
+
+def is_row_section(block: dict[str, Any]) -> bool:
+    """A section of the overview's rows (the digest switch's has its button)."""
+    return block["type"] == "section" and "accessory" not in block
 
 
 def test_manager_with_12_reports_pages_the_1_1s() -> None:

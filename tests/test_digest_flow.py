@@ -136,10 +136,11 @@ def test_the_digest_of_a_manager_with_twelve_reports(bot: RunningBot) -> None:
     assert people(lines["⬛ Not held"]) == set(reports) - set(reports[0::4]) - set(reports[1::4])
     quiet = {r for n, r in enumerate(reports) if n % 4 and r != "U_R01"}
     assert people(lines["*No held 1"]) == quiet
-    assert "• <@U_MANAGER>: 2 open · ⚠️ 1 overdue" in text
+    assert "• You: 2 open · ⚠️ 1 overdue" in text and "<@U_MANAGER>:" not in text
+    assert text.index("• You: 2 open") < text.index("• <@U_REPORT>: 2 open")  # the manager's first
     assert "• <@U_REPORT>: 2 open · ⚠️ 1 overdue" in text
     assert "• <@U_R02>: 1 open · ⚠️ 1 overdue" in text and "U_R05>:" not in text
-    assert "the reorg — <@U_R02>, 1:1 with <@U_R02> · carried 3×" in text
+    assert "the reorg — <@U_R02>'s point · carried 3×" in text
     assert "my visa" not in text  # private points never count
     assert not [
         c

@@ -15,6 +15,7 @@ from blocks.checkin import CHECKIN_MODAL, CHECKIN_NOTE, CHECKIN_TEXT, DROP_STUCK
 from blocks.ids import VALUE
 from store.models import CheckIn, Meeting, MeetingStatus, Pair, TalkingPoint
 from tests.running_bot import RunningBot
+from tests.test_blocks import texts
 from tests.test_home_flow import open_home
 from tests.test_weekly_loop import schedule
 
@@ -139,6 +140,8 @@ def test_a_check_in_is_answered_in_the_prompt_and_shown_to_both(bot: RunningBot)
     sent = to_the_prompts(bot)
     assert ASK in dump(sent["U_REPORT"]["blocks"])
     assert ASK not in dump(sent["U_MANAGER"]["blocks"])  # the manager's is off by default
+    seen_by = "Only you and <@U_MANAGER> see it, at the top of the agenda."
+    assert seen_by in texts(sent["U_REPORT"]["blocks"])
     meeting_id = str(upcoming(bot).id)
     click(bot, "checkin_4", meeting_id, "U_REPORT", sent["U_REPORT"])
     click(bot, "checkin_2", meeting_id, "U_REPORT", prompts(bot)["U_REPORT"])  # changed
@@ -168,7 +171,7 @@ def test_a_check_in_is_answered_in_the_prompt_and_shown_to_both(bot: RunningBot)
     assert "Check-in: 😕 · last weeks: 😐 🙂 🙂" in dump(notes["blocks"][:3])
 
 
-def test_a_drop_nudges_the_manager_in_place_and_on_the_agenda(bot: RunningBot) -> None:
+def test_a_drop_nudges_the_manager_in_place_and_never_on_the_agenda(bot: RunningBot) -> None:
     schedule(bot)
     add_history(bot, [4, 5, 4, 5])  # a mean of 4.5: 2 (😕) is two steps or more below it
     sent = to_the_prompts(bot)
@@ -180,7 +183,9 @@ def test_a_drop_nudges_the_manager_in_place_and_on_the_agenda(bot: RunningBot) -
     manager = prompts(bot)["U_MANAGER"]
     assert nudge in dump(manager["blocks"][:4])  # updated in place, at the top
     assert nudge not in dump(prompts(bot)["U_REPORT"]["blocks"])
-    assert nudge in dump(to_the_agenda(bot)["blocks"][:5])
+    agenda = to_the_agenda(bot)  # the report reads the group DM too
+    assert "<@U_REPORT> · Check-in: 😕" in dump(agenda["blocks"][:4])
+    assert "lower than usual" not in dump(agenda)
 
 
 def test_the_manager_is_asked_only_when_their_series_says_so(bot: RunningBot) -> None:
@@ -291,11 +296,17 @@ def test_the_share_of_points_the_report_wrote_shows_on_both_homes_and_nudges(
     bot.settle()
     # 17 by the manager and 3 by the report in the 7 latest earlier meetings that were not
     # skipped, and the report's new one: neither the private points nor the 9th count.
-    share = "<@U_REPORT> wrote 4 of the last 21 talking points"
-    assert share in dump(open_home(bot, "U_MANAGER"))
-    assert share in dump(open_home(bot, "U_REPORT"))
+    assert "✍️ <@U_REPORT> wrote 4 of the last 21 talking points" in dump(
+        open_home(bot, "U_MANAGER")
+    )
+    mine = dump(open_home(bot, "U_REPORT"))
+    assert "✍️ You wrote 4 of the last 21 talking points" in mine
+    assert "<@U_REPORT> wrote" not in mine
     sent = to_the_prompts(bot)
-    assert "This is your meeting — what's on your mind?" in dump(sent["U_REPORT"]["blocks"])
+    assert (
+        "💬 <@U_MANAGER> wrote most of the last talking points — this is your meeting, "
+        "bring yours first." in texts(sent["U_REPORT"]["blocks"])
+    )
     assert "leave room for <@U_REPORT>" in dump(sent["U_MANAGER"]["blocks"])
     assert "This is your meeting" not in dump(sent["U_MANAGER"]["blocks"])
 
@@ -343,6 +354,9 @@ def test_a_point_carried_three_times_is_marked_and_its_author_keeps_or_drops_it(
     question = "discuss it this week, or drop it?"
     mine = dump(sent["U_REPORT"]["blocks"])
     assert mine.count(question) == 2 and "team lunch* has been" not in mine
+    # Asked about above, not listed again under "Talking points so far"; the young one is.
+    assert mine.count("the offsite budget") == mine.count("hiring plan") == 1
+    assert "team lunch" in mine
     assert question not in dump(sent["U_MANAGER"]["blocks"])
     assert button_in(sent["U_REPORT"], KEEP_POINT)["value"] == str(stale)
 
