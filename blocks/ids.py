@@ -102,6 +102,7 @@ SETTINGS_AGENDA_LEAD = "settings_agenda_lead"
 SETTINGS_CHECKINS = "settings_checkins"  # checkboxes: "report", "manager"
 SETTINGS_LANGUAGE = "settings_language"  # "" (the manager's), "en", "de"
 SETTINGS_HAND_TO = "settings_hand_to"  # users_select: the new manager
+SETTINGS_HAND_CONFIRM = "settings_hand_confirm"  # checkboxes: "yes" (required with a new manager)
 STANDING_TEXT = "standing_text"  # ":<row key>"
 STANDING_CADENCE = "standing_cadence"  # ":<row key>"
 STANDING_ROW = "standing_row"  # ":<row key>": the row's move and remove buttons

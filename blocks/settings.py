@@ -11,7 +11,7 @@ from typing import Any
 from blocks import ids
 from blocks.format import slack_date
 from blocks.i18n import _, ngettext
-from blocks.kit import Block, actions, button, context, divider, message, plain, section
+from blocks.kit import Block, actions, button, context, divider, header, message, plain, section
 from blocks.modals import (
     AGENDA_LEADS,
     CADENCES,
@@ -31,6 +31,7 @@ STANDING_MAX = 10  # as store.standing.STANDING_MAX (blocks see no store module 
 STANDING_TEXT_MAX = 200
 MANAGERS = "manager"  # the language option "the manager's Slack language" (stored as None)
 ROW_KEY = re.compile(r"^[sn]\d{1,12}$")
+HAND_CONFIRMED = "yes"  # the handover's confirmation box, ticked
 
 
 def standing_cadences() -> list[tuple[str, str]]:
@@ -112,13 +113,17 @@ def saved_rows(items: tuple[StandingView, ...]) -> list[StandingRow]:
 
 
 def settings_modal(
-    settings: SettingsView, rows: list[StandingRow], names: dict[str, str], meta: SettingsMeta
+    settings: SettingsView,
+    rows: list[StandingRow],
+    names: dict[str, str],
+    meta: SettingsMeta,
+    zone: str | None = None,
 ) -> dict[str, Any]:
     """The settings of one series for one of its two people: the manager edits the time and
-    lead times and may hand the series over; the report reads them."""
+    lead times and may hand the series over; the report reads them, on their clock (`zone`)."""
     other = settings.other_id
     blocks: list[Block] = [context(_("Settings of your 1:1s with <@{other}>").format(other=other))]
-    blocks += _when_inputs(settings) if settings.is_manager else _when_read_only(settings)
+    blocks += _when_inputs(settings) if settings.is_manager else _when_read_only(settings, zone)
     blocks += [divider(), _checkins(settings, names), _language(settings)]
     blocks += [divider(), *_standing_blocks(rows)]
     if settings.is_manager:
@@ -180,8 +185,8 @@ def _when_inputs(settings: SettingsView) -> list[Block]:
     ]
 
 
-def _when_read_only(settings: SettingsView) -> list[Block]:
-    when = recurring_time(settings.series, None) if settings.series else _("not planned yet")
+def _when_read_only(settings: SettingsView, zone: str | None) -> list[Block]:
+    when = recurring_time(settings.series, zone) if settings.series else _("not planned yet")
     prompt = _lead_text(PROMPT_LEADS, settings.prompt_lead_minutes)
     agenda = _lead_text(AGENDA_LEADS, settings.agenda_lead_minutes)
     lines = [
@@ -295,8 +300,9 @@ def _standing_row(row: StandingRow, number: int, *, first: bool, last: bool) -> 
 
 def _handover() -> list[Block]:
     person = {"type": "users_select", "placeholder": plain(_("Choose the new manager"))}
+    sure = option(_("Yes, hand these 1:1s over to this person"), HAND_CONFIRMED)
     return [
-        section(_("*Hand these 1:1s over*")),
+        header(_("Hand these 1:1s over")),
         input_block(
             ids.SETTINGS_HAND_TO,
             _("New manager"),
@@ -306,6 +312,12 @@ def _handover() -> list[Block]:
                 "A reorg? The history goes with the 1:1s. The new manager sees what you shared, "
                 "never your private notes or points. All three of you are told."
             ),
+        ),
+        input_block(
+            ids.SETTINGS_HAND_CONFIRM,
+            _("When you choose a new manager"),
+            {"type": "checkboxes", "options": [sure]},
+            optional=True,  # required only with a new manager: the submission checks it
         ),
     ]
 
@@ -322,7 +334,7 @@ def _next(changed: SettingsChanged) -> str:
 def retimed_notice(changed: SettingsChanged, zone: str | None) -> dict[str, Any]:
     """To the report: the manager moved the series (day, time, cadence or length)."""
     when = recurring_time(changed.series, zone) if changed.series else ""
-    text = _("<@{manager}> changed your 1:1s: {when}, {minutes} minutes from now on.").format(
+    text = _("<@{manager}> moved your 1:1s to {when}, {minutes} minutes each.").format(
         manager=changed.manager_id, when=escape(when), minutes=changed.duration_minutes
     )
     return message(text, [section(f"🗓️ {text} {_next(changed)}".strip())])
@@ -348,8 +360,9 @@ def handover_notices(changed: SettingsChanged) -> dict[str, dict[str, Any]]:
     old, new, report = changed.handed_from or "", changed.manager_id, changed.report_id
     texts = {
         old: _(
-            "You handed your 1:1s with <@{report}> to <@{new}>. Your private notes and points "
-            "stay private: nobody else sees them (`/oneonone delete-my-data` deletes them)."
+            "You handed your 1:1s with <@{report}> to <@{new}>. Your open action items in them "
+            "go to <@{new}>. Your private notes and points stay private: nobody else sees them "
+            "(`/oneonone delete-my-data` deletes them)."
         ),
         new: _(
             "<@{old}> handed you their 1:1s with <@{report}>. You see their shared history: "

@@ -12,8 +12,9 @@ from typing import Any
 from slack_bolt import App
 
 from blocks import ids
-from blocks.i18n import reading
+from blocks.i18n import _, reading
 from blocks.settings import (
+    HAND_CONFIRMED,
     MANAGERS,
     STANDING_MAX,
     SettingsMeta,
@@ -29,7 +30,7 @@ from handlers import actions as action_listeners
 from handlers import views as view_listeners
 from handlers.context import Deps, refusal_text
 from handlers.payload import payload_id
-from handlers.people import display_name, look_up
+from handlers.people import display_name, look_up, time_zone
 from handlers.publish import post_to_user
 from handlers.scheduling import check_report
 from store.access import Invalid, NotAllowed, find_pair_with
@@ -87,8 +88,9 @@ def _modal(
     deps: Deps, settings: SettingsView, rows: list[StandingRow], meta: SettingsMeta
 ) -> dict[str, Any]:
     names = {p: display_name(deps, p) for p in (settings.manager_id, settings.report_id)}
-    with reading(locale_of(deps, deps.actor.user_id)):
-        return settings_modal(settings, rows, names, meta)
+    reader = deps.actor.user_id
+    with reading(locale_of(deps, reader)):
+        return settings_modal(settings, rows, names, meta, time_zone(deps, reader))
 
 
 def opened(view: dict[str, Any]) -> SettingsMeta:
@@ -154,6 +156,11 @@ def submit_settings(deps: Deps, view: dict, values: Values) -> Callable[[], None
     """Save the settings (all or nothing); the errors go next to their field."""
     meta = opened(view)
     change = submitted(meta, values)
+    if change.hand_to and _asks_confirmation(view) and not _hand_confirmed(values):
+        raise FieldError(
+            ids.SETTINGS_HAND_CONFIRM,
+            _("Tick this box to hand the 1:1s over, or clear the new manager."),
+        )
     try:
         if change.hand_to:
             check_report(deps, change.hand_to)  # a person, in this workspace (users.info)
@@ -162,6 +169,18 @@ def submit_settings(deps: Deps, view: dict, values: Values) -> Callable[[], None
     except Invalid as error:
         raise FieldError(_block_of(error.field), refusal_text(error)) from error
     return lambda: announce(deps, changed)
+
+
+def _asks_confirmation(view: dict) -> bool:
+    """The form has the handover's box (the manager's; a forged report's form has not, and
+    the store refuses its handover)."""
+    blocks = view.get("blocks") or []
+    return any(b.get("block_id") == ids.SETTINGS_HAND_CONFIRM for b in blocks)
+
+
+def _hand_confirmed(values: Values) -> bool:
+    ticked = _value(values, ids.SETTINGS_HAND_CONFIRM).get("selected_options") or []
+    return any(o.get("value") == HAND_CONFIRMED for o in ticked)
 
 
 def _block_of(field: str | None) -> str:

@@ -3,6 +3,7 @@ content for each reader, and Slack's Block Kit limits at their largest."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from blocks.settings import (
 from store.models import StandingCadence
 from store.settings_views import SettingsChanged, SettingsView
 from store.standing import is_due, month_start
-from store.views import AgendaView, SeriesTime, StandingView, fingerprint
+from store.views import AgendaView, FollowUpView, SeriesTime, StandingView, fingerprint
 from tests.blockcheck import check_message, check_view
 from tests.test_blocks import texts
 
@@ -55,9 +56,9 @@ def settings(viewer: str, count: int = 0) -> SettingsView:
     )
 
 
-def modal_of(view: SettingsView) -> dict:
+def modal_of(view: SettingsView, zone: str | None = None) -> dict:
     meta = first_meta(view, {item.id: fingerprint(item.text) for item in view.standing})
-    return settings_modal(view, saved_rows(view.standing), NAMES, meta)
+    return settings_modal(view, saved_rows(view.standing), NAMES, meta, zone)
 
 
 @pytest.mark.parametrize("viewer", ["UM", "UR"])
@@ -82,6 +83,21 @@ def test_the_manager_edits_the_time_and_the_report_reads_it() -> None:
     assert "*When:* Tuesdays 10:00 in New York, 30 minutes" in shown
     assert "Agenda posted:* 45 minutes before" in shown
     assert "Ask me before each 1:1" in shown and "Ask Mona Manager before each 1:1" in shown
+    berlin = texts(modal_of(settings("UR"), "Europe/Berlin")["blocks"])
+    assert "*When:* Tuesdays 16:00 your time (Tuesdays 10:00 in New York), 30 minutes" in berlin
+
+
+def test_the_handover_is_its_own_section_and_asks_to_confirm() -> None:
+    blocks = modal_of(settings("UM", 10))["blocks"]
+    at = next(i for i, b in enumerate(blocks) if b.get("block_id") == ids.SETTINGS_HAND_TO)
+    assert [b["type"] for b in blocks[at - 2 : at]] == ["divider", "header"]
+    assert texts(blocks[at - 1 : at]) == "Hand these 1:1s over"
+    box = blocks[at + 1]
+    assert box["block_id"] == ids.SETTINGS_HAND_CONFIRM and box["optional"] is True
+    options = box["element"]["options"]
+    assert [o["text"]["text"] for o in options] == ["Yes, hand these 1:1s over to this person"]
+    assert "initial_options" not in box["element"]  # never ticked in advance
+    assert blocks[at + 1 :] == [box]  # the last thing in the form
 
 
 def test_the_rows_keep_their_order_and_the_metadata_round_trips() -> None:
@@ -128,6 +144,9 @@ def test_standing_items_on_the_agenda_each_with_its_tick() -> None:
     ]
     assert [bool(box.get("initial_options")) for box in boxes] == [True, False]
     assert "Anything to talk about besides the standing items?" in shown
+    follow_up = FollowUpView(1, "UR", "Send the doc", None)
+    both = texts(agenda_message(replace(agenda(items), follow_ups=[follow_up]))["blocks"])
+    assert "Anything to talk about besides the open action items and standing items?" in both
     many = [StandingView(n, "y" * 200, "every") for n in range(10)]
     assert check_message(agenda_message(agenda(many))["blocks"], "x") == []
     mine = agenda_ephemeral(agenda(items), "UR")
@@ -147,9 +166,13 @@ def test_the_notices_pass_the_checks() -> None:
     )
     body = retimed_notice(changed, "Europe/Berlin")
     assert check_message(body["blocks"], body["text"]) == []
-    assert "<@UB> changed your 1:1s: Tuesdays 16:00 your time" in texts(body["blocks"])
+    assert (
+        "<@UB> moved your 1:1s to Tuesdays 16:00 your time (Tuesdays 10:00 in New York), "
+        "30 minutes each." in texts(body["blocks"])
+    )
     notices = handover_notices(changed)
     assert set(notices) == {"UM", "UB", "UR"}
+    assert "Your open action items in them go to <@UB>." in texts(notices["UM"]["blocks"])
     for notice in notices.values():
         assert check_message(notice["blocks"], notice["text"]) == []
 

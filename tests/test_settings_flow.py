@@ -257,6 +257,8 @@ def test_the_report_changes_check_ins_and_language_but_not_the_time(bot: Running
     view = open_settings(bot, "U_REPORT")
     shown = texts(view["blocks"])
     assert "<@U_MANAGER> sets the time and the lead times." in shown
+    # on the report's own clock (Berlin), as every other surface shows it
+    assert "*When:* Tuesdays 16:00 your time (Tuesdays 10:00 in New York), 30 minutes" in shown
     assert not [b for b in view["blocks"] if b.get("block_id") == ids.SETTINGS_TIME]
     assert not [b for b in view["blocks"] if b.get("block_id") == ids.SETTINGS_HAND_TO]
     assert len(view["title"]["text"]) <= 24
@@ -303,8 +305,10 @@ def test_the_manager_moves_the_series_and_the_report_is_told(bot: RunningBot) ->
     told = dm_posts(bot, "U_REPORT")[before:]
     assert len(told) == 1
     text = texts(told[0].args["blocks"])
-    assert "<@U_MANAGER> changed your 1:1s" in text
-    assert "30 minutes from now on" in text
+    assert (
+        "<@U_MANAGER> moved your 1:1s to Wednesdays 17:30 your time (Wednesdays 11:30 in "
+        "New York), 30 minutes each." in text  # on the report's clock (Berlin)
+    )
     assert f"<!date^{int(utc('2026-12-02 16:30').timestamp())}^" in text
     # Leads only: the report is not told again.
     view = open_settings(bot, "U_MANAGER")
@@ -351,16 +355,54 @@ def test_a_third_person_and_forged_ids_are_refused(bot: RunningBot) -> None:
 # --- handover -----------------------------------------------------------------------------------
 
 
+def hand_to(person: str) -> Payload:
+    """The handover's fields: the new manager, and the box that confirms it ticked."""
+    return {ids.SETTINGS_HAND_TO: person, ids.SETTINGS_HAND_CONFIRM: ["yes"]}
+
+
+HAND_TO_BOSS = hand_to("U_BOSS")
+
+
+def test_a_handover_needs_its_box_ticked(bot: RunningBot) -> None:
+    schedule(bot)
+    view = open_settings(bot, "U_MANAGER")
+    blocks = view["blocks"]
+    at = next(i for i, b in enumerate(blocks) if b.get("block_id") == ids.SETTINGS_HAND_TO)
+    assert blocks[at - 2]["type"] == "divider"  # below the standing items, on its own
+    assert blocks[at - 1] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Hand these 1:1s over", "emoji": True},
+    }
+    box = blocks[at + 1]
+    assert texts([box]) == "When you choose a new manager\nYes, hand these 1:1s over to this person"
+    answer = submit(bot, view, "U_MANAGER", **{ids.SETTINGS_HAND_TO: "U_BOSS"})
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            ids.SETTINGS_HAND_CONFIRM: "Tick this box to hand the 1:1s over, or clear the new "
+            "manager."
+        },
+    }
+    assert pair_row(bot).manager_id == "U_MANAGER"
+    assert not dm_posts(bot, "U_BOSS")  # nobody was told anything
+    ticked_alone = {ids.SETTINGS_HAND_CONFIRM: ["yes"]}  # no new manager: nothing to hand over
+    assert submit(bot, view, "U_MANAGER", **ticked_alone) is None
+    assert pair_row(bot).manager_id == "U_MANAGER"
+    assert submit(bot, view, "U_MANAGER", **HAND_TO_BOSS) is None
+    assert pair_row(bot).manager_id == "U_BOSS"
+
+
 def test_the_handover_keeps_the_history_and_every_private_thing_private(bot: RunningBot) -> None:
     schedule(bot)
     command_reply(bot, "add shared roadmap", user_id="U_MANAGER")
     command_reply(bot, "add private manager's own worry", user_id="U_MANAGER")
     command_reply(bot, "add private report's own worry", user_id="U_REPORT")
     view = open_settings(bot, "U_MANAGER")
-    assert submit(bot, view, "U_MANAGER", **{ids.SETTINGS_HAND_TO: "U_BOSS"}) is None
+    assert submit(bot, view, "U_MANAGER", **HAND_TO_BOSS) is None
     pair = pair_row(bot)
     assert (pair.manager_id, pair.channel_id) == ("U_BOSS", None)
     assert "You handed your 1:1s with <@U_REPORT> to <@U_BOSS>" in last_dm(bot, "U_MANAGER")
+    assert "Your open action items in them go to <@U_BOSS>." in last_dm(bot, "U_MANAGER")
     assert "<@U_MANAGER> handed you their 1:1s with <@U_REPORT>" in last_dm(bot, "U_BOSS")
     assert "handed your 1:1s to <@U_BOSS>" in last_dm(bot, "U_REPORT")
 
@@ -397,7 +439,7 @@ def test_handing_over_to_the_report_a_bot_or_someone_paired_is_refused(bot: Runn
         ("U_ROBOT", "<@U_ROBOT> is a bot"),
         ("U_REPORT2", "<@U_REPORT2> already has 1:1s with <@U_REPORT>."),
     ):
-        answer = submit(bot, view, "U_MANAGER", **{ids.SETTINGS_HAND_TO: person})
+        answer = submit(bot, view, "U_MANAGER", **hand_to(person))
         assert answer is not None, person
         assert list(answer["errors"]) == [ids.SETTINGS_HAND_TO]
         assert says in answer["errors"][ids.SETTINGS_HAND_TO]
@@ -472,7 +514,7 @@ def test_on_each_database_standing_items_a_new_time_and_a_handover(db_bot: Runni
     schedule(bot)
     add_standing(bot, open_settings(bot, "U_MANAGER"), "U_MANAGER", [("Career", "every_2nd")])
     view = open_settings(bot, "U_MANAGER")
-    time_and_manager = {ids.SETTINGS_TIME: "09:00", ids.SETTINGS_HAND_TO: "U_BOSS"}
+    time_and_manager = {ids.SETTINGS_TIME: "09:00", **HAND_TO_BOSS}
     assert submit(bot, view, "U_MANAGER", **time_and_manager) is None
     pair = pair_row(bot)
     assert (pair.manager_id, pair.local_time.isoformat()) == ("U_BOSS", "09:00:00")
