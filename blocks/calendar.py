@@ -9,18 +9,27 @@ from typing import Any
 from blocks import ids
 from blocks.format import slack_date
 from blocks.i18n import _, ngettext
-from blocks.kit import Block, actions, button, context, message, section
+from blocks.kit import Block, actions, button, confirm_dialog, context, message, section
 from store.calendar_views import FeedLink
 
 SOCKET_MODE = "socket_mode"  # why there is no feed: the bot serves no HTTP
 NO_PUBLIC_URL = "no_public_url"  # the bot serves HTTP, but nobody told it its address
 
 
-def _buttons(*, new_link: bool) -> Block:
-    file_button = button(_("Send me a file instead"), ids.CALENDAR_FILE)
-    if not new_link:
-        return actions(button(_("Send me the file"), ids.CALENDAR_FILE, style="primary"))
-    return actions(button(_("New link"), ids.CALENDAR_NEW_LINK), file_button)
+def _file_button() -> Block:
+    return actions(button(_("Send me the file"), ids.CALENDAR_FILE, style="primary"))
+
+
+def _new_link_buttons() -> Block:
+    """ "New link" (it revokes the link a calendar may use: Slack asks first) and the file."""
+    sure = confirm_dialog(
+        _("Make a new link?"),
+        _("The one your calendar uses now stops working."),
+        _("Make a new link"),
+        _("Keep the old one"),
+    )
+    new_link = button(_("New link"), ids.CALENDAR_NEW_LINK, confirm=sure)
+    return actions(new_link, button(_("Send me a file instead"), ids.CALENDAR_FILE))
 
 
 def feed_url_message(url: str) -> dict[str, Any]:
@@ -45,11 +54,11 @@ def feed_url_message(url: str) -> dict[str, Any]:
         context(
             _(
                 "🔒 Keep it to yourself: whoever has it sees when your 1:1s are. I keep only a "
-                'fingerprint of it, so I can\'t show it again; "New link" makes another and '
-                "this one stops working."
+                "fingerprint of it, so I can't show it again. Lost it? `/oneonone calendar` "
+                "offers a new one (this one then stops working)."
             )
         ),
-        _buttons(new_link=True),
+        actions(button(_("Send me a file instead"), ids.CALENDAR_FILE)),
     ]
     return message(_("Your calendar feed"), blocks)
 
@@ -70,28 +79,32 @@ def feed_exists_message(link: FeedLink) -> dict[str, Any]:
                 '"New link" makes another, and the old one stops working.'
             )
         ),
-        _buttons(new_link=True),
+        _new_link_buttons(),
     ]
     return message(_("Your calendar feed"), blocks)
 
 
 def no_feed_message(reason: str) -> dict[str, Any]:
-    """Why there is no feed to subscribe to, and the file instead."""
+    """There is no feed to subscribe to: the file instead; why, for whoever runs oneonone,
+    in small print."""
+    head = _(
+        "📅 Calendar subscriptions aren't set up for this workspace — here is the file instead."
+    )
+    offer = _(
+        "Open the file of all your 1:1s to add them to your calendar. I also send you a new "
+        "file whenever one of them changes."
+    )
     if reason == SOCKET_MODE:
         why = _(
-            "📅 A calendar feed needs oneonone to answer your calendar over the web, and here it "
-            "runs in Socket Mode: it connects out to Slack and serves nothing to the internet."
+            "For whoever runs oneonone: a calendar feed needs it to answer over the web, and "
+            "here it runs in Socket Mode (it serves nothing to the internet)."
         )
     else:
         why = _(
-            "📅 Calendar feeds are off: whoever runs oneonone has not told it its public "
-            "address (`ONEONONE_PUBLIC_URL`), so it cannot give you a link."
+            "For whoever runs oneonone: set its public address (`ONEONONE_PUBLIC_URL`) to "
+            "offer calendar subscriptions."
         )
-    offer = _(
-        "You can have a file of all your 1:1s instead: open it to add them to your calendar. "
-        "I also send you a new file whenever one of them changes."
-    )
-    blocks = [section(f"{why}\n{offer}"), _buttons(new_link=False)]
+    blocks = [section(f"{head}\n{offer}"), _file_button(), context(why)]
     return message(_("No calendar feed here"), blocks)
 
 

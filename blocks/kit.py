@@ -18,6 +18,9 @@ MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
 MODAL_TITLE_MAX = 24
 MESSAGE_TEXT_MAX = 3000
+CONFIRM_TITLE_MAX = 100
+CONFIRM_TEXT_MAX = 300
+CONFIRM_BUTTON_MAX = 30
 
 
 def plain(text: str, *, emoji: bool = True) -> dict[str, Any]:
@@ -55,10 +58,25 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
+def confirm_dialog(title: str, text: str, confirm: str, deny: str) -> dict[str, Any]:
+    """A confirmation dialog object: Slack asks before the button's action is sent."""
+    return {
+        "title": plain(truncate(title, CONFIRM_TITLE_MAX)),
+        "text": plain(truncate(text, CONFIRM_TEXT_MAX)),
+        "confirm": plain(truncate(confirm, CONFIRM_BUTTON_MAX)),
+        "deny": plain(truncate(deny, CONFIRM_BUTTON_MAX)),
+    }
+
+
 def button(
-    text: str, action_id: str, value: str = "", *, style: str | None = None
+    text: str,
+    action_id: str,
+    value: str = "",
+    *,
+    style: str | None = None,
+    confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A button element."""
+    """A button element (with `confirm`, a dialog asks first)."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(truncate(text, BUTTON_TEXT_MAX)),
@@ -68,6 +86,8 @@ def button(
         element["value"] = value[:BUTTON_VALUE_MAX]
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
 
 

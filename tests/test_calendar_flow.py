@@ -23,6 +23,7 @@ from store.models import DueWork, Pair, UploadedFile, WorkKind
 from tests.calendar_check import events, occurrences, parse, store_starts
 from tests.fake_slack import FakeSlack
 from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
+from tests.test_blocks import elements, texts
 from tests.test_deletion_flow import click
 from tests.test_weekly_loop import command_reply, schedule
 
@@ -245,9 +246,22 @@ def test_the_feed_is_served_to_a_good_token_and_refused_alike_to_others(
             assert [
                 s for s, _ in occurrences(calendar, now, now + WINDOW, uid=str(main["UID"]))
             ] == (store_starts(session, pair, now, now + WINDOW))
-    again = command_reply(bot, "calendar", user_id="U_MANAGER")
-    assert "You made your calendar feed link" in again and not FEED_URL.search(again)
-    new_link = button_in(shown, ids.CALENDAR_NEW_LINK)
+    # The fresh link offers no "New link" beside it: that would revoke it.
+    assert not [e for e in elements(shown["blocks"], ids.CALENDAR_NEW_LINK)]
+    again_name = "again"
+    bot.slack.command(
+        "calendar", user_id="U_MANAGER", response_url=bot.fake.response_url(again_name)
+    )
+    bot.settle()
+    (again,) = bot.fake.responses(again_name)
+    assert "You made your calendar feed link" in texts(again["blocks"])
+    assert not FEED_URL.search(str(again))
+    new_link = button_in(again, ids.CALENDAR_NEW_LINK)
+    sure = new_link["confirm"]  # Slack asks before the old link stops working
+    assert (sure["title"]["text"], sure["text"]["text"]) == (
+        "Make a new link?",
+        "The one your calendar uses now stops working.",
+    )
     bot.slack.block_actions(
         [{**new_link, "action_ts": "2.1"}],
         user_id="U_MANAGER",
@@ -290,7 +304,13 @@ def test_without_a_public_address_the_command_explains_and_sends_the_file(
     bot.slack.command("calendar", user_id="U_MANAGER", response_url=bot.fake.response_url(name))
     bot.settle()
     (reply,) = bot.fake.responses(name)
-    assert "ONEONONE_PUBLIC_URL" in str(reply) and not FEED_URL.search(str(reply))
+    assert not FEED_URL.search(str(reply))
+    section, _buttons, small_print = reply["blocks"]
+    assert texts([section]).startswith(
+        "📅 Calendar subscriptions aren't set up for this workspace — here is the file instead."
+    )
+    assert "ONEONONE_PUBLIC_URL" not in texts([section])  # the operator's detail: small print
+    assert small_print["type"] == "context" and "`ONEONONE_PUBLIC_URL`" in texts([small_print])
     button = button_in(reply, ids.CALENDAR_FILE)
     before = len(ics_files(bot, MANAGER_DM))
     bot.slack.block_actions(
@@ -318,6 +338,7 @@ def test_in_socket_mode_the_command_explains_there_is_no_feed(
             and ids.CALENDAR_FILE in reply
             and ids.CALENDAR_NEW_LINK not in reply
         )
+        assert "Calendar subscriptions aren't set up for this workspace" in reply
         assert "nothing more" in command_reply(bot, "calendar please", user_id="U_REPORT")
         shown = str(bot.slack.command("help more", user_id="U_REPORT").json())
         assert "`/oneonone calendar`" in shown and "a feed link" in shown
