@@ -68,12 +68,23 @@ def install_page(*, authorize_url: str, language: str = "en") -> str:
     return _page(title, body, language)
 
 
-def installed_page(*, workspace: str, slack_url: str, language: str = "en") -> str:
-    """The page after a successful installation: where, and the way back to Slack."""
+def installed_page(
+    *, workspace: str, slack_url: str, language: str = "en", welcomed: bool = True
+) -> str:
+    """The page after a successful installation: where, where to find it in Slack (and the
+    welcome DM, when this installation sent one), and the way back to Slack."""
     title = _("oneonone is installed")
-    text = _("oneonone is now installed in {workspace}. You will find it in Slack.").format(
-        workspace=workspace
-    )
+    if welcomed:
+        where = _(
+            "oneonone is now installed in {workspace}. Look for oneonone under Apps in "
+            "Slack's sidebar — I've sent you a welcome DM."
+        )
+    else:
+        where = _(
+            "oneonone is now installed in {workspace}. Look for oneonone under Apps in "
+            "Slack's sidebar."
+        )
+    text = where.format(workspace=workspace)
     body = '<p>{text}</p>\n<p><a class="button" href="{url}">{label}</a></p>'.format(
         text=html_escape(text), url=html_escape(slack_url), label=html_escape(_("Open Slack"))
     )
@@ -96,7 +107,7 @@ def welcome_message(*, installer_id: str) -> dict[str, Any]:
     title = _("Thanks for adding oneonone!")
     lines = "\n".join(
         (
-            _("• Before each 1:1 both of you are asked for talking points."),
+            _("• Before each 1:1 you and your report are asked for talking points."),
             _("• The agenda is posted in your group DM, open action items first."),
             _("• Notes and action items are captured in a form, and followed up next week."),
         )
@@ -111,11 +122,16 @@ def welcome_message(*, installer_id: str) -> dict[str, Any]:
     return message(title, blocks)
 
 
-def reinstall_message(*, scope: str) -> dict[str, Any]:
-    """The DM to the installer when their installation lacks a scope a feature needs."""
+def reinstall_message(*, scope: str, install_url: str | None = None) -> dict[str, Any]:
+    """The DM to the installer when their installation lacks a scope a feature needs, with
+    a link to install again (`install_url`, when the bot knows its public address)."""
     text = _(
         "Some of oneonone's features need a permission this workspace's installation does not "
         "have yet (`{scope}`). Please install oneonone again to grant it — everything you "
         "have stays as it is."
     ).format(scope=escape(scope))
-    return message(text, [section(text)])
+    blocks = [section(text)]
+    if install_url:
+        link = "<{url}|{label}>".format(url=install_url, label=_("Install oneonone again"))
+        blocks.append(section(f"👉 {link}"))
+    return message(text, blocks)

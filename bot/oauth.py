@@ -65,6 +65,7 @@ Clock = Callable[[], datetime]
 MANIFEST = Path(__file__).parents[1] / "manifest.yml"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+WELCOMED = "oneonone_welcomed"  # in the request's context: this installation sent a welcome
 STATE_SECONDS = 600  # an install link is good for ten minutes, once
 PROBE_EVERY = timedelta(hours=1)  # a suspended workspace's unchanged token is tried this often
 
@@ -142,9 +143,9 @@ class OAuth:
 
     # --- after the install --------------------------------------------------------------------
 
-    def stored(self, installation: Installation) -> None:
+    def stored(self, installation: Installation) -> bool:
         """The installation is stored: its workspaces are served again, and a workspace that
-        was not served before welcomes its installer."""
+        was not served before welcomes its installer (returns whether it does)."""
         now = self.clock()
         with self.db() as session:
             if installation.is_enterprise_install and installation.enterprise_id:
@@ -167,6 +168,8 @@ class OAuth:
         log.info("installed into %s (%s)", where, "new" if fresh else "again")
         if fresh and installation.user_id:
             self._after(lambda: self.welcome(where, installation.user_id))
+            return True
+        return False
 
     def welcome(self, where: str, installer_id: str) -> None:
         """The welcome DM to the installer (in their Slack language, once it is known)."""
@@ -193,8 +196,11 @@ class OAuth:
         workspace = installation.team_name or installation.enterprise_name or ""
         team = installation.team_id or installation.enterprise_id or ""
         link = f"https://slack.com/app_redirect?app={installation.app_id}&team={team}"
+        welcomed = bool(args.request.context.get(WELCOMED))
         with reading(None) as language:
-            page = installed_page(workspace=workspace, slack_url=link, language=language)
+            page = installed_page(
+                workspace=workspace, slack_url=link, language=language, welcomed=welcomed
+            )
         return _html(200, page, args.settings.state_utils.build_set_cookie_for_deletion())
 
     def _failed(self, args: FailureArgs) -> BoltResponse:
@@ -275,8 +281,10 @@ class OAuth:
             installer = tell_installer_once(session, team_id, now=self.clock())
         if installer is None or self.clients is None:
             return
+        public_url = self.config.public_url
+        install_url = f"{public_url.rstrip('/')}{INSTALL_PATH}" if public_url else None
         with reading(None):
-            body = reinstall_message(scope=scope)
+            body = reinstall_message(scope=scope, install_url=install_url)
         self.clients.background(team_id).chat_postMessage(channel=installer, **body)
 
     # --- tokens Slack refuses -----------------------------------------------------------------
@@ -356,7 +364,7 @@ class InstallFlow(OAuthFlow):
 
     def store_installation(self, request: BoltRequest, installation: Installation) -> None:
         super().store_installation(request, installation)
-        self._oauth.stored(installation)
+        request.context[WELCOMED] = self._oauth.stored(installation)
 
 
 def _html(status: int, page: str, cookie: str) -> BoltResponse:

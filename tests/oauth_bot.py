@@ -37,9 +37,15 @@ COOKIE = "slack-app-oauth-state"
 
 
 def start_oauth_bot(
-    fake: FakeSlack, tmp_path: Path, clock: FakeClock, *, engine: Engine | None = None
+    fake: FakeSlack,
+    tmp_path: Path,
+    clock: FakeClock,
+    *,
+    engine: Engine | None = None,
+    public_url: str | None = None,
 ) -> RunningBot:
-    """Build the app as `oneonone run` does in OAuth mode; serve it on 127.0.0.1, port 0."""
+    """Build the app as `oneonone run` does in OAuth mode (with ONEONONE_PUBLIC_URL
+    `public_url`); serve it on 127.0.0.1, port 0."""
     fake.installs.client_id, fake.installs.client_secret = CLIENT_ID, CLIENT_SECRET
     runtime = build_runtime(
         engine=engine or sqlite_engine(tmp_path),
@@ -48,7 +54,7 @@ def start_oauth_bot(
         limiter=unlimited(),
         home_delay=HOME_DELAY,
         agenda_delay=HOME_DELAY,
-        oauth=OAuthConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
+        oauth=OAuthConfig(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, public_url=public_url),
     )
     executor = TrackingExecutor(max_workers=4)
     app = create_app(

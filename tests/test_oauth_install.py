@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 from blocks import ids
+from blocks.welcome import reinstall_message
 from bot.oauth import manifest_scopes
 from store.models import Workspace
+from tests.blockcheck import check_message
 from tests.fake_slack import FakeSlack
 from tests.oauth_bot import (
     CLIENT_ID,
@@ -26,6 +28,8 @@ from tests.oauth_bot import (
     start_oauth_bot,
 )
 from tests.running_bot import FakeClock, RunningBot, stop_bot
+from tests.test_blocks import texts
+from tests.test_weekly_loop import schedule
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text())
 
@@ -60,7 +64,10 @@ def test_installing_stores_the_installation_and_welcomes_the_installer(
     reply = install(oauth_bot, "T0001", installer="U_MANAGER")
     assert reply.status == 200
     text = page_text(reply)
-    assert "oneonone is now installed in Acme" in text
+    assert (
+        "oneonone is now installed in Acme. Look for oneonone under Apps in Slack's sidebar — "
+        "I've sent you a welcome DM." in text
+    )
     assert "app_redirect?app=A0001&amp;team=T0001" in reply.body
     exchange = oauth_bot.fake.delivered("oauth.v2.access")
     assert len(exchange) == 1 and exchange[0].token is None  # client credentials, no token
@@ -72,6 +79,8 @@ def test_installing_stores_the_installation_and_welcomes_the_installer(
     assert welcome.args["channel"] == "U_MANAGER"
     blocks = welcome.args["blocks"]
     assert blocks[0]["text"]["text"] == "Thanks for adding oneonone!"
+    lines = blocks[1]["text"]["text"]
+    assert "• Before each 1:1 you and your report are asked for talking points." in lines
     button = blocks[2]["elements"][0]
     assert (button["text"]["text"], button["action_id"]) == ("Schedule a 1:1", ids.SCHEDULE_OPEN)
     with oauth_bot.db.read() as session:
@@ -147,8 +156,41 @@ def test_a_cancelled_or_refused_install_says_what_happened(oauth_bot: RunningBot
 
 def test_reinstalling_a_served_workspace_welcomes_nobody_again(oauth_bot: RunningBot) -> None:
     install(oauth_bot, "T0001", installer="U_MANAGER")
-    install(oauth_bot, "T0001", installer="U_BOSS")
+    again = page_text(install(oauth_bot, "T0001", installer="U_BOSS"))
     assert [c.args["channel"] for c in oauth_bot.fake.calls("chat.postMessage")] == ["U_MANAGER"]
+    assert "Look for oneonone under Apps in Slack's sidebar." in again
+    assert "welcome DM" not in again  # none was sent this time
     tokens = oauth_bot.fake.tokens_of("T0001")
     bot = oauth_of(oauth_bot).installations.bot("T0001")
     assert bot is not None and bot.bot_token == tokens[-1].token
+
+
+def test_a_missing_scope_links_the_installer_to_the_install_page(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock
+) -> None:
+    fake_slack.add_workspace("T0001", name="Acme")
+    bot = start_oauth_bot(fake_slack, tmp_path, clock, public_url="https://1on1.example.com/")
+    try:
+        older = {"commands", "chat:write", "im:write", "im:history", "mpim:write"}
+        install(bot, "T0001", installer="U_BOSS", scopes=older | {"mpim:history", "users:read"})
+        schedule(bot)
+        bot.slack.command("export", response_url=bot.fake.response_url("export"))
+        bot.settle()
+        (told,) = [
+            c
+            for c in bot.fake.calls("chat.postMessage")
+            if c.args["channel"] == "U_BOSS" and "install oneonone again" in str(c.args)
+        ]
+        shown = texts(told.args["blocks"])
+        assert "(`files:write`)" in shown
+        assert "👉 <https://1on1.example.com/slack/install|Install oneonone again>" in shown
+    finally:
+        stop_bot(bot)
+
+
+def test_without_a_public_address_the_reinstall_note_has_no_link() -> None:
+    body = reinstall_message(scope="files:write")
+    assert check_message(body["blocks"], body["text"]) == []
+    assert "/slack/install" not in texts(body["blocks"])
+    linked = reinstall_message(scope="files:write", install_url="https://x.example/slack/install")
+    assert check_message(linked["blocks"], linked["text"]) == []
