@@ -4,6 +4,7 @@ reader's language; the pair's group DM is in the manager's, unless the series se
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlmodel import select
@@ -125,3 +126,20 @@ def test_a_profile_change_without_a_locale_keeps_the_language(bot: RunningBot) -
     assert bot.slack.event({"type": "user_change", "user": user}).status == 200  # no locale
     bot.settle()
     assert "Deine 1:1s" in command_reply(bot, "list", user_id="U_MANAGER")
+
+
+def test_a_slack_that_does_not_answer_who_someone_is_does_not_hold_their_ack(
+    bot: RunningBot,
+) -> None:
+    german_manager(bot)  # never seen before: the bot asks users.info for their locale
+    hold = bot.fake.hold("users.info")
+    try:
+        started = time.monotonic()
+        reply = bot.slack.command("frob", user_id="U_MANAGER")  # answered in the ack
+        waited = time.monotonic() - started
+    finally:
+        hold.release()
+    assert reply.status == 200 and waited < 2.5  # well inside Slack's 3 seconds
+    assert "I don't know `frob`" in reply.body  # English, rather than late
+    bot.settle()
+    assert "`frob` kenne ich nicht" in bot.slack.command("frob", user_id="U_MANAGER").body
