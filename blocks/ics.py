@@ -25,8 +25,9 @@ ZONES_UNTIL = 2038  # VTIMEZONE rules written at least until then (zoneinfo's ow
 
 def series_file(series: CalendarSeries, reader: CalendarReader, *, now: datetime) -> bytes:
     """The .ics of one series for one of its two people: METHOD:PUBLISH while it runs,
-    METHOD:CANCEL (every part STATUS:CANCELLED) once it has ended."""
-    calendar = _calendar(CANCEL if series.ended else PUBLISH)
+    METHOD:CANCEL (every part STATUS:CANCELLED) once it has ended, and for the manager who
+    handed it over."""
+    calendar = _calendar(CANCEL if _cancelled(series, reader) else PUBLISH)
     for event in series_events(series, reader, now=now):
         calendar.add_component(event)
     return _finish(calendar, [series], now)
@@ -62,14 +63,21 @@ def file_title(series: CalendarSeries, reader: CalendarReader) -> str:
     return _("1:1s with {name}").format(name=_other_name(series, reader))
 
 
-def file_comment(series: CalendarSeries, reader: CalendarReader) -> str:
-    """The one line that goes with the file in the reader's DM."""
+def file_comment(series: CalendarSeries, reader: CalendarReader, *, first: bool = False) -> str:
+    """The one line that goes with the file in the reader's DM (`first`: no earlier file of
+    the series reached them, e.g. the new manager after a handover)."""
     name = _other_name(series, reader)
+    if not series.includes(reader.user_id):
+        manager = reader.names.get(series.manager_id) or _("their new manager")
+        return _(
+            "📅 You handed your 1:1s with {name} to {manager}: open this file to remove them "
+            "from your calendar."
+        ).format(name=name, manager=manager)
     if series.ended:
         return _(
             "📅 Your 1:1s with {name} have ended: open this file to remove them from your calendar."
         ).format(name=name)
-    if series.sequence == 0:
+    if first or series.sequence == 0:
         return _("📅 Add it to your calendar: your 1:1s with {name}.").format(name=name)
     return _(
         "📅 Your 1:1s with {name} changed: open this file to update them in your calendar."
@@ -128,7 +136,7 @@ def _event(series: CalendarSeries, reader: CalendarReader, uid: str, *, now: dat
     event.add("uid", uid)
     event.add("dtstamp", now.astimezone(UTC))
     event.add("sequence", series.sequence)
-    event.add("status", "CANCELLED" if series.ended else "CONFIRMED")
+    event.add("status", "CANCELLED" if _cancelled(series, reader) else "CONFIRMED")
     event.add("summary", _("1:1 with {name}").format(name=name))
     event.add(
         "description",
@@ -150,8 +158,14 @@ def _rule(series: CalendarSeries) -> dict[str, Any]:
     return {"freq": "WEEKLY", "interval": interval, "byday": day, "wkst": "MO"}
 
 
+def _cancelled(series: CalendarSeries, reader: CalendarReader) -> bool:
+    """Ended, or no longer the reader's: a manager who handed it over."""
+    return series.ended or not series.includes(reader.user_id)
+
+
 def _other_name(series: CalendarSeries, reader: CalendarReader) -> str:
-    if reader.user_id == series.manager_id:
+    """The report for their manager (or their former one), the manager for the report."""
+    if reader.user_id != series.report_id:
         return reader.names.get(series.report_id) or _("your report")
     return reader.names.get(series.manager_id) or _("your manager")
 

@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import get_day_names
+
 from blocks import ids
 from blocks.format import slack_date
-from blocks.i18n import _, ngettext
+from blocks.i18n import _, current_language, ngettext
 from blocks.kit import Block, actions, button, context, divider, header, message, plain, section
 from blocks.modals import (
     AGENDA_LEADS,
@@ -25,7 +27,7 @@ from blocks.modals import (
 from blocks.text import escape
 from blocks.when import recurring_time, zone_name
 from store.settings_views import SettingsChanged, SettingsView
-from store.views import WEEKDAY_NAMES, StandingView
+from store.views import StandingView
 
 STANDING_MAX = 10  # as store.standing.STANDING_MAX (blocks see no store module with SQL)
 STANDING_TEXT_MAX = 200
@@ -45,6 +47,7 @@ def standing_cadences() -> list[tuple[str, str]]:
 
 def languages() -> list[tuple[str, str]]:
     """The group DM's language: the manager's Slack language, or one oneonone speaks."""
+    # each language in its own name, so that whoever reads it finds theirs
     return [(MANAGERS, _("Manager's language")), ("en", "English"), ("de", "Deutsch")]
 
 
@@ -139,10 +142,13 @@ def settings_modal(
 
 
 def _when_inputs(settings: SettingsView) -> list[Block]:
-    weekdays = [(str(i), name) for i, name in enumerate(WEEKDAY_NAMES)]
+    names = get_day_names("wide", locale=current_language())
+    weekdays = [(str(i), str(names[i])) for i in range(7)]
     at = {"type": "timepicker", "initial_time": f"{settings.local_time:%H:%M}"}
     durations = _with_current(
-        [(str(m), f"{m} minutes") for m in DURATIONS], settings.duration_minutes, lead=False
+        [(str(m), _("{minutes} minutes").format(minutes=m)) for m in DURATIONS],
+        settings.duration_minutes,
+        lead=False,
     )
     prompt = _with_current(_leads(PROMPT_LEADS), settings.prompt_lead_minutes)
     agenda = _with_current(_leads(AGENDA_LEADS), settings.agenda_lead_minutes)
@@ -159,7 +165,7 @@ def _when_inputs(settings: SettingsView) -> list[Block]:
         input_block(
             ids.SETTINGS_CADENCE,
             _("How often"),
-            static_select(list(CADENCES), initial=settings.cadence),
+            static_select([(v, _(text)) for v, text in CADENCES], initial=settings.cadence),
         ),
         input_block(
             ids.SETTINGS_DURATION,
@@ -206,7 +212,7 @@ def _when_read_only(settings: SettingsView, zone: str | None) -> list[Block]:
 
 
 def _leads(leads: tuple[tuple[int, str], ...]) -> list[tuple[str, str]]:
-    return [(str(minutes), text) for minutes, text in leads]
+    return [(str(minutes), _(text)) for minutes, text in leads]
 
 
 def _with_current(
@@ -222,7 +228,9 @@ def _with_current(
 
 def _lead_text(leads: tuple[tuple[int, str], ...], minutes: int) -> str:
     named = dict(leads)
-    return named.get(minutes) or _("{minutes} minutes before").format(minutes=minutes)
+    if minutes in named:
+        return _(named[minutes])
+    return _("{minutes} minutes before").format(minutes=minutes)
 
 
 def _checkins(settings: SettingsView, names: dict[str, str]) -> Block:

@@ -137,7 +137,8 @@ def _file_id(response: Any) -> str:
 
 
 def send_calendar(db: SessionFactory, client: WebClient, taken: Claim, *, now: datetime) -> str:
-    """Send one person a series' .ics as it is now (due work CALENDAR); returns the outcome
+    """Send one person a series' .ics as it is now, or its cancellation to the manager who
+    handed it over (due work CALENDAR); returns the outcome
     (deliver() records it). After an attempt whose outcome is unknown, the file is looked
     for in their DM first (its name names the series and SEQUENCE)."""
     with db.read() as session:
@@ -159,7 +160,7 @@ def send_calendar(db: SessionFactory, client: WebClient, taken: Claim, *, now: d
     with reading(plan.reader.locale):
         content = ics.series_file(plan.series, plan.reader, now=now)
         title = ics.file_title(plan.series, plan.reader)
-        comment = ics.file_comment(plan.series, plan.reader)
+        comment = ics.file_comment(plan.series, plan.reader, first=plan.first)
     try:
         response = client.files_upload_v2(
             channel=channel,
@@ -189,9 +190,10 @@ def send_calendar(db: SessionFactory, client: WebClient, taken: Claim, *, now: d
 
 
 def _with_group_dm(db: SessionFactory, client: WebClient, plan: CalendarSend) -> CalendarSend:
-    """The event links to the pair's group DM: opened (and remembered) when not known yet."""
+    """The event links to the pair's group DM: opened (and remembered) when not known yet
+    (not for a cancellation)."""
     series = plan.series
-    if series.channel_id is not None or series.ended:
+    if series.channel_id is not None or series.ended or not series.includes(plan.user_id):
         return plan
     channel = open_group_dm(client, (series.manager_id, series.report_id))
     with db() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -16,6 +16,12 @@ from store.db import SessionFactory
 from store.events import record_event
 
 log = logging.getLogger(__name__)
+
+# A person never seen before is looked up in Slack (users.info) before their request is
+# handled; that wait is bounded, so that a slow or rate-limited Slack never costs the ack.
+# The lookup goes on in the background and fills the cache for the next request.
+LOCALE_WAIT_SECONDS = 1.0
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="locale")
 
 Clock = Callable[[], datetime]
 
@@ -114,8 +120,14 @@ def _actor_locale(
     team_id, user_id = context.get("team_id"), context.get("user_id")
     if not (team_id and user_id) or (body.get("event") or {}).get("type") in SELF_DEDUPLICATED:
         return None
+    lookup = _LOOKUPS.submit(
+        reader_locale, db, clients.interactive(team_id), team_id, user_id, now=clock()
+    )
     try:
-        return reader_locale(db, clients.interactive(team_id), team_id, user_id, now=clock())
+        return lookup.result(timeout=LOCALE_WAIT_SECONDS)
+    except TimeoutError:  # Slack is slow or rate-limited: the ack must not wait for it
+        log.warning("the locale of %s is not known yet: answering in English", user_id)
+        return None
     except Exception:  # an answer in English beats no answer
         log.warning("could not look up the locale of %s", user_id, exc_info=True)
         return None

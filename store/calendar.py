@@ -13,6 +13,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, or_, update
@@ -22,13 +23,14 @@ from sqlmodel import Session, col, select
 from store.access import Actor, list_active_pairs
 from store.calendar_views import CalendarReader, CalendarSend, CalendarSeries, FeedLink, Instance
 from store.db import execute_dml
-from store.due_work import Claim, add_work
+from store.due_work import FOUND, SENT, Claim, add_work
 from store.files import record_uploaded_files, uploaded_file_ids
 from store.meetings import pause_start, recurrence_of
 from store.models import (
     NOT_HAPPENING,
     Cadence,
     CalendarFeed,
+    DueWork,
     Meeting,
     Pair,
     Person,
@@ -85,6 +87,21 @@ def note_change(session: Session, pair: Pair, *, now: datetime) -> bool:
             user_id=user_id,
         )
     return True
+
+
+def note_handover(session: Session, pair: Pair, former: str, *, now: datetime) -> None:
+    """A handover (the caller commits): the report and the new manager get the series naming
+    the new manager, and the former manager its cancellation (METHOD:CANCEL, due work
+    CALENDAR naming them at the new SEQUENCE), so the 1:1s leave their calendar."""
+    note_change(session, pair, now=now)
+    add_work(
+        session,
+        team_id=pair.team_id,
+        key=calendar_key(id_of(pair), former, pair.calendar_sequence),
+        kind=WorkKind.CALENDAR,
+        due_at=now,
+        user_id=former,
+    )
 
 
 def calendar_key(pair_id: int, user_id: str, sequence: int) -> str:
@@ -151,7 +168,9 @@ def _series(pair: Pair, rows: list[tuple[int, datetime, datetime, str, int]]) ->
         manager_id=pair.manager_id,
         report_id=pair.report_id,
         channel_id=pair.channel_id,
-        cadence=pair.cadence,
+        # Plain text: a pair made in this session holds the enum, whose repr would change
+        # the fingerprint of a series that did not change.
+        cadence=Cadence(pair.cadence).value,
         weekday=pair.weekday,
         local_time=pair.local_time,
         timezone=pair.timezone,
@@ -186,13 +205,17 @@ def my_calendar(session: Session, actor: Actor) -> tuple[list[CalendarSeries], C
 def calendar_delivery(session: Session, claim: Claim, *, now: datetime) -> CalendarSend | str:
     """The .ics a CALENDAR claim sends (read as the series is now), or the outcome when none
     is sent: a later change's file is due (SUPERSEDED), the person's calendar polls their feed
-    (SUBSCRIBED), or they left the workspace (GONE)."""
+    (SUBSCRIBED), or they left the workspace (GONE). Work naming someone who is no longer one
+    of the two (a manager who handed the series over) sends them its cancellation, at the
+    SEQUENCE of the handover, whatever changed since."""
     parsed = _parse_key(claim.key)
     pair = session.get(Pair, parsed[0]) if parsed else None
-    if parsed is None or pair is None or parsed[1] not in (pair.manager_id, pair.report_id):
+    if parsed is None or pair is None:
         return ORPHANED
     _, user_id, sequence = parsed
-    if pair.calendar_sequence > sequence:
+    theirs = _their_files(session, id_of(pair), user_id)
+    member = user_id in (pair.manager_id, pair.report_id)
+    if pair.calendar_sequence > sequence if member else max(theirs, default=0) > sequence:
         return SUPERSEDED
     person = session.get(Person, (pair.team_id, user_id))
     if person is not None and (person.deleted or person.left_at is not None):
@@ -201,7 +224,26 @@ def calendar_delivery(session: Session, claim: Claim, *, now: datetime) -> Calen
     if _subscribed(session, actor, now=now):
         return SUBSCRIBED
     series = series_of(session, [pair])[0]
-    return CalendarSend(pair.team_id, user_id, series, _calendar_reader(session, actor, [pair]))
+    if not member:
+        series = replace(series, sequence=sequence)
+    first = not any(s < sequence and outcome in (SENT, FOUND) for s, outcome in theirs.items())
+    reader = _calendar_reader(session, actor, [pair])
+    return CalendarSend(pair.team_id, user_id, series, reader, first=first)
+
+
+def _their_files(session: Session, pair_id: int, user_id: str) -> dict[int, str | None]:
+    """The outcome of every CALENDAR work of one person in one series, by SEQUENCE."""
+    rows = session.exec(
+        select(DueWork.key, DueWork.outcome).where(
+            col(DueWork.key).like(f"{WorkKind.CALENDAR}:{pair_id}:%")
+        )
+    ).all()
+    found = {}
+    for key, outcome in rows:
+        parsed = _parse_key(key)
+        if parsed is not None and parsed[1] == user_id:
+            found[parsed[2]] = outcome
+    return found
 
 
 def record_calendar_file(

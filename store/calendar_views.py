@@ -43,6 +43,10 @@ class CalendarSeries:
     ended: bool
     sequence: int
 
+    def includes(self, user_id: str) -> bool:
+        """Whether the person is one of the series' two (a former manager is not)."""
+        return user_id in (self.manager_id, self.report_id)
+
     def fingerprint(self) -> str:
         """A hash of everything a calendar shows of the series' times (not its SEQUENCE,
         names or wording): equal fingerprints, nothing to send."""
@@ -81,12 +85,14 @@ class CalendarReader:
 
 @dataclass(frozen=True)
 class CalendarSend:
-    """One series' .ics file for one of its two people (due work CALENDAR)."""
+    """One series' .ics file for one of its two people, or its cancellation for the manager
+    who handed it over (due work CALENDAR)."""
 
     team_id: str
     user_id: str
     series: CalendarSeries
     reader: CalendarReader
+    first: bool = False  # no earlier file of the series reached them ("Add it …")
 
 
 @dataclass(frozen=True)

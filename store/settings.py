@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from store.access import N_, Actor, Invalid, NotAllowed, get_active_pair
 from store.actions import schedule_reminder
-from store.calendar import note_change
+from store.calendar import note_change, note_handover
 from store.due_work import CANCELLED, not_wanted
 from store.meetings import (
     pause_start,
@@ -107,7 +107,10 @@ def save_settings(
     handed_from = None
     if change.hand_to and change.hand_to != pair.manager_id:
         handed_from = _hand_over(session, pair, change.hand_to, now=now)
-    note_change(session, pair, now=now)  # a new time or manager: both calendars follow
+    if handed_from is None:
+        note_change(session, pair, now=now)  # a new time: both calendars follow
+    else:  # the former manager's calendar loses the series
+        note_handover(session, pair, handed_from, now=now)
     session.commit()
     return _changed_result(session, actor, pair, fields, moved, standing, handed_from, now=now)
 

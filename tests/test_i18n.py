@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import ast
 import gettext
+import html
 import io
 import re
 import string
 from collections.abc import Callable, Iterator, Set
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import cache
 from itertools import product
@@ -24,19 +26,42 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from blocks import deletion, export, help, i18n
+from blocks import calendar, deletion, export, help, i18n, ics, settings, welcome
+from blocks.agenda import agenda_ephemeral, agenda_message
+from blocks.checkin import checkin_modal
+from blocks.digest import digest_message
 from blocks.home import home_view, summary_modal
 from blocks.i18n import _, language_of, ngettext, reading
 from blocks.notes import ItemRow, notes_modal
+from blocks.prompt import prompt_message
 from blocks.when import dst_heads_up, due_phrase, recurring_time
-from store.views import HistoryDeletionView, HomeData, PrivateCounts
+from store.calendar_views import CalendarReader, CalendarSeries, FeedLink, Instance
+from store.health_views import (
+    DIGEST_HELD,
+    DIGEST_NOT_HELD,
+    DIGEST_SKIPPED,
+    DIGEST_UPCOMING,
+    AgendaShare,
+    CheckInView,
+    DigestMeeting,
+    DigestView,
+    MeetingCheckIns,
+    OwnerItems,
+    PromptHealth,
+    StuckPoint,
+)
+from store.models import StandingCadence
+from store.settings_views import SettingsChanged
+from store.views import HistoryDeletionView, HomeData, PrivateCounts, StandingView
 from tests import (
     test_blocks,
     test_blocks_export,
     test_blocks_followups,
     test_blocks_home,
     test_blocks_notes,
+    test_settings_blocks,
 )
+from tests.calendar_check import parse
 
 ROOT = Path(__file__).parents[1]
 LOCALE = ROOT / "blocks" / "locale"
@@ -223,6 +248,10 @@ def surfaces() -> dict[str, Callable[[], Any]]:
     built["deletion"] = _deletion
     built["export"] = _export
     built["when"] = _when
+    built.update({f"health:{name}": f for name, f in _health().items()})
+    built.update({f"settings:{name}": f for name, f in _settings().items()})
+    built.update({f"calendar:{name}": f for name, f in _calendar().items()})
+    built.update({f"welcome:{name}": f for name, f in _welcome().items()})
     return built
 
 
@@ -281,13 +310,204 @@ def _when() -> list[str]:
     ]
 
 
+# the language picker names each language in its own words: never translated
+ENDONYMS = frozenset({"English", "Deutsch"})
+# what people wrote in the fixtures below: words no catalog has (see fixture_words)
+TOPIC, LINE = "Kubernetes migration", "Fernweh"
+STANDING = ("Wellbeing", "Roadmap", "Hiring")
+CADENCES = tuple(StandingCadence)
+
+
+def _health() -> dict[str, Callable[[], Any]]:
+    """The check-in in the prompt and on the agenda, its form, the digest, the Home switch."""
+    mine = CheckInView(test_blocks.MGR, 3, LINE, ())
+    low = CheckInView(test_blocks.REP, 1, LINE, (4, 5, 4))
+    share = AgendaShare(test_blocks.REP, test_blocks.MGR, 1, 20)
+    stuck = (StuckPoint(1, test_blocks.MGR, TOPIC, 1), StuckPoint(2, test_blocks.MGR, TOPIC, 4))
+    health = PromptHealth(7, True, mine, low, share, stuck)
+
+    def prompt(viewer: str, answer: CheckInView | None) -> Any:
+        shown = replace(health, mine=answer, report_low=None if viewer == test_blocks.REP else low)
+        return prompt_message(
+            agenda=test_blocks.typical(), viewer_id=viewer, suggestion=None, health=shown
+        )
+
+    checkins = MeetingCheckIns(test_blocks.REP, test_blocks.MGR, (low, mine))
+    data = test_blocks_home.manager(3)
+    shared = [replace(o, share=share) for o in data.one_on_ones]
+    return {
+        "prompt:manager": lambda: prompt(test_blocks.MGR, mine),
+        "prompt:report": lambda: prompt(test_blocks.REP, None),
+        "agenda": lambda: agenda_message(test_blocks.typical(), checkins=checkins),
+        "modal": lambda: [checkin_modal(7, LINE), checkin_modal(7, "")],
+        "digest": lambda: digest_message(_digest(stuck)),
+        "digest:empty": lambda: digest_message(replace(_digest(()), week=(), quiet=(), items=())),
+        "home:digest_on": lambda: home_view(HomeData(data.viewer_id, shared), today=TODAY),
+        "home:digest_off": lambda: home_view(
+            HomeData(data.viewer_id, shared, digest_off=True), today=TODAY
+        ),
+    }
+
+
+TODAY = test_blocks_home.TODAY
+
+
+def _digest(stuck: tuple[StuckPoint, ...]) -> DigestView:
+    reports = tuple(f"U_R{n}" for n in range(40))
+    states = (DIGEST_HELD, DIGEST_SKIPPED, DIGEST_NOT_HELD, DIGEST_UPCOMING)
+    return DigestView(
+        manager_id=test_blocks.MGR,
+        week_of=date(2026, 11, 30),
+        reports=reports,
+        week=tuple(
+            DigestMeeting(r, test_blocks.START, states[n % 4]) for n, r in enumerate(reports)
+        ),
+        quiet=reports[:2],
+        items=tuple(OwnerItems(r, 2, n % 2) for n, r in enumerate(reports)),
+        stuck=tuple(replace(p, report_id=test_blocks.REP) for p in stuck * 10),
+    )
+
+
+def _settings() -> dict[str, Callable[[], Any]]:
+    """The settings modal for both roles (no rows, every cadence, full), standing items on the
+    agenda, and the notices of a change and of a handover."""
+    view, modal_of = test_settings_blocks.settings, test_settings_blocks.modal_of
+    items = [StandingView(n, STANDING[n % 3], CADENCES[n % 3], ticked=n == 1) for n in range(3)]
+    on_agenda = test_settings_blocks.agenda(items)
+    changed = SettingsChanged(
+        pair_id=7,
+        actor_id="UM",
+        manager_id="UB",
+        report_id="UR",
+        fields=frozenset({"local_time"}),
+        standing=("added",),
+        handed_from="UM",
+        next_starts_at=test_blocks.START,
+        series=test_blocks.SERIES,
+    )
+    built: dict[str, Callable[[], Any]] = {}
+    for viewer, count in product(("UM", "UR"), (0, 3, 10)):
+        built[f"modal:{viewer}:{count}"] = lambda v=viewer, c=count: modal_of(view(v, c))
+    built["modal:odd_times"] = lambda: modal_of(
+        replace(view("UM"), duration_minutes=40, prompt_lead_minutes=90, agenda_lead_minutes=45)
+    )
+    built["modal:odd_times_read"] = lambda: modal_of(
+        replace(view("UR"), prompt_lead_minutes=90, series=None)
+    )
+    built["agenda"] = lambda: agenda_message(on_agenda)
+    built["agenda:nothing_else"] = lambda: agenda_message(test_settings_blocks.agenda([items[0]]))
+    built["agenda:mine"] = lambda: agenda_ephemeral(on_agenda, "UR")
+    built["notices"] = lambda: [
+        settings.retimed_notice(changed, "Europe/Berlin"),
+        settings.saved_notice(changed, "Europe/Berlin"),
+        settings.saved_notice(replace(changed, fields=frozenset(), standing=()), None),
+        *settings.handover_notices(changed).values(),
+    ]
+    return built
+
+
+def _calendar() -> dict[str, Callable[[], Any]]:
+    """What `/oneonone calendar` answers, and the .ics files' titles, lines and events."""
+    made = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    return {
+        "new_feed": lambda: calendar.feed_url_message("https://x/calendar/t0ken.ics"),
+        "feed_unread": lambda: calendar.feed_exists_message(FeedLink(made, None)),
+        "feed_read": lambda: calendar.feed_exists_message(FeedLink(made, made)),
+        "socket_mode": lambda: calendar.no_feed_message(calendar.SOCKET_MODE),
+        "no_public_url": lambda: calendar.no_feed_message(calendar.NO_PUBLIC_URL),
+        "texts": lambda: [
+            calendar.all_file_comment(1),
+            calendar.all_file_comment(3),
+            calendar.no_series_text(),
+            calendar.file_refused_text("not_allowed_token_type"),
+        ],
+        "ics": _ics,
+    }
+
+
+def _ics() -> list[str]:
+    series = CalendarSeries(
+        pair_id=3,
+        uid="pair-3@oneonone",
+        team_id="T1",
+        manager_id=test_blocks.MGR,
+        report_id=test_blocks.REP,
+        channel_id="G1",
+        cadence=test_blocks.SERIES.cadence,
+        weekday=1,
+        local_time=test_blocks.START.time(),
+        timezone=test_blocks.SERIES.timezone,
+        first_date=test_blocks.START.date(),
+        nth=None,
+        minutes=30,
+        excluded=(),
+        moved=(Instance(9, None, test_blocks.START, 30),),
+        ended=False,
+        sequence=0,
+    )
+    readers = [
+        CalendarReader(test_blocks.MGR, None, {}),  # nobody's name known: "your report"
+        CalendarReader(test_blocks.REP, None, {}),
+    ]
+    now = test_blocks.START
+    texts = []
+    for reader, one in product(readers, (series, replace(series, sequence=2))):
+        texts += [ics.file_title(one, reader), ics.file_comment(one, reader)]
+        texts += _event_texts(ics.series_file(one, reader, now=now))
+    ended = replace(series, ended=True)
+    texts.append(ics.file_comment(ended, readers[0]))
+    texts += _event_texts(ics.feed([series], readers[1], now=now))
+    return texts
+
+
+def _event_texts(data: bytes) -> list[str]:
+    """The texts a calendar app shows of a file: its name, each event's title and notes."""
+    cal = parse(data)
+    shown = [str(cal["X-WR-CALNAME"])] if "X-WR-CALNAME" in cal else []
+    for event in cal.walk("VEVENT"):
+        shown += [str(event["SUMMARY"]), str(event["DESCRIPTION"])]
+    return shown
+
+
+def _welcome() -> dict[str, Callable[[], Any]]:
+    """The install pages (their text, not their HTML) and the installer's DMs."""
+    return {
+        "install_page": lambda: _page_text(welcome.install_page(authorize_url="https://x/a")),
+        "installed_page": lambda: _page_text(
+            welcome.installed_page(workspace="Zanzibar", slack_url="https://x/s")
+        ),
+        "failed_pages": lambda: [
+            _page_text(welcome.failed_page(reason=reason, retry_url="https://x/i"))
+            for reason in (*welcome.FAILURES, "xyzzy")
+        ],
+        "welcome": lambda: welcome.welcome_message(installer_id="U_INSTALLER"),
+        "reinstall": lambda: welcome.reinstall_message(scope="files:write"),
+    }
+
+
+def _page_text(page: str) -> str:
+    """What a browser shows of a page: its title and body text, without the markup."""
+    page = re.sub(r"<style>.*?</style>|<!DOCTYPE[^>]*>", " ", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
 @pytest.mark.parametrize("name", list(surfaces()))
 def test_every_text_a_person_reads_comes_from_the_catalog(name: str, pseudo: None) -> None:
-    allowed = fixture_words()
+    allowed = fixture_words() | ENDONYMS
     texts = list(readable(surfaces()[name]()))
     assert texts
     found = {text: words for text in texts if (words := untranslated(text, allowed))}
     assert found == {}, f"not in the catalog (wrap it in _()): {found}"
+
+
+def test_each_calendar_text_is_one_catalog_message(pseudo: None) -> None:
+    """A file's title and line, each event's title and notes, the feed's name: one message
+    each (words such as "with" are in the fixtures too, so the word check alone would not
+    see a literal "1:1 with {name}")."""
+    texts = _ics()
+    assert len(texts) == 30  # 4 files: title, line, 2 events; an ended line; a feed
+    for text in texts:
+        assert text.startswith(OPEN) and text.endswith(CLOSE), text
 
 
 def test_the_check_sees_a_string_the_catalog_lacks(pseudo: None) -> None:

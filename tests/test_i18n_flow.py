@@ -4,15 +4,21 @@ reader's language; the pair's group DM is in the manager's, unless the series se
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlmodel import select
 
 from blocks import ids
+from blocks.digest import DIGEST_OFF
 from store.models import Pair
+from tests.calendar_check import events
 from tests.running_bot import RunningBot
+from tests.test_calendar_flow import MANAGER_DM, REPORT_DM, ics_files
+from tests.test_deletion_flow import click
 from tests.test_follow_ups_flow import tick_at
 from tests.test_home_flow import open_home, texts
+from tests.test_settings_flow import last_dm, open_settings, submit
 from tests.test_weekly_loop import command_reply
 
 
@@ -125,3 +131,62 @@ def test_a_profile_change_without_a_locale_keeps_the_language(bot: RunningBot) -
     assert bot.slack.event({"type": "user_change", "user": user}).status == 200  # no locale
     bot.settle()
     assert "Deine 1:1s" in command_reply(bot, "list", user_id="U_MANAGER")
+
+
+def test_a_slack_that_does_not_answer_who_someone_is_does_not_hold_their_ack(
+    bot: RunningBot,
+) -> None:
+    german_manager(bot)  # never seen before: the bot asks users.info for their locale
+    hold = bot.fake.hold("users.info")
+    try:
+        started = time.monotonic()
+        reply = bot.slack.command("frob", user_id="U_MANAGER")  # answered in the ack
+        waited = time.monotonic() - started
+    finally:
+        hold.release()
+    assert reply.status == 200 and waited < 2.5  # well inside Slack's 3 seconds
+    assert "I don't know `frob`" in reply.body  # English, rather than late
+    bot.settle()
+    assert "`frob` kenne ich nicht" in bot.slack.command("frob", user_id="U_MANAGER").body
+
+
+def test_settings_digest_and_calendar_are_in_their_readers_language(bot: RunningBot) -> None:
+    german_manager(bot)
+    bot.fake.add_user("U_REPORT", tz="America/New_York", real_name="Rita Report")
+    command_reply(bot, "schedule <@U_REPORT|rita> wednesday 10:00")
+    view = open_settings(bot, "U_MANAGER")
+    shown = texts(view)
+    assert view["title"]["text"] == "1:1-Einstellungen" and "Wochentag" in shown
+    assert "Mittwoch" in shown and "30 Minuten" in shown and "Feste Punkte" in shown
+    assert "Weekday" not in shown and "minutes" not in shown
+    refused = submit(bot, view, "U_MANAGER", **{ids.SETTINGS_HAND_TO: "U_REPORT"})
+    assert refused is not None
+    assert "kann nicht die Führungskraft der eigenen 1:1s sein" in str(refused["errors"])
+    assert submit(bot, view, "U_MANAGER", **{ids.SETTINGS_TIME: "11:00"}) is None
+    assert "Die Einstellungen deiner 1:1s mit <@U_REPORT> sind gespeichert" in last_dm(
+        bot, "U_MANAGER"
+    )
+    assert "<@U_MANAGER> changed your 1:1s" in last_dm(bot, "U_REPORT")  # their own: English
+    assert "Settings of your 1:1s with <@U_MANAGER>" in texts(open_settings(bot, "U_REPORT"))
+
+    tick_at(bot, "2026-12-04 15:00")  # Friday 16:00 on the manager's (Berlin) clock
+    (digest,) = [p for p in posts_to(bot, "U_MANAGER") if "Deine 1:1s diese Woche" in p]
+    assert "Woche vom" in digest and "Wochenübersicht ausschalten" in digest
+    assert "Your 1:1s this week" not in digest and "Turn off" not in digest
+    assert "Deine Wochenübersicht ist ausgeschaltet" in click(bot, DIGEST_OFF, "", "U_MANAGER")
+
+    reply = command_reply(bot, "calendar", user_id="U_MANAGER")  # no public address here
+    assert "Kalender-Feeds sind ausgeschaltet" in reply and "Schick mir die Datei" in reply
+    assert "Calendar feeds are off" in command_reply(bot, "calendar", user_id="U_REPORT")
+    assert "unserer DM" in click(bot, ids.CALENDAR_FILE, "", "U_MANAGER")
+    title, comment, everything = ics_files(bot, MANAGER_DM)[-1]
+    assert title == "Alle deine 1:1s" and "Dein 1 laufendes 1:1" in comment
+    (event,) = events(everything)
+    assert str(event["SUMMARY"]) == "1:1 mit Rita Report"
+    assert str(event["DESCRIPTION"]).startswith("Dein 1:1 mit Rita Report.")
+    # each series file (due work, per recipient) is in its reader's language
+    mine, theirs = ics_files(bot, MANAGER_DM)[:-1], ics_files(bot, REPORT_DM)
+    assert mine and theirs
+    assert {title for title, _, _ in mine} == {"1:1s mit Rita Report"}
+    assert {str(e["SUMMARY"]) for _, _, c in mine for e in events(c)} == {"1:1 mit Rita Report"}
+    assert all(str(e["SUMMARY"]).startswith("1:1 with ") for _, _, c in theirs for e in events(c))
