@@ -36,7 +36,7 @@ from tests.test_calendar_flow import (
     skip_next,
 )
 from tests.test_follow_ups_flow import tick_at, utc
-from tests.test_settings_flow import add_standing, open_settings, submit
+from tests.test_settings_flow import add_standing, hand_to, open_settings, submit
 from tests.test_weekly_loop import command_reply, schedule
 
 BOSS_DM = "DU_BOSS"
@@ -203,7 +203,7 @@ def db_bot(
 
 
 def hand_over(bot: RunningBot, **also: Any) -> None:
-    change(bot, "U_MANAGER", **{ids.SETTINGS_HAND_TO: "U_BOSS"}, **also)
+    change(bot, "U_MANAGER", **hand_to("U_BOSS"), **also)
 
 
 def named_people(bot: RunningBot) -> None:
@@ -296,7 +296,7 @@ def test_the_former_manager_gets_the_cancellation_whatever_changes_after(
         ("U_REPORT", "superseded"),
     ]
     # Handed back: the former manager gets the series again, the one in between its end.
-    change(bot, "U_BOSS", **{ids.SETTINGS_HAND_TO: "U_MANAGER"})
+    change(bot, "U_BOSS", **hand_to("U_MANAGER"))
     deliver(bot)
     assert str(ics_files(bot, MANAGER_DM)[-1][2]["METHOD"]) == "PUBLISH"
     assert str(ics_files(bot, BOSS_DM)[-1][2]["METHOD"]) == "CANCEL"

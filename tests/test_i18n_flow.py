@@ -18,7 +18,7 @@ from tests.test_calendar_flow import MANAGER_DM, REPORT_DM, ics_files
 from tests.test_deletion_flow import click
 from tests.test_follow_ups_flow import tick_at
 from tests.test_home_flow import open_home, texts
-from tests.test_settings_flow import last_dm, open_settings, submit
+from tests.test_settings_flow import hand_to, last_dm, open_settings, submit
 from tests.test_weekly_loop import command_reply
 
 
@@ -159,14 +159,14 @@ def test_settings_digest_and_calendar_are_in_their_readers_language(bot: Running
     assert view["title"]["text"] == "1:1-Einstellungen" and "Wochentag" in shown
     assert "Mittwoch" in shown and "30 Minuten" in shown and "Feste Punkte" in shown
     assert "Weekday" not in shown and "minutes" not in shown
-    refused = submit(bot, view, "U_MANAGER", **{ids.SETTINGS_HAND_TO: "U_REPORT"})
+    refused = submit(bot, view, "U_MANAGER", **hand_to("U_REPORT"))
     assert refused is not None
     assert "kann nicht die Führungskraft der eigenen 1:1s sein" in str(refused["errors"])
     assert submit(bot, view, "U_MANAGER", **{ids.SETTINGS_TIME: "11:00"}) is None
     assert "Die Einstellungen deiner 1:1s mit <@U_REPORT> sind gespeichert" in last_dm(
         bot, "U_MANAGER"
     )
-    assert "<@U_MANAGER> changed your 1:1s" in last_dm(bot, "U_REPORT")  # their own: English
+    assert "<@U_MANAGER> moved your 1:1s to" in last_dm(bot, "U_REPORT")  # their own: English
     assert "Settings of your 1:1s with <@U_MANAGER>" in texts(open_settings(bot, "U_REPORT"))
 
     tick_at(bot, "2026-12-04 15:00")  # Friday 16:00 on the manager's (Berlin) clock
