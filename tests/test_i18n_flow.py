@@ -176,8 +176,9 @@ def test_settings_digest_and_calendar_are_in_their_readers_language(bot: Running
     assert "Deine Wochenübersicht ist ausgeschaltet" in click(bot, DIGEST_OFF, "", "U_MANAGER")
 
     reply = command_reply(bot, "calendar", user_id="U_MANAGER")  # no public address here
-    assert "Kalender-Feeds sind ausgeschaltet" in reply and "Schick mir die Datei" in reply
-    assert "Calendar feeds are off" in command_reply(bot, "calendar", user_id="U_REPORT")
+    assert "Kalender-Abos sind für diesen Workspace nicht eingerichtet" in reply
+    assert "Schick mir die Datei" in reply
+    assert "aren't set up for this workspace" in command_reply(bot, "calendar", user_id="U_REPORT")
     assert "unserer DM" in click(bot, ids.CALENDAR_FILE, "", "U_MANAGER")
     title, comment, everything = ics_files(bot, MANAGER_DM)[-1]
     assert title == "Alle deine 1:1s" and "Dein 1 laufendes 1:1" in comment
