@@ -110,8 +110,10 @@ def test_naming_someone_else_with_exactly_one_pair_is_refused(session: Session) 
     pair_id, _, _, _ = two_pairs(session)
     assert find_pair_with(session, MANAGER, None).id == pair_id  # the only pair: no name needed
     for person in (OTHER_REPORT_ID, "UNOBODY"):
-        with pytest.raises(Invalid, match="don't have a 1:1 with"):
+        with pytest.raises(Invalid) as refused:
             find_pair_with(session, MANAGER, person)
+        assert str(refused.value) == f"You don't have a 1:1 with <@{person}>."
+        assert refused.value.message == "You don't have a 1:1 with {person}."  # the catalog's
 
 
 # --- ended pairs ---------------------------------------------------------------------------
