@@ -43,6 +43,7 @@ from bot.tokens import (
     fingerprint,
 )
 from handlers.context import Clients
+from handlers.people import reader_locale
 from store.db import SessionFactory
 from store.workspaces import (
     due_purges,
@@ -175,12 +176,22 @@ class OAuth:
         """The welcome DM to the installer (in their Slack language, once it is known)."""
         if self.clients is None:
             return
-        with reading(None):
+        with reading(self._language_of(where, installer_id)):
             body = welcome_message(installer_id=installer_id)
         try:
             self.clients.background(where).chat_postMessage(channel=installer_id, **body)
         except SlackClientError as error:
             log.warning("could not welcome the installer of %s: %s", where, error)
+
+    def _language_of(self, team_id: str, user_id: str) -> str | None:
+        """A DM to the installer is in their Slack language (English when Slack won't say)."""
+        assert self.clients is not None
+        try:
+            client = self.clients.background(team_id)
+            return reader_locale(self.db, client, team_id, user_id, now=self.clock())
+        except Exception:  # the DM in English beats no DM
+            log.warning("could not look up the locale of the installer of %s", team_id)
+            return None
 
     def _after(self, work: Callable[[], None]) -> None:
         if self.lane is None:
@@ -283,7 +294,7 @@ class OAuth:
             return
         public_url = self.config.public_url
         install_url = f"{public_url.rstrip('/')}{INSTALL_PATH}" if public_url else None
-        with reading(None):
+        with reading(self._language_of(team_id, installer)):
             body = reinstall_message(scope=scope, install_url=install_url)
         self.clients.background(team_id).chat_postMessage(channel=installer, **body)
 

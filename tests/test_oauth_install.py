@@ -88,6 +88,15 @@ def test_installing_stores_the_installation_and_welcomes_the_installer(
         assert workspace is not None and workspace.installer_id == "U_MANAGER"
 
 
+def test_the_welcome_is_in_the_installers_slack_language(oauth_bot: RunningBot) -> None:
+    oauth_bot.fake.add_user("U_MANAGER", tz="Europe/Berlin", locale="de-DE")
+    install(oauth_bot, "T0001", installer="U_MANAGER")
+    welcome = oauth_bot.fake.wait_for("chat.postMessage")[0]
+    assert welcome.args["blocks"][0]["text"]["text"] == "Danke, dass du oneonone hinzugefügt hast!"
+    button = welcome.args["blocks"][2]["elements"][0]
+    assert button["text"]["text"] == "1:1 planen"
+
+
 def test_the_welcome_button_opens_the_scheduling_modal(oauth_bot: RunningBot) -> None:
     install(oauth_bot, "T0001", installer="U_MANAGER")
     reply = oauth_bot.slack.block_actions(
