@@ -36,10 +36,13 @@ Action = Callable[[Deps, dict[str, Any], dict[str, Any]], "dict[str, Any] | None
 def register(app: App) -> None:
     """Bind every interactive element."""
     for action_id, run in ACTIONS.items():
-        app.action(action_id)(_listener(run))
+        app.action(action_id)(listener_for(run))
 
 
-def _listener(run: Action) -> Callable[..., None]:
+def listener_for(run: Action) -> Callable[..., None]:
+    """A Bolt listener for a button or select: ack at once, then `run` after the ack; its
+    reply (or a refusal, translated) goes ephemerally where the click happened."""
+
     def listener(ack: Ack, body: dict, action: dict, respond: Respond, context: dict) -> None:
         ack()
         deps = deps_from(context)

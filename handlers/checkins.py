@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from blocks import ids
 from blocks.checkin import (
@@ -25,6 +24,7 @@ from blocks.checkin import (
 )
 from blocks.i18n import _
 from blocks.messages import notice
+from handlers.actions import listener_for
 from handlers.context import SORRY, Deps, deps_from, refusal_text
 from handlers.payload import FORGED, payload_id
 from handlers.publish import post_to_user, render
@@ -35,43 +35,14 @@ from store.health import keep_point, prompts_now
 
 log = logging.getLogger(__name__)
 
-Run = Callable[[Deps, dict[str, Any], dict[str, Any]], "dict[str, Any] | None"]
-
 
 def register(app: App) -> None:
     """Bind the check-in's buttons and form, and the buttons on a point carried three times."""
-    app.action(re.compile(rf"^{CHECKIN_PREFIX}[0-9]$"))(_listener(check_in))
-    app.action(CHECKIN_NOTE)(_listener(open_line))
-    app.action(KEEP_POINT)(_listener(keep))
-    app.action(DROP_STUCK)(_listener(drop))
+    app.action(re.compile(rf"^{CHECKIN_PREFIX}[0-9]$"))(listener_for(check_in))
+    app.action(CHECKIN_NOTE)(listener_for(open_line))
+    app.action(KEEP_POINT)(listener_for(keep))
+    app.action(DROP_STUCK)(listener_for(drop))
     app.view(CHECKIN_MODAL)(submit_line)
-
-
-def _listener(run: Run) -> Callable[..., None]:
-    def listener(ack: Ack, body: dict, action: dict, respond: Respond, context: dict) -> None:
-        ack()
-        deps = deps_from(context)
-
-        def answer() -> None:
-            try:
-                reply = run(deps, body, action)
-            except (Invalid, NotAllowed) as error:
-                reply = notice(refusal_text(error))
-            if reply is not None:
-                _reply(deps, body, respond, reply)
-
-        deps.after_ack(answer, tell=lambda text: _reply(deps, body, respond, notice(text)))
-
-    listener.__name__ = f"handle_{run.__name__}"
-    return listener
-
-
-def _reply(deps: Deps, body: dict, respond: Respond, reply: dict[str, Any]) -> None:
-    """Ephemerally where the click happened, else in the person's DM with the bot."""
-    if body.get("response_url"):
-        respond(**{"replace_original": False, "response_type": "ephemeral", **reply})
-    else:
-        post_to_user(deps.client, deps.actor.user_id, reply)
 
 
 def update_prompts(deps: Deps, meeting_id: int) -> set[str]:

@@ -57,8 +57,8 @@ FIELDS = {
 def register(app: App) -> None:
     """Bind the settings modal's buttons and submission, and the agenda's standing ticks."""
     for action_id, run in ACTIONS.items():
-        app.action(action_id)(action_listeners._listener(run))
-    app.view(ids.SETTINGS_MODAL)(view_listeners._listener(submit_settings))
+        app.action(action_id)(action_listeners.listener_for(run))
+    app.view(ids.SETTINGS_MODAL)(view_listeners.listener_for(submit_settings))
 
 
 def locale_of(deps: Deps, user_id: str) -> str | None:

@@ -49,10 +49,13 @@ class FieldError(Exception):
 def register(app: App) -> None:
     """Bind every modal's submission."""
     for callback_id, submit in SUBMISSIONS.items():
-        app.view(callback_id)(_listener(submit))
+        app.view(callback_id)(listener_for(submit))
 
 
-def _listener(submit: Submission) -> Callable[..., None]:
+def listener_for(submit: Submission) -> Callable[..., None]:
+    """A Bolt listener for a modal submission: `submit` runs before the ack (a FieldError
+    becomes the error next to its field, a refusal a DM); what it returns runs after it."""
+
     def listener(ack: Ack, body: dict, view: dict, context: dict) -> None:
         deps = deps_from(context)
         try:
