@@ -20,6 +20,8 @@ cache is warmed by the first runs, which are not counted), it times:
 - store.due_work.claimable_ids(session, now=NOW, limit=100)
 - store.due_work.planned(session, now=NOW, until=NOW + 2 h)
 - store.home.home_data(session, Actor(team, manager with 100 reports), now=NOW)
+- housekeeping's reads of every tick: store.meetings.pairs_to_roll(session, now=NOW),
+  store.digest.managers_without_digest(session) and store.people.stale_people(...)
 
 and prints the median and p95 of each; the target is p95 < 50 ms for each.
 With --keep the seeded SQLite file (or PostgreSQL database) is kept and reused next time.
@@ -50,11 +52,15 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.due import PROFILES_PER_TICK
 from bot.runtime import settle_memory
 from store.access import Actor
 from store.db import session_factory
+from store.digest import managers_without_digest
 from store.due_work import claimable_ids, planned, waiting
 from store.home import home_data
+from store.meetings import pairs_to_roll
+from store.people import stale_people
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # a Monday
 LOOKAHEAD = timedelta(hours=2)  # bot/planner.py LOOKAHEAD
@@ -88,6 +94,17 @@ def cases(shape: Shape) -> list[Case]:
             "home_data",
             lambda s: home_data(s, manager, now=NOW),
             lambda home: f"{len(home.one_on_ones)} 1:1s of {manager.user_id}",
+        ),
+        Case("pairs_to_roll", lambda s: pairs_to_roll(s, now=NOW), lambda p: f"{len(p)} pairs"),
+        Case(
+            "digests_to_plan",
+            managers_without_digest,
+            lambda managers: f"{len(managers)} managers",
+        ),
+        Case(
+            "stale_people",
+            lambda s: stale_people(s, now=NOW, limit=PROFILES_PER_TICK),
+            lambda people: f"{len(people)} people",
         ),
     ]
 

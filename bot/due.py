@@ -21,7 +21,7 @@ from handlers.people import fetch_profile
 from store.carry import close_finished_meetings
 from store.db import SessionFactory
 from store.deletion import due_forgetting
-from store.digest import plan_digests
+from store.digest import managers_without_digest, plan_digests
 from store.due_work import claimable_ids
 from store.events import prune_events
 from store.huddles import prune_huddle_events
@@ -83,8 +83,11 @@ def housekeeping(
         report.add("huddle_events_pruned", prune_huddle_events(session, now=now))
     with db() as session:
         report.add("departed_to_forget", due_forgetting(session, now=now, retention=retention))
-    with db() as session:
-        report.add("digests_planned", plan_digests(session, now=now))
+    with db.read() as session:
+        managers = managers_without_digest(session)
+    if managers:
+        with db() as session:
+            report.add("digests_planned", plan_digests(session, managers, now=now))
     if clients is not None:
         with db.read() as session:
             stopped = stopped_teams(session)

@@ -69,15 +69,10 @@ def digest_time(zone: str, *, now: datetime) -> datetime:
     return at.astimezone(ZoneInfo("UTC"))
 
 
-def plan_digests(session: Session, *, now: datetime) -> int:
-    """Give every manager of an active series whose digest is on, and who has none waiting,
-    the digest of the coming Friday; returns how many were planned."""
-    waiting = (
-        select(DueWork.id)
-        .where(DueWork.kind == WorkKind.DIGEST, col(DueWork.done_at).is_(None))
-        .where(DueWork.team_id == Pair.team_id, DueWork.user_id == Pair.manager_id)
-        .exists()
-    )
+def managers_without_digest(session: Session) -> list[tuple[str, str, str]]:
+    """(team, manager, a series' zone) of every manager of an active series whose digest is
+    on and who has none waiting. Two plain reads (the waiting digests are found through the
+    pending-work index), matched here: no per-pair subquery over all the work ever done."""
     query = (
         sa_select(col(Pair.team_id), col(Pair.manager_id), func.min(col(Pair.timezone)))
         .outerjoin(
@@ -87,13 +82,27 @@ def plan_digests(session: Session, *, now: datetime) -> int:
                 col(Person.user_id) == col(Pair.manager_id),
             ),
         )
-        .where(col(Pair.ended_at).is_(None), ~waiting)
+        .where(col(Pair.ended_at).is_(None))
         .where(func.coalesce(col(Person.digest_off), False).is_(False))
         .where(func.coalesce(col(Person.deleted), False).is_(False))
         .group_by(col(Pair.team_id), col(Pair.manager_id))
     )
+    waiting_query = sa_select(col(DueWork.team_id), col(DueWork.user_id)).where(
+        col(DueWork.done_at).is_(None), DueWork.kind == WorkKind.DIGEST
+    )
+    waiting = {(team_id, user_id) for team_id, user_id in session.execute(waiting_query)}
+    return [
+        (team_id, manager_id, zone)
+        for team_id, manager_id, zone in session.execute(query)
+        if (team_id, manager_id) not in waiting
+    ]
+
+
+def plan_digests(session: Session, managers: list[tuple[str, str, str]], *, now: datetime) -> int:
+    """Give each of `managers` (from managers_without_digest) the digest of the coming Friday;
+    returns how many were planned (one planned meanwhile by another process is kept)."""
     planned = 0
-    for team_id, manager_id, series_zone in session.execute(query).all():
+    for team_id, manager_id, series_zone in managers:
         zone = reader_zones(session, team_id, [manager_id], series_zone)[manager_id]
         at = digest_time(zone, now=now)
         friday = at.astimezone(ZoneInfo(zone)).date()

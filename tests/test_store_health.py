@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from store.access import Actor, Invalid, NotAllowed
 from store.checkins import meeting_checkins, record_checkin, set_checkin_text
 from store.deletion import delete_history, delete_private
-from store.digest import digest_time, digest_view, plan_digests
+from store.digest import digest_time, digest_view, managers_without_digest, plan_digests
 from store.export import export_page
 from store.health_views import CheckInView
 from store.models import ActionItem, CheckIn, DueWork, Meeting, Pair, WorkKind, id_of
@@ -143,8 +143,8 @@ def test_a_digest_takes_the_same_five_queries_for_3_and_12_reports(
 def test_digests_are_planned_for_friday_16_00_on_each_managers_clock(session: Session) -> None:
     pair_with(session, "UREP")
     pair_with(session, "UREP2", Actor("T1", "UOTHER"))
-    assert plan_digests(session, now=NOW) == 2
-    assert plan_digests(session, now=NOW) == 0  # one waiting each: nothing more
+    assert plan_digests(session, managers_without_digest(session), now=NOW) == 2
+    assert managers_without_digest(session) == []  # one waiting each: nothing more
     work = session.exec(select(DueWork).where(DueWork.kind == WorkKind.DIGEST)).all()
     assert {w.user_id for w in work} == {"UMGR", "UOTHER"}
     assert {w.next_attempt_at for w in work} == {datetime(2026, 12, 4, 21, 0, tzinfo=UTC)}
@@ -154,6 +154,32 @@ def test_digests_are_planned_for_friday_16_00_on_each_managers_clock(session: Se
     assert digest_time("America/New_York", now=friday + timedelta(seconds=1)) == friday + timedelta(
         days=7
     )
+
+
+def test_only_a_waiting_digest_holds_back_the_next_and_other_work_does_not(
+    session: Session,
+) -> None:
+    pair_with(session, "UREP")
+    session.add(
+        DueWork(
+            team_id="T1",
+            key="prompt:T1:UMGR",
+            kind=WorkKind.PROMPT,
+            user_id="UMGR",
+            next_attempt_at=NOW,
+        )
+    )
+    session.commit()
+    assert [m[:2] for m in managers_without_digest(session)] == [("T1", "UMGR")]
+    plan_digests(session, managers_without_digest(session), now=NOW)
+    assert managers_without_digest(session) == []
+    (digest,) = session.exec(select(DueWork).where(DueWork.kind == WorkKind.DIGEST)).all()
+    digest.done_at, digest.outcome = NOW, "posted"
+    session.add(digest)
+    session.commit()
+    assert [m[:2] for m in managers_without_digest(session)] == [("T1", "UMGR")]  # next week's
+    friday = datetime(2026, 12, 4, 21, 0, tzinfo=UTC) + timedelta(hours=1)
+    assert plan_digests(session, managers_without_digest(session), now=friday) == 1
 
 
 def test_check_ins_are_exported_and_deleted_with_the_persons_data_and_the_history(
