@@ -59,10 +59,11 @@ def agenda_shares(session: Session, pairs: list[Pair]) -> dict[int, AgendaShare]
         .offset(SHARE_MEETINGS - 1)
         .scalar_subquery()
     )
-    since = (
+    since = (  # materialized: each pair's walk runs once, not once per meeting row
         select(col(Pair.id).label("pair_id"), nth_start.label("since"))
         .where(col(Pair.id).in_(list(by_id)))
         .cte("share_since")
+        .prefix_with("MATERIALIZED")
     )
     by_report = func.sum(case((col(TalkingPoint.author_id) == col(Pair.report_id), 1), else_=0))
     query = (

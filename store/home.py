@@ -87,7 +87,8 @@ def _upcoming(session: Session, pair_ids: list[int], now: datetime) -> dict[int,
         select(Meeting)
         .where(col(Meeting.pair_id).in_(pair_ids), Meeting.status == MeetingStatus.SCHEDULED)
         .where(col(Meeting.closed_at).is_(None))
-        .order_by(col(Meeting.starts_at))
+        # per pair: the (pair, status, closed, starts) index, not every open meeting's
+        .order_by(col(Meeting.pair_id), col(Meeting.starts_at))
     )
     upcoming: dict[int, Meeting] = {}
     for meeting in session.exec(query):
