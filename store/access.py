@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import CompoundSelect, union_all
 from sqlmodel import Session, col, select
 
 from store.models import Meeting, Pair
@@ -119,12 +119,13 @@ def list_active_pairs(session: Session, actor: Actor) -> list[Pair]:
 def list_pairs(session: Session, actor: Actor, *, ended: bool = True) -> list[Pair]:
     """The actor's pairs (as manager or as report), oldest first; ended ones too unless
     `ended` is False."""
-    query = (
-        select(Pair)
-        .where(Pair.team_id == actor.team_id)
-        .where(or_(col(Pair.manager_id) == actor.user_id, col(Pair.report_id) == actor.user_id))
-        .order_by(col(Pair.id))
+    # Two index lookups (as manager, as report): SQLite reads `team AND (a OR b)` by
+    # scanning the whole team.
+    theirs: CompoundSelect[tuple[int | None]] = union_all(
+        select(Pair.id).where(Pair.team_id == actor.team_id, Pair.manager_id == actor.user_id),
+        select(Pair.id).where(Pair.team_id == actor.team_id, Pair.report_id == actor.user_id),
     )
+    query = select(Pair).where(col(Pair.id).in_(theirs)).order_by(col(Pair.id))
     if not ended:
         query = query.where(col(Pair.ended_at).is_(None))
     return list(session.exec(query).all())
