@@ -11,7 +11,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from blocks.i18n import read_as
 from handlers.context import Clients, FeedMode, HomeTabs, Installs, Refresher
-from handlers.people import reader_locale
+from handlers.people import cached_locale, reader_locale
 from store.db import SessionFactory
 from store.events import record_event
 
@@ -120,9 +120,11 @@ def _actor_locale(
     team_id, user_id = context.get("team_id"), context.get("user_id")
     if not (team_id and user_id) or (body.get("event") or {}).get("type") in SELF_DEDUPLICATED:
         return None
-    lookup = _LOOKUPS.submit(
-        reader_locale, db, clients.interactive(team_id), team_id, user_id, now=clock()
-    )
+    client = clients.interactive(team_id)
+    known, locale = cached_locale(client, team_id, user_id)
+    if known:  # no hop to another thread: under load each hop waits for the interpreter
+        return locale
+    lookup = _LOOKUPS.submit(reader_locale, db, client, team_id, user_id, now=clock())
     try:
         return lookup.result(timeout=LOCALE_WAIT_SECONDS)
     except TimeoutError:  # Slack is slow or rate-limited: the ack must not wait for it

@@ -31,6 +31,9 @@ CACHE_SECONDS = 300.0  # keeps modals inside the 3 s trigger window when one has
 UNKNOWN = ("user_not_found", "user_not_visible")
 
 _cache: TTLCache[tuple[str, str, str], Profile | None] = TTLCache(maxsize=50_000, ttl=CACHE_SECONDS)
+# Locales read from stored profiles (however old: see reader_locale), kept apart so that a
+# stale stored profile never stands in for a fresh one in `_cache`.
+_locales: TTLCache[tuple[str, str, str], str | None] = TTLCache(maxsize=50_000, ttl=CACHE_SECONDS)
 _cache_lock = threading.Lock()
 
 
@@ -38,6 +41,7 @@ def clear_cache() -> None:
     """Forget every cached profile (they are read again from the database or Slack)."""
     with _cache_lock:
         _cache.clear()
+        _locales.clear()
 
 
 class Asking(Protocol):
@@ -78,21 +82,36 @@ def locale_of(deps: Asking, user_id: str) -> str | None:
     return person.locale if person else None
 
 
+def cached_locale(client: WebClient, team_id: str, user_id: str) -> tuple[bool, str | None]:
+    """(True, locale) when this process knows the person's locale, without any I/O (the
+    middleware asks before every request); (False, None) when it must be looked up."""
+    key = (client.base_url, team_id, user_id)
+    with _cache_lock:
+        if key in _cache:
+            cached = _cache[key]
+            return True, cached.locale if cached else None
+        if key in _locales:
+            return True, _locales[key]
+    return False, None
+
+
 def reader_locale(
     db: SessionFactory, client: WebClient, team_id: str, user_id: str, *, now: datetime
 ) -> str | None:
     """The locale a person reads in: cached, else as stored however old (a locale rarely
     changes; `user_change` and housekeeping keep it fresh), else fetched from Slack."""
-    key = (client.base_url, team_id, user_id)
-    with _cache_lock:
-        if key in _cache:
-            cached = _cache[key]
-            return cached.locale if cached else None
+    known, locale = cached_locale(client, team_id, user_id)
+    if known:
+        return locale
     with db.read() as session:
         fresh, profile = stored_profile(session, team_id, user_id, now=now)
     if profile is None and not fresh:
-        profile = profile_of(db, client, team_id, user_id, now=now)
-    return profile.locale if profile else None
+        fetched = profile_of(db, client, team_id, user_id, now=now)  # cached by profile_of
+        return fetched.locale if fetched else None
+    locale = profile.locale if profile else None
+    with _cache_lock:
+        _locales[(client.base_url, team_id, user_id)] = locale
+    return locale
 
 
 def bot_dm(db: SessionFactory, client: WebClient, team_id: str, user_id: str) -> str:
@@ -155,6 +174,7 @@ def changed(
     if kept:
         key = (client.base_url, team_id, profile.user_id)
         with _cache_lock:
+            _locales.pop(key, None)
             if profile.locale is None:  # user_change carries none: read the stored one again
                 _cache.pop(key, None)
             else:

@@ -88,7 +88,7 @@ def managers_without_digest(session: Session) -> list[tuple[str, str, str]]:
         .group_by(col(Pair.team_id), col(Pair.manager_id))
     )
     waiting_query = sa_select(col(DueWork.team_id), col(DueWork.user_id)).where(
-        col(DueWork.done_at).is_(None), DueWork.kind == WorkKind.DIGEST
+        col(DueWork.done_at).is_(None), col(DueWork.kind) == WorkKind.DIGEST
     )
     waiting = {(team_id, user_id) for team_id, user_id in session.execute(waiting_query)}
     return [

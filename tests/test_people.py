@@ -56,3 +56,16 @@ def test_housekeeping_refreshes_stale_profiles_in_the_background(bot: RunningBot
     fresh, stored = profile(bot, "U_REPORT")
     assert fresh and stored is not None and stored.tz == "America/Chicago"
     assert "profiles_refreshed" not in housekeeping(bot.db, bot.clients, bot.clock()).counts
+
+
+def test_a_stored_locale_is_read_once_and_a_user_change_replaces_it(bot: RunningBot) -> None:
+    schedule(bot)
+    people.clear_cache()
+    ask = (bot.db, bot.client, "T0001", "U_REPORT")
+    assert people.cached_locale(bot.client, "T0001", "U_REPORT") == (False, None)
+    stored = people.reader_locale(*ask, now=bot.clock())
+    assert people.cached_locale(bot.client, "T0001", "U_REPORT") == (True, stored)
+    changed = {"id": "U_REPORT", "team_id": "T0001", "locale": "de-DE", "profile": {}}
+    assert bot.slack.event({"type": "user_change", "user": changed}).status == 200
+    bot.settle()
+    assert people.reader_locale(*ask, now=bot.clock()) == "de-DE"
