@@ -6,10 +6,11 @@ now, to update it in place."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement, Executable, bindparam, case, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -50,6 +51,20 @@ def agenda_shares(session: Session, pairs: list[Pair]) -> dict[int, AgendaShare]
     by_id = {id_of(p): p for p in pairs}
     if not by_id:
         return {}
+    shares = {
+        pair_id: AgendaShare(
+            by_id[pair_id].report_id, by_id[pair_id].manager_id, int(mine or 0), int(total)
+        )
+        for pair_id, mine, total in session.execute(_shares_query(), {"pair_ids": list(by_id)})
+    }
+    for pair_id, pair in by_id.items():
+        shares.setdefault(pair_id, AgendaShare(pair.report_id, pair.manager_id, 0, 0))
+    return shares
+
+
+@cache
+def _shares_query() -> Executable:
+    """Built once (building it costs more than running it); the pair ids are bound."""
     inner = aliased(Meeting)
     nth_start = (
         select(inner.starts_at)
@@ -60,30 +75,25 @@ def agenda_shares(session: Session, pairs: list[Pair]) -> dict[int, AgendaShare]
         .scalar_subquery()
     )
     since = (  # materialized: each pair's walk runs once, not once per meeting row
-        select(col(Pair.id).label("pair_id"), nth_start.label("since"))
-        .where(col(Pair.id).in_(list(by_id)))
+        select(
+            col(Pair.id).label("pair_id"),
+            col(Pair.report_id).label("report_id"),
+            # the bound is a plain column, so meetings are read by an index range
+            func.coalesce(nth_start, EPOCH).label("since"),
+        )
+        .where(col(Pair.id).in_(bindparam("pair_ids", expanding=True)))
         .cte("share_since")
         .prefix_with("MATERIALIZED")
     )
-    by_report = func.sum(case((col(TalkingPoint.author_id) == col(Pair.report_id), 1), else_=0))
-    query = (
+    by_report = func.sum(case((col(TalkingPoint.author_id) == since.c.report_id, 1), else_=0))
+    return (
         sa_select(col(Meeting.pair_id), by_report, func.count(col(TalkingPoint.id)))
         .join(Meeting, col(Meeting.id) == col(TalkingPoint.meeting_id))
-        .join(Pair, col(Pair.id) == col(Meeting.pair_id))
         .join(since, since.c.pair_id == col(Meeting.pair_id))
         .where(col(TalkingPoint.is_private).is_(False), *_in_series(Meeting))
-        .where(col(Meeting.starts_at) >= func.coalesce(since.c.since, EPOCH))
+        .where(col(Meeting.starts_at) >= since.c.since)
         .group_by(col(Meeting.pair_id))
     )
-    shares = {
-        pair_id: AgendaShare(
-            by_id[pair_id].report_id, by_id[pair_id].manager_id, int(mine or 0), int(total)
-        )
-        for pair_id, mine, total in session.execute(query).all()
-    }
-    for pair_id, pair in by_id.items():
-        shares.setdefault(pair_id, AgendaShare(pair.report_id, pair.manager_id, 0, 0))
-    return shares
 
 
 def stuck_points(session: Session, meeting: Meeting, author_id: str) -> tuple[StuckPoint, ...]:

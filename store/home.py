@@ -10,15 +10,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import BindParameter, ColumnElement, Executable, and_, bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from store.access import Actor, list_active_pairs, other_person
 from store.actions import item_view
+from store.db import UTCDateTime
 from store.digest import digest_is_off
 from store.health import agenda_shares
 from store.meetings import held_clause, is_open
@@ -37,6 +39,18 @@ from store.series import series_time
 from store.views import ActionItemView, HomeData, ItemView, OneOnOne, Square
 
 SQUARES = 8  # the overview's row: the last 7 meetings and the next one
+
+# The per-pair walks below are built once (building one costs more than running it): the
+# moment, "now + EARLY" and the pair ids are bound when they run (_bounds).
+NOW = bindparam("now", type_=UTCDateTime())
+SOON = bindparam("soon", type_=UTCDateTime())
+PAIR_IDS: BindParameter[list[int]] = bindparam("pair_ids", expanding=True)
+
+
+def _bounds(pair_ids: list[int], now: datetime) -> dict[str, Any]:
+    return {"pair_ids": pair_ids, "now": now, "soon": now + EARLY}
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since forever", for a pair with fewer meetings
 
 
@@ -134,7 +148,7 @@ def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionIte
     return items
 
 
-def _past_scheduled(meeting: Any, now: datetime) -> ColumnElement[bool]:
+def _past_scheduled(meeting: Any, now: Any = NOW) -> ColumnElement[bool]:
     """Scheduled-series meetings that are over: skipped, closed, or started with their notes
     saved (of `meeting`: the Meeting entity or an alias of it)."""
     return and_(
@@ -166,8 +180,7 @@ class _Past:
 def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, list[_Past]]:
     """The last SQUARES - 1 past meetings of every pair (the last square is the upcoming)."""
     recent: dict[int, list[_Past]] = defaultdict(list)
-    kept = _latest_per_pair(session, pair_ids, lambda m: _past_scheduled(m, now), SQUARES - 1)
-    for meeting in kept:
+    for meeting in _latest_per_pair(session, pair_ids, now, _past_scheduled, SQUARES - 1):
         recent[meeting.pair_id].append(meeting)
     return recent
 
@@ -175,12 +188,25 @@ def _recent(session: Session, pair_ids: list[int], now: datetime) -> dict[int, l
 def _latest_per_pair(
     session: Session,
     pair_ids: list[int],
+    now: datetime,
     matching: Callable[[Any], ColumnElement[bool]],
     count: int,
 ) -> list[_Past]:
-    """Each pair's latest `count` meetings `matching`, oldest first, in one query that reads
-    only those: per pair, the start of its count-th latest (a short backward walk of the
-    (pair, starts) index), then the meetings from there on."""
+    """Each pair's latest `count` meetings `matching` (a module-level function of the
+    Meeting entity or an alias, reading NOW/SOON), oldest first."""
+    kept: dict[int, list[_Past]] = defaultdict(list)
+    for row in session.execute(_latest_query(matching, count), _bounds(pair_ids, now)).all():
+        kept[row.pair_id].append(_Past(*row))
+    return sorted(
+        (m for meetings in kept.values() for m in meetings[-count:]),
+        key=lambda m: (m.starts_at, m.id),
+    )
+
+
+@cache
+def _latest_query(matching: Callable[[Any], ColumnElement[bool]], count: int) -> Executable:
+    """One query that reads only those meetings: per pair, the start of its count-th latest
+    (a short backward walk of the (pair, starts) index), then the meetings from there on."""
     inner = aliased(Meeting)
     nth_start = (
         select(inner.starts_at)
@@ -191,8 +217,8 @@ def _latest_per_pair(
         .scalar_subquery()
     )
     since = (  # materialized: each pair's walk runs once, not once per meeting row
-        select(col(Pair.id).label("pair_id"), nth_start.label("since"))
-        .where(col(Pair.id).in_(pair_ids))
+        select(col(Pair.id).label("pair_id"), func.coalesce(nth_start, EPOCH).label("since"))
+        .where(col(Pair.id).in_(PAIR_IDS))
         .cte("since")
         .prefix_with("MATERIALIZED")
     )
@@ -205,76 +231,76 @@ def _latest_per_pair(
         Meeting.notes_saved_at,
         Meeting.duration_minutes,
     )
-    query = (
+    return (
         sa_select(*(col(c) for c in columns))
         .join(since, since.c.pair_id == col(Meeting.pair_id))
         .where(matching(Meeting))
-        .where(col(Meeting.starts_at) >= func.coalesce(since.c.since, EPOCH))
+        .where(col(Meeting.starts_at) >= since.c.since)  # a plain bound: an index range
         .order_by(col(Meeting.starts_at), col(Meeting.id))
-    )
-    kept: dict[int, list[_Past]] = defaultdict(list)
-    for row in session.execute(query).all():
-        kept[row.pair_id].append(_Past(*row))
-    return sorted(
-        (m for meetings in kept.values() for m in meetings[-count:]),
-        key=lambda m: (m.starts_at, m.id),
     )
 
 
 def _streaks(session: Session, pair_ids: list[int], now: datetime) -> dict[int, int]:
-    """Held meetings since each pair's last skipped or not-held one: per pair, a backward
-    walk to its last miss, then a count of what was held after it (one query)."""
+    """Held meetings since each pair's last skipped or not-held one."""
+    rows = session.execute(_streaks_query(), _bounds(pair_ids, now)).all()
+    return {pair_id: count for pair_id, count in rows}
 
-    def missed(meeting: Any) -> ColumnElement[bool]:
-        return or_(
-            col(meeting.status) == MeetingStatus.SKIPPED,
-            and_(
-                col(meeting.status) == MeetingStatus.SCHEDULED,
-                col(meeting.closed_at).is_not(None),
-                col(meeting.notes_saved_at).is_(None),
-            ),
-        )
 
+def _missed(meeting: Any) -> ColumnElement[bool]:
+    return or_(
+        col(meeting.status) == MeetingStatus.SKIPPED,
+        and_(
+            col(meeting.status) == MeetingStatus.SCHEDULED,
+            col(meeting.closed_at).is_not(None),
+            col(meeting.notes_saved_at).is_(None),
+        ),
+    )
+
+
+@cache
+def _streaks_query() -> Executable:
+    """Per pair, a backward walk to its last miss, then a count of what was held after it."""
     inner = aliased(Meeting)
     last_miss = (
         select(inner.starts_at)
-        .where(col(inner.pair_id) == col(Pair.id), _past_scheduled(inner, now), missed(inner))
+        .where(col(inner.pair_id) == col(Pair.id), _past_scheduled(inner), _missed(inner))
         .order_by(col(inner.starts_at).desc())
         .limit(1)
         .scalar_subquery()
     )
     since = (
-        select(col(Pair.id).label("pair_id"), last_miss.label("at"))
-        .where(col(Pair.id).in_(pair_ids))
+        select(col(Pair.id).label("pair_id"), func.coalesce(last_miss, EPOCH).label("at"))
+        .where(col(Pair.id).in_(PAIR_IDS))
         .cte("last_miss")
         .prefix_with("MATERIALIZED")
     )
-    query = (
+    return (
         sa_select(col(Meeting.pair_id), func.count())
         .join(since, since.c.pair_id == col(Meeting.pair_id))
-        .where(_past_scheduled(Meeting, now), held_clause(Meeting, now))
-        .where(col(Meeting.starts_at) > func.coalesce(since.c.at, EPOCH))
+        .where(_past_scheduled(Meeting), held_clause(Meeting, NOW))
+        .where(col(Meeting.starts_at) > since.c.at)
         .group_by(col(Meeting.pair_id))
     )
-    return {pair_id: count for pair_id, count in session.execute(query).all()}
 
 
 def _last_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, _Past]:
     """Each pair's latest held meeting (scheduled or a recorded huddle)."""
-    latest = _latest_per_pair(session, pair_ids, lambda m: held_clause(m, now), 1)
+    latest = _latest_per_pair(session, pair_ids, now, _held, 1)
     return {m.pair_id: m for m in latest}
+
+
+def _held(meeting: Any) -> ColumnElement[bool]:
+    return held_clause(meeting, NOW)
+
+
+def _begun(meeting: Any) -> ColumnElement[bool]:
+    return and_(col(meeting.status).not_in(NOT_HAPPENING), col(meeting.starts_at) <= SOON)
 
 
 def _notes_meetings(session: Session, pair_ids: list[int], now: datetime) -> dict[int, datetime]:
     """The start of each pair's meeting that "Take notes" opens when it is one that has
     begun (store.notes.notes_meeting; the others open their upcoming one)."""
-
-    def begun(meeting: Any) -> ColumnElement[bool]:
-        return and_(
-            col(meeting.status).not_in(NOT_HAPPENING), col(meeting.starts_at) <= now + EARLY
-        )
-
-    latest = _latest_per_pair(session, pair_ids, begun, 1)
+    latest = _latest_per_pair(session, pair_ids, now, _begun, 1)
     return {
         m.pair_id: m.starts_at
         for m in latest
