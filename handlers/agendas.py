@@ -23,7 +23,8 @@ def update_agenda(db: SessionFactory, client: WebClient, meeting_id: int, *, now
     """Re-render a meeting's posted agenda and update the message; False before it is posted."""
     with db.read() as session:  # most often nothing is posted yet: no write lock for that
         posted = posted_agenda(session, meeting_id, now=now, suggest=False)
-        locale = meeting_locale(session, meeting_id)  # the group DM's language
+        # the group DM's language, once there is a post to write in it
+        locale = meeting_locale(session, meeting_id) if posted is not None else None
     if posted is not None and posted[2].suggestion is None and posted[2].agenda.is_empty:
         with db() as session:  # an empty agenda shows a suggested question, recorded once
             posted = posted_agenda(session, meeting_id, now=now)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import CompoundSelect, union_all
+from sqlalchemy import BindParameter, CompoundSelect, bindparam, union_all
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.models import Meeting, Pair
 
@@ -119,16 +121,25 @@ def list_active_pairs(session: Session, actor: Actor) -> list[Pair]:
 def list_pairs(session: Session, actor: Actor, *, ended: bool = True) -> list[Pair]:
     """The actor's pairs (as manager or as report), oldest first; ended ones too unless
     `ended` is False."""
-    # Two index lookups (as manager, as report): SQLite reads `team AND (a OR b)` by
-    # scanning the whole team.
+    asker = {"team_id": actor.team_id, "user_id": actor.user_id}
+    return list(session.exec(_pairs_query(ended), params=asker).all())
+
+
+@cache
+def _pairs_query(ended: bool) -> SelectOfScalar[Pair]:
+    """Built once: every request asks it, and building it costs more than running it. Two
+    index lookups (as manager, as report): SQLite reads `team AND (a OR b)` by scanning the
+    whole team."""
+    team: BindParameter[str] = bindparam("team_id")
+    user: BindParameter[str] = bindparam("user_id")
     theirs: CompoundSelect[tuple[int | None]] = union_all(
-        select(Pair.id).where(Pair.team_id == actor.team_id, Pair.manager_id == actor.user_id),
-        select(Pair.id).where(Pair.team_id == actor.team_id, Pair.report_id == actor.user_id),
+        select(Pair.id).where(Pair.team_id == team, Pair.manager_id == user),
+        select(Pair.id).where(Pair.team_id == team, Pair.report_id == user),
     )
     query = select(Pair).where(col(Pair.id).in_(theirs)).order_by(col(Pair.id))
     if not ended:
         query = query.where(col(Pair.ended_at).is_(None))
-    return list(session.exec(query).all())
+    return query
 
 
 def find_pair_with(session: Session, actor: Actor, person_id: str | None) -> Pair:

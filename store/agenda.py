@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, func, insert, or_
+from sqlalchemy import BindParameter, Executable, bindparam, delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -117,18 +118,24 @@ def _insert_last(session: Session, point: TalkingPoint) -> None:
     """Insert the point after the meeting's last one, in one statement (the position is
     computed by the database; `point` gets its id and position, and is not in the session:
     adding points is the busiest write there is, and the ORM's flush is its dearest part)."""
+    values = point.model_dump(exclude={"id", "position"}) | {"of_meeting": point.meeting_id}
+    point.id, point.position = session.execute(_insert_last_statement(), values).one()
+
+
+@cache
+def _insert_last_statement() -> Executable:
+    """Built once; the point's columns and its meeting are bound when it runs."""
+    of_meeting: BindParameter[int] = bindparam("of_meeting")
     last = (
         select(func.coalesce(func.max(TalkingPoint.position), 0) + 1)
-        .where(col(TalkingPoint.meeting_id) == point.meeting_id)
+        .where(col(TalkingPoint.meeting_id) == of_meeting)
         .scalar_subquery()
     )
-    values = point.model_dump(exclude={"id", "position"})
-    statement = (
+    return (
         insert(TalkingPoint)
-        .values(**values, position=last)
+        .values(position=last)
         .returning(col(TalkingPoint.id), col(TalkingPoint.position))
     )
-    point.id, point.position = session.execute(statement).one()
 
 
 def _by_origin(session: Session, team_id: str, origin_key: str) -> TalkingPoint | None:

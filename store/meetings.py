@@ -4,11 +4,13 @@ occurrence (created when missing) with its due work, and a meeting's talking poi
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.access import ENDED, N_, Actor, Invalid, get_pair
 from store.due_work import TOO_LATE, add_work, not_wanted
@@ -123,16 +125,22 @@ def summary_key(meeting_id: int | None) -> str:
 def upcoming_meeting(session: Session, pair: Pair, now: datetime) -> Meeting | None:
     """The scheduled meeting still open for talking points: the current one until it ends or
     its notes are saved, else the next."""
-    query = (
-        select(Meeting)
-        .where(Meeting.pair_id == pair.id, Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.closed_at).is_(None))
-        .order_by(col(Meeting.starts_at))
-    )
-    for meeting in session.exec(query):
+    for meeting in session.exec(_open_meetings(), params={"pair_id": pair.id}):
         if is_open(meeting, now):
             return meeting
     return None
+
+
+@cache
+def _open_meetings() -> SelectOfScalar[Meeting]:
+    """Built once (every talking point added asks it); the pair id is bound."""
+    pair_id: BindParameter[int] = bindparam("pair_id")
+    return (
+        select(Meeting)
+        .where(Meeting.pair_id == pair_id, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.closed_at).is_(None))
+        .order_by(col(Meeting.starts_at))
+    )
 
 
 def is_open(meeting: Meeting, now: datetime) -> bool:
