@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, Executable, bindparam, delete, func, insert, or_
+from sqlalchemy import BindParameter, Executable, Table, bindparam, delete, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -124,18 +124,16 @@ def _insert_last(session: Session, point: TalkingPoint) -> None:
 
 @cache
 def _insert_last_statement() -> Executable:
-    """Built once; the point's columns and its meeting are bound when it runs."""
+    """Built once; the point's columns and its meeting are bound when it runs. On the table,
+    not the entity: the ORM's bulk-insert path costs more than the statement itself."""
     of_meeting: BindParameter[int] = bindparam("of_meeting")
+    table: Table = TalkingPoint.__table__  # type: ignore[attr-defined]  # SQLModel sets it
     last = (
-        select(func.coalesce(func.max(TalkingPoint.position), 0) + 1)
-        .where(col(TalkingPoint.meeting_id) == of_meeting)
+        select(func.coalesce(func.max(table.c.position), 0) + 1)
+        .where(table.c.meeting_id == of_meeting)
         .scalar_subquery()
     )
-    return (
-        insert(TalkingPoint)
-        .values(position=last)
-        .returning(col(TalkingPoint.id), col(TalkingPoint.position))
-    )
+    return insert(table).values(position=last).returning(table.c.id, table.c.position)
 
 
 def _by_origin(session: Session, team_id: str, origin_key: str) -> TalkingPoint | None:
