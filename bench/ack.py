@@ -121,7 +121,13 @@ def start_bot(database_url: str, api_url: str, folder: Path) -> Server:
         [sys.executable, "-m", "bot", "run"], cwd=folder, env=env, stdout=log, stderr=log
     )
     server = Server("bot", process, f"http://127.0.0.1:{port}")
-    wait_until_answering(server, lambda: SlackRequests(server.url, SIGNING_SECRET).get("/healthz"))
+    try:
+        wait_until_answering(
+            server, lambda: SlackRequests(server.url, SIGNING_SECRET).get("/healthz")
+        )
+    except BaseException:  # never leave a bot running behind a failed start
+        server.stop()
+        raise
     return server
 
 
