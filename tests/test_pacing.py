@@ -15,10 +15,14 @@ from bot.pacing import (
     CHANNEL_INTERVAL,
     INTERACTIVE,
     POST,
+    POST_BURST,
+    TIER_2,
     TIER_3,
+    TIER_4,
     DatabaseBudget,
     Limiter,
     NotCalled,
+    Rate,
 )
 from store.db import session_factory
 from tests.fake_slack import FakeSlack
@@ -30,17 +34,24 @@ UPDATE = "chat.update"  # tier 3: a burst of 3
 
 
 class FakeTime:
-    """The limiter's clock and sleep: sleeping moves the clock on at once, and is recorded."""
+    """The limiter's clock and sleep: sleeping moves the clock on at once, and is recorded.
+    A sender that reads the clock or sleeps without end fails (instead of hanging)."""
+
+    LOOPING = 100_000  # reads of the clock or sleeps: far more than any test needs
 
     def __init__(self, start: float = 1_000_000.0) -> None:
         self.now = start
         self.waits: list[float] = []
         self.during_next_wait: Callable[[], None] | None = None  # runs once, mid-sleep
+        self.reads = 0
 
     def __call__(self) -> float:
+        self.reads += 1
+        assert self.reads < self.LOOPING, "the limiter reads the clock without end"
         return self.now
 
     def sleep(self, seconds: float) -> bool:
+        assert len(self.waits) < self.LOOPING, "the limiter sleeps without end"
         self.waits.append(seconds)
         hook, self.during_next_wait = self.during_next_wait, None
         if hook is not None:
@@ -97,6 +108,43 @@ def test_each_workspace_and_each_method_has_a_budget_of_its_own(
     assert time.waits == pytest.approx([TIER_3.interval])
 
 
+def test_each_method_is_paced_by_its_tier_and_an_unlisted_one_by_the_default() -> None:
+    limiter = Limiter()
+    assert limiter.post_rate == Rate(300, POST_BURST)  # ONEONONE_POSTS_PER_MINUTE's default
+    assert limiter.post_rate.interval == pytest.approx(60 / (300 * 0.95))
+    assert limiter.rate_of(POST) == limiter.post_rate
+    assert (limiter.rate_of("users.info"), limiter.rate_of("chat.update")) == (TIER_4, TIER_3)
+    assert limiter.rate_of("team.info") == TIER_3
+    custom = Limiter(posts_per_minute=60, rates={"users.info": Rate(10)}, default_rate=TIER_2)
+    assert custom.post_rate == Rate(60, POST_BURST)
+    assert custom.rate_of("users.info") == Rate(10)
+    assert custom.rate_of("chat.update") == TIER_2  # not in its table: its default
+
+
+def test_a_clock_that_starts_at_zero_has_no_turn_taken_before_it() -> None:
+    """Nothing waits for a turn nobody took (an injected clock may start at 0)."""
+
+    def at_zero() -> tuple[Limiter, FakeTime]:
+        time = FakeTime(start=0.0)
+        return Limiter(clock=time, sleep=time.sleep, channel_interval=0.25), time
+
+    limiter, time = at_zero()
+    limiter.before_call(TEAM, POST, channel="C1")
+    assert time.waits == []
+    limiter, time = at_zero()
+    limiter.before_call(TEAM, POST, channel="C1", lane=INTERACTIVE)
+    limiter.before_call(TEAM, POST, channel="C1")
+    assert time.waits == pytest.approx([0.25])  # the answer's channel interval, no more
+    limiter, time = at_zero()
+    limiter.before_call(TEAM, POST, lane=INTERACTIVE)
+    limiter.before_call(TEAM, POST)
+    assert time.waits == []  # the burst has room for both
+    limiter, time = at_zero()
+    limiter.rate_limited(TEAM, POST, 0.5)
+    limiter.before_call(TEAM, POST)
+    assert time.waits == pytest.approx([0.5])
+
+
 # --- conversations ----------------------------------------------------------------------------
 
 
@@ -125,6 +173,30 @@ def test_posts_to_one_channel_stay_apart_when_the_budget_delays_them(
     first = sent_at(limiter, time, channel="C9")  # waits for the budget
     second = sent_at(limiter, time, channel="C9")
     assert second - first >= CHANNEL_INTERVAL
+
+
+def test_a_post_arriving_while_another_waits_for_the_channel_waits_its_own_turn(
+    limiter: Limiter, time: FakeTime
+) -> None:
+    start = time()
+    limiter.before_call(TEAM, POST, channel="C1")  # at once
+    third: list[float] = []
+    time.during_next_wait = lambda: third.append(sent_at(limiter, time, channel="C1") - start)
+    sent_at(limiter, time, channel="C1")  # waits a second; meanwhile a third post comes
+    assert third == pytest.approx([2 * CHANNEL_INTERVAL])
+
+
+def test_ten_thousand_conversations_later_each_one_is_still_paced(
+    limiter: Limiter, time: FakeTime
+) -> None:
+    for n in range(10_001):  # answers in that many conversations: the memory is pruned
+        limiter.before_call(f"T{n}", POST, channel="C1", lane=INTERACTIVE)
+    time.now += 2 * CHANNEL_INTERVAL
+    limiter.before_call(TEAM, POST, channel="C_RECENT", lane=INTERACTIVE)
+    limiter.before_call("T0", POST, channel="C1")  # its hold ran out long ago
+    assert time.waits == []
+    limiter.before_call(TEAM, POST, channel="C_RECENT")  # still held, pruned or not
+    assert time.waits == pytest.approx([CHANNEL_INTERVAL])
 
 
 # --- the interactive lane ---------------------------------------------------------------------
@@ -157,6 +229,25 @@ def test_an_interactive_post_holds_the_channel_for_the_background_lane(
     assert time.waits == pytest.approx([CHANNEL_INTERVAL])
 
 
+def test_an_interactive_call_other_than_a_post_holds_no_conversation(
+    limiter: Limiter, time: FakeTime
+) -> None:
+    limiter.before_call(TEAM, UPDATE, channel="C1", lane=INTERACTIVE)  # an edit, not a post
+    limiter.before_call(TEAM, POST, channel="C1")
+    assert time.waits == []
+
+
+def test_an_interactive_post_does_not_shorten_a_conversations_hold(
+    limiter: Limiter, time: FakeTime
+) -> None:
+    for n in range(POST_BURST):
+        limiter.before_call(TEAM, POST, channel=f"C{n}")  # the burst is used up
+    time.during_next_wait = lambda: limiter.before_call(TEAM, POST, channel="C9", lane=INTERACTIVE)
+    first = sent_at(limiter, time, channel="C9")  # waits for the budget; an answer goes meanwhile
+    second = sent_at(limiter, time, channel="C9")
+    assert second - first == pytest.approx(CHANNEL_INTERVAL)
+
+
 # --- 429 pauses -------------------------------------------------------------------------------
 
 
@@ -169,6 +260,15 @@ def test_a_429_pauses_the_workspaces_method_for_every_background_sender(
     limiter.before_call(TEAM, UPDATE)
     assert time.waits == []
     assert sent_at(limiter, time, channel="C1") - start == pytest.approx(30)
+
+
+def test_a_shorter_429_does_not_shorten_a_longer_pause(limiter: Limiter, time: FakeTime) -> None:
+    start = time()
+    limiter.rate_limited(TEAM, POST, 30)
+    limiter.rate_limited(TEAM, POST, 5)
+    assert sent_at(limiter, time) - start == pytest.approx(30)
+    limiter.rate_limited(TEAM, POST, 5)  # a pause that ran out is replaced
+    assert sent_at(limiter, time) - start == pytest.approx(35)
 
 
 # --- stopping ---------------------------------------------------------------------------------
@@ -252,7 +352,19 @@ def test_a_429_in_one_process_holds_the_other_processs_posts_for_the_pause(
     one, two = shared_limiters(engine, time)
     start = time()
     one.rate_limited(TEAM, POST, 30)
-    assert sent_at(two, time) - start >= 30
+    assert sent_at(two, time) - start == pytest.approx(30)  # and not a moment later
+    assert sent_at(two, time, team=OTHER_TEAM) - start == pytest.approx(30)  # not held
+
+
+def test_interactive_posts_use_up_the_shared_budget_of_every_process(
+    engine: Engine, time: FakeTime
+) -> None:
+    one, two = shared_limiters(engine, time)
+    start = time()
+    for _ in range(POST_BURST):
+        one.before_call(TEAM, POST, channel="C1", lane=INTERACTIVE)  # answers go at once
+    assert time.waits == []
+    assert sent_at(two, time, channel="C2") - start == pytest.approx(two.post_rate.interval)
 
 
 # --- through real HTTP ------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """Behaviours a mutation run found unpinned: each test fails when its guard is removed
 (privacy of private notes, ticks across pairs, stale claims, naming someone else, ended
-pairs, ids with no row, the retry ladder). SQLite and PostgreSQL."""
+pairs, ids with no row, the retry ladder, an item edited from two forms). SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import delete
@@ -21,7 +23,7 @@ from store.access import (
     list_active_pairs,
     list_pairs,
 )
-from store.agenda import add_talking_point, set_discussed
+from store.agenda import add_talking_point, point_target, set_discussed
 from store.due_work import (
     FIRST_BACKOFF,
     LEASE,
@@ -32,9 +34,23 @@ from store.due_work import (
     release_after_failure,
 )
 from store.models import DueWork, Meeting, TalkingPoint, WorkKind
+from store.notes_save import ItemConflict, NotesInput
 from store.schedule import create_pair, end_pair
 from store.summary import history, summary_for
-from tests.test_store_notes import FIRST, MANAGER, MINUTE, NOW, REPORT, notes_input, save
+from store.views import item_prints
+from tests.db_fixtures import unordered_selects_reversed
+from tests.test_store_notes import (
+    FIRST,
+    MANAGER,
+    MINUTE,
+    NOW,
+    REPORT,
+    edit_item,
+    item_named,
+    new_item,
+    notes_input,
+    save,
+)
 from tests.test_store_schedule import tuesday_at_ten
 
 OTHER_MANAGER = Actor("T1", "UMGR2")
@@ -43,7 +59,7 @@ OTHER_REPORT_ID = "UREP2"
 
 @pytest.fixture
 def session(engine: Engine):
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(unordered_selects_reversed(engine), expire_on_commit=False) as session:
         yield session
 
 
@@ -69,6 +85,29 @@ def test_private_notes_alone_reach_neither_the_summary_nor_the_history(session: 
         assert "worry" not in repr(summary)
         assert all("worry" not in repr(s) for s in history(session, actor, pair_id, now=later))
     assert session.get(Meeting, meeting.id).notes_saved_at is None  # private: not held
+
+
+# --- one action item edited from two forms ------------------------------------------------
+
+
+def test_two_people_moving_one_items_due_date_are_told_not_overwritten(session: Session) -> None:
+    _, meeting, _, _ = two_pairs(session)
+    first = notes_input(items=[new_item("Write the RFC", due=date(2026, 12, 8))])
+    save(session, MANAGER, meeting, first, now=FIRST + MINUTE)
+    item = item_named(session, "Write the RFC")
+    shown = item_prints(item.text, item.owner_id, item.due_date)  # both forms showed this
+
+    def moved_to(day: int) -> NotesInput:
+        row = edit_item(item.id, item.text, due=date(2026, 12, day))  # type: ignore[arg-type]
+        return notes_input(
+            shared_unchanged=True, items=[replace(row, changed=frozenset({"due"}), shown=shown)]
+        )
+
+    save(session, REPORT, meeting, moved_to(10), now=FIRST + 2 * MINUTE)
+    with pytest.raises(ItemConflict):
+        save(session, MANAGER, meeting, moved_to(11), now=FIRST + 3 * MINUTE)
+    session.rollback()
+    assert item_named(session, "Write the RFC").due_date == date(2026, 12, 10)
 
 
 # --- a tick naming another pair's point ----------------------------------------------------
@@ -109,11 +148,35 @@ def test_a_runner_whose_lease_ran_out_cannot_release_the_new_owners_claim(
 def test_naming_someone_else_with_exactly_one_pair_is_refused(session: Session) -> None:
     pair_id, _, _, _ = two_pairs(session)
     assert find_pair_with(session, MANAGER, None).id == pair_id  # the only pair: no name needed
+    assert find_pair_with(session, MANAGER, REPORT.user_id).id == pair_id
+    assert find_pair_with(session, REPORT, MANAGER.user_id).id == pair_id
     for person in (OTHER_REPORT_ID, "UNOBODY"):
         with pytest.raises(Invalid) as refused:
             find_pair_with(session, MANAGER, person)
         assert str(refused.value) == f"You don't have a 1:1 with <@{person}>."
         assert refused.value.message == "You don't have a 1:1 with {person}."  # the catalog's
+        assert refused.value.params == {"person": f"<@{person}>"}  # filled in its language
+
+
+def test_a_refusal_keeps_its_values_for_the_readers_language() -> None:
+    day = date(2026, 12, 1)
+    refused = NotAllowed("Nothing on {day} is yours among {count} points.", day=day, count=1200)
+    assert refused.params == {"day": day, "count": 1200}
+    assert str(refused) == "Nothing on Tue Dec 01, 2026 is yours among 1,200 points."
+    assert (str(NotAllowed()), NotAllowed().params) == ("That 1:1 isn't one of yours.", {})
+
+
+def test_a_new_point_is_for_an_active_pair_of_ones_own_only(session: Session) -> None:
+    pair_id, _, other_id, _ = two_pairs(session)
+    assert point_target(session, REPORT, pair_id, now=NOW).pair_id == pair_id
+    with pytest.raises(NotAllowed):
+        point_target(session, MANAGER, other_id, now=NOW)
+    end_pair(session, REPORT, pair_id, now=NOW)
+    with pytest.raises(Invalid) as ended:
+        point_target(session, MANAGER, pair_id, now=NOW)
+    assert str(ended.value) == "This 1:1 has ended."
+    with pytest.raises(NotAllowed):  # ended or not, a stranger is told only "not yours"
+        point_target(session, OTHER_MANAGER, pair_id, now=NOW)
 
 
 # --- ended pairs ---------------------------------------------------------------------------
