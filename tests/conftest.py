@@ -60,3 +60,13 @@ def bot(fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock) -> Iterator[Run
     running = start_bot(fake_slack, tmp_path, clock)
     yield running
     stop_bot(running)
+
+
+@pytest.fixture
+def db_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock, engine: Engine
+) -> Iterator[RunningBot]:
+    """The bot on each database (SQLite and PostgreSQL)."""
+    running = start_bot(fake_slack, tmp_path, clock, engine=engine)
+    yield running
+    stop_bot(running)

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from blocks import ids
@@ -188,16 +187,6 @@ def test_check_ins_language_lead_times_and_standing_items_send_no_file(bot: Runn
 def bot_with_feed(fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock) -> Iterator[RunningBot]:
     """The bot in HTTP mode with its public address set: it gives feed links."""
     running = start_bot(fake_slack, tmp_path, clock, feed=FeedMode(PUBLIC_URL))
-    yield running
-    stop_bot(running)
-
-
-@pytest.fixture
-def db_bot(
-    fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock, engine: Engine
-) -> Iterator[RunningBot]:
-    """The bot on each database (SQLite and PostgreSQL)."""
-    running = start_bot(fake_slack, tmp_path, clock, engine=engine)
     yield running
     stop_bot(running)
 

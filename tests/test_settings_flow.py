@@ -5,18 +5,13 @@ the handover to another manager with its privacy, and every surface's Block Kit.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from blocks import ids
 from store.models import DueWork, Meeting, MeetingStatus, Pair, StandingItem, WorkKind
-from tests.fake_slack import FakeSlack
-from tests.running_bot import FakeClock, RunningBot, start_bot, stop_bot
+from tests.running_bot import RunningBot
 from tests.test_blocks import texts
 from tests.test_export_flow import export_files
 from tests.test_follow_ups_flow import agenda_posts, dm_posts, elements, posted, tick_at, utc
@@ -497,16 +492,6 @@ def test_standing_items_are_exported_and_deleted_with_the_history(bot: RunningBo
 
 
 # --- the same on PostgreSQL ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def db_bot(
-    fake_slack: FakeSlack, tmp_path: Path, clock: FakeClock, engine: Engine
-) -> Iterator[RunningBot]:
-    """The bot on each database (SQLite and PostgreSQL)."""
-    running = start_bot(fake_slack, tmp_path, clock, engine=engine)
-    yield running
-    stop_bot(running)
 
 
 def test_on_each_database_standing_items_a_new_time_and_a_handover(db_bot: RunningBot) -> None:
