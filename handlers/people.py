@@ -37,6 +37,10 @@ _locales: TTLCache[tuple[str, str, str], str | None] = TTLCache(maxsize=50_000, 
 _cache_lock = threading.Lock()
 
 
+def _key(client: WebClient, team_id: str, user_id: str) -> tuple[str, str, str]:
+    return (client.base_url, team_id, user_id)  # a person of one workspace, on one Slack
+
+
 def clear_cache() -> None:
     """Forget every cached profile (they are read again from the database or Slack)."""
     with _cache_lock:
@@ -85,7 +89,7 @@ def locale_of(deps: Asking, user_id: str) -> str | None:
 def cached_locale(client: WebClient, team_id: str, user_id: str) -> tuple[bool, str | None]:
     """(True, locale) when this process knows the person's locale, without any I/O (the
     middleware asks before every request); (False, None) when it must be looked up."""
-    key = (client.base_url, team_id, user_id)
+    key = _key(client, team_id, user_id)
     with _cache_lock:
         if key in _cache:
             cached = _cache[key]
@@ -110,7 +114,7 @@ def reader_locale(
         return fetched.locale if fetched else None
     locale = profile.locale if profile else None
     with _cache_lock:
-        _locales[(client.base_url, team_id, user_id)] = locale
+        _locales[_key(client, team_id, user_id)] = locale
     return locale
 
 
@@ -129,7 +133,7 @@ def profile_of(
     db: SessionFactory, client: WebClient, team_id: str, user_id: str, *, now: datetime
 ) -> Profile | None:
     """The cached, else stored, else fetched profile (stored for the next time)."""
-    key = (client.base_url, team_id, user_id)
+    key = _key(client, team_id, user_id)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
@@ -172,7 +176,7 @@ def changed(
     if profile.deleted:
         left_workspace(db, team_id, profile.user_id, now=now)
     if kept:
-        key = (client.base_url, team_id, profile.user_id)
+        key = _key(client, team_id, profile.user_id)
         with _cache_lock:
             _locales.pop(key, None)
             if profile.locale is None:  # user_change carries none: read the stored one again

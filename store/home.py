@@ -148,12 +148,12 @@ def _open_items(session: Session, pairs: list[Pair]) -> dict[int, list[ActionIte
     return items
 
 
-def _past_scheduled(meeting: Any, now: Any = NOW) -> ColumnElement[bool]:
+def _past_scheduled(meeting: Any) -> ColumnElement[bool]:
     """Scheduled-series meetings that are over: skipped, closed, or started with their notes
-    saved (of `meeting`: the Meeting entity or an alias of it)."""
+    saved by NOW (of `meeting`: the Meeting entity or an alias of it)."""
     return and_(
         col(meeting.unscheduled).is_(False),
-        col(meeting.starts_at) <= now,
+        col(meeting.starts_at) <= NOW,
         or_(
             col(meeting.status).in_((MeetingStatus.HELD, MeetingStatus.SKIPPED)),
             and_(

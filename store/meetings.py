@@ -164,7 +164,7 @@ def follow_ups_since(session: Session, meeting: Meeting) -> datetime:
     return previous or meeting.starts_at - timedelta(days=31)
 
 
-def held_clause(meeting: Any, now: Any) -> ColumnElement[bool]:
+def held_clause(meeting: Any, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """`outcome(...) == HELD` in SQL, for the Meeting entity or an alias of it."""
     return and_(
         col(meeting.starts_at) <= now,
