@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, update
 from sqlalchemy import select as select_columns
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.db import UTCDateTime, execute_dml
 from store.models import DueWork
@@ -80,10 +82,11 @@ def add_work(
     user_id: str | None = None,
 ) -> DueWork:
     """Add a piece of due work, or re-time the unfinished one with the same key (work that
-    was cancelled is wanted again: it is reopened)."""
-    work = session.exec(select(DueWork).where(DueWork.key == key)).first()
+    was cancelled is wanted again: it is reopened). Work another process adds with the same
+    key meanwhile is that work, not an error."""
+    work = session.exec(_with_key(key)).first()
     if work is None:
-        work = DueWork(
+        new = DueWork(
             team_id=team_id,
             key=key,
             kind=kind,
@@ -91,8 +94,15 @@ def add_work(
             action_item_id=action_item_id,
             user_id=user_id,
             next_attempt_at=due_at,
+            expires_at=expires_at,
         )
-    elif work.outcome in REOPENED:
+        try:
+            with session.begin_nested():
+                session.add(new)
+            return new
+        except IntegrityError:  # added by another process between the read and the insert
+            work = session.exec(_with_key(key)).one()
+    if work.outcome in REOPENED:
         work.done_at = work.outcome = work.claimed_at = work.claim_token = None
         work.attempts = 0
     elif work.done_at is not None:
@@ -101,6 +111,10 @@ def add_work(
     work.expires_at = expires_at
     session.add(work)
     return work
+
+
+def _with_key(key: str) -> SelectOfScalar[DueWork]:
+    return select(DueWork).where(DueWork.key == key)
 
 
 def not_wanted(session: Session, work: DueWork, *, outcome: str, now: datetime) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -19,6 +21,7 @@ from store.export import export_page
 from store.health_views import CheckInView
 from store.models import ActionItem, CheckIn, DueWork, Meeting, Pair, WorkKind, id_of
 from store.schedule import PairRequest, create_pair
+from tests.db_fixtures import engine_for
 from tests.test_home_store import counted
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -154,6 +157,41 @@ def test_digests_are_planned_for_friday_16_00_on_each_managers_clock(session: Se
     assert digest_time("America/New_York", now=friday + timedelta(seconds=1)) == friday + timedelta(
         days=7
     )
+
+
+@pytest.fixture
+def postgres(tmp_path: Path) -> Iterator[Engine]:
+    """PostgreSQL only: SQLite takes its write lock at the first statement, so two plans
+    can never interleave there."""
+    yield from engine_for("postgres", tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_digest_another_process_plans_meanwhile_is_kept_not_an_error(postgres: Engine) -> None:
+    """Both housekeepers read that the manager has no digest waiting; the other's insert
+    commits after this one looked for the key but before it inserted: this plan keeps the
+    other's digest (and counts it: both managers now have theirs waiting), plans the rest,
+    and does not fail."""
+    with Session(postgres, expire_on_commit=False) as setup:
+        pair_with(setup, "UREP")
+        pair_with(setup, "UREP2", Actor("T1", "UOTHER"))
+    with Session(postgres, expire_on_commit=False) as mine:
+        managers = managers_without_digest(mine)
+        fired = []
+
+        def the_other_plans_first(flushing: Session, _context: object, _instances: object) -> None:
+            if fired or not any(isinstance(o, DueWork) for o in flushing.new):
+                return
+            fired.append(True)
+            with Session(postgres) as theirs:
+                assert plan_digests(theirs, managers_without_digest(theirs)[:1], now=NOW) == 1
+
+        event.listen(mine, "before_flush", the_other_plans_first)
+        assert plan_digests(mine, managers, now=NOW) == 2
+        assert fired
+    with Session(postgres) as check:
+        work = check.exec(select(DueWork).where(DueWork.kind == WorkKind.DIGEST)).all()
+        assert sorted(w.user_id or "" for w in work) == ["UMGR", "UOTHER"]
 
 
 def test_only_a_waiting_digest_holds_back_the_next_and_other_work_does_not(
