@@ -10,6 +10,7 @@ import yaml
 
 from bot.http import SLACK_PATH
 from bot.oauth import MANIFEST, REDIRECT_PATH
+from handlers.install import ORG_EVENTS
 
 HEADER = (
     "# oneonone's Slack app manifest for HTTP/OAuth mode, generated from manifest.yml by\n"
@@ -20,8 +21,9 @@ HEADER = (
 
 def http_manifest(url: str, path: Path = MANIFEST) -> dict[str, Any]:
     """manifest.yml with every request URL at `url` (one URL for events, commands and
-    interactivity), the redirect URL of the install flow, Socket Mode off and org-wide
-    installs allowed (Enterprise Grid)."""
+    interactivity), the redirect URL of the install flow, Socket Mode off, and org-wide
+    installs allowed (Enterprise Grid) with the events that tell an org-wide installation
+    which workspaces it serves."""
     manifest: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     base = url.rstrip("/")
     events = f"{base}{SLACK_PATH}"
@@ -30,6 +32,8 @@ def http_manifest(url: str, path: Path = MANIFEST) -> dict[str, Any]:
     manifest["oauth_config"]["redirect_urls"] = [f"{base}{REDIRECT_PATH}"]
     settings = manifest["settings"]
     settings["event_subscriptions"]["request_url"] = events
+    bot_events = settings["event_subscriptions"]["bot_events"]
+    bot_events += [event for event in ORG_EVENTS if event not in bot_events]
     settings["interactivity"]["request_url"] = events
     settings["socket_mode_enabled"] = False
     settings["org_deploy_enabled"] = True

@@ -13,12 +13,17 @@ from handlers.context import Installs
 
 log = logging.getLogger(__name__)
 
+# Sent only to org-ready apps: `oneonone manifest` (org-wide installs allowed) subscribes
+# them; manifest.yml, for one workspace in Socket Mode, does not.
+ORG_EVENTS = ("team_access_granted", "team_access_revoked")
+
 
 def register(app: App) -> None:
     """Enterprise Grid's events (app_uninstalled and tokens_revoked are bound in events.py,
     which calls `uninstalled` and `tokens_revoked` below)."""
-    app.event("team_access_granted")(handle_team_access_granted)
-    app.event("team_access_revoked")(handle_team_access_revoked)
+    granted, revoked = ORG_EVENTS
+    app.event(granted)(handle_team_access_granted)
+    app.event(revoked)(handle_team_access_revoked)
 
 
 def _installs(context: dict) -> Installs | None:

@@ -74,10 +74,12 @@ def test_manifest_is_manifest_yml_for_http_and_oauth(tmp_path: Path) -> None:
     assert printed["oauth_config"]["scopes"] == MANIFEST["oauth_config"]["scopes"]
     same = {"display_information", "_metadata"}
     assert {k: printed[k] for k in same} == {k: MANIFEST[k] for k in same}
-    assert (
-        printed["settings"]["event_subscriptions"]["bot_events"]
-        == (MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    )
+    assert printed["settings"]["event_subscriptions"]["bot_events"] == [
+        *MANIFEST["settings"]["event_subscriptions"]["bot_events"],
+        "team_access_granted",  # an org-wide installation learns which workspaces it serves
+        "team_access_revoked",
+    ]
+    assert printed["settings"]["org_deploy_enabled"] is True
 
 
 def test_manifest_defaults_to_the_public_url_and_needs_one(tmp_path: Path) -> None:
