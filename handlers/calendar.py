@@ -8,7 +8,7 @@ Never a session open while Slack is called: read, close, upload, record.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -103,34 +103,54 @@ def send_all(deps: Deps) -> dict[str, Any]:
         content = ics.feed(series, reader, now=now, subscribed=False)
         title, comment = _("All your 1:1s"), all_file_comment(len(series))
     channel = bot_dm(deps.db, deps.client, deps.actor.team_id, deps.actor.user_id)
-    filename = ics.all_file_name()
+    file = IcsFile(ics.all_file_name(), content, title, comment)
     try:
-        response = deps.client.files_upload_v2(
-            channel=channel,
-            content=content,
-            filename=filename,
-            title=title,
-            initial_comment=comment,
-        )
+        _upload(deps.db, deps.client, deps.actor, channel, file, now=now)
     except SlackApiError as error:
         code = str(error.response.get("error"))
         if code in FILE_REFUSALS:
             return notice(file_refused_text(code))
         raise
-    with deps.db() as session:
-        record_calendar_file(
-            session,
-            deps.actor,
-            file_id=_file_id(response),
-            filename=filename,
-            channel_id=channel,
-            now=now,
-        )
     return notice(_("📅 The file of your 1:1s is in our DM."))
 
 
-def _file_id(response: Any) -> str:
-    return str(response["files"][0]["id"])
+@dataclass(frozen=True)
+class IcsFile:
+    """A calendar file as it is uploaded."""
+
+    filename: str
+    content: bytes
+    title: str
+    comment: str
+
+
+def _upload(
+    db: SessionFactory,
+    client: WebClient,
+    actor: Actor,
+    channel: str,
+    file: IcsFile,
+    *,
+    now: datetime,
+) -> None:
+    """Upload the file into the person's DM (no transaction open), then record it, so that
+    erasing their data deletes it from Slack too; Slack's refusals reach the caller."""
+    response = client.files_upload_v2(
+        channel=channel,
+        content=file.content,
+        filename=file.filename,
+        title=file.title,
+        initial_comment=file.comment,
+    )
+    with db() as session:
+        record_calendar_file(
+            session,
+            actor,
+            file_id=str(response["files"][0]["id"]),
+            filename=file.filename,
+            channel_id=channel,
+            now=now,
+        )
 
 
 # --- the .ics of a series, as due work -------------------------------------------------------
@@ -158,17 +178,14 @@ def send_calendar(db: SessionFactory, client: WebClient, taken: Claim, *, now: d
                 )
             return FOUND
     with reading(plan.reader.locale):
-        content = ics.series_file(plan.series, plan.reader, now=now)
-        title = ics.file_title(plan.series, plan.reader)
-        comment = ics.file_comment(plan.series, plan.reader, first=plan.first)
-    try:
-        response = client.files_upload_v2(
-            channel=channel,
-            content=content,
-            filename=filename,
-            title=title,
-            initial_comment=comment,
+        file = IcsFile(
+            filename,
+            ics.series_file(plan.series, plan.reader, now=now),
+            ics.file_title(plan.series, plan.reader),
+            ics.file_comment(plan.series, plan.reader, first=plan.first),
         )
+    try:
+        _upload(db, client, actor, channel, file, now=now)
     except SlackApiError as error:
         code = str(error.response.get("error"))
         if code in LEFT_ERRORS:
@@ -177,15 +194,6 @@ def send_calendar(db: SessionFactory, client: WebClient, taken: Claim, *, now: d
         if code in FILE_REFUSALS:
             return REFUSED
         raise
-    with db() as session:
-        record_calendar_file(
-            session,
-            actor,
-            file_id=_file_id(response),
-            filename=filename,
-            channel_id=channel,
-            now=now,
-        )
     return SENT
 
 
