@@ -190,9 +190,7 @@ def waiting(session: Session, *, now: datetime) -> tuple[int, datetime | None]:
             _open(), col(DueWork.next_attempt_at) <= now, _served()
         )
     ).one()
-    if isinstance(oldest, datetime) and oldest.tzinfo is None:  # aggregates skip the type
-        oldest = oldest.replace(tzinfo=now.tzinfo)
-    return int(count), oldest
+    return int(count), oldest  # min() keeps the column's type: an aware UTC datetime
 
 
 def claim(
