@@ -31,10 +31,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -84,19 +84,22 @@ actors = st.sampled_from(ACTORS)
 rows = st.lists(st.tuples(st.sampled_from(AUTHORS), st.booleans()), max_size=12)
 
 
-@cache
-def twin_engine() -> Engine:
-    """One migrated SQLite database for every example (emptied before each)."""
-    return sqlite_engine(Path(tempfile.mkdtemp(prefix="privacy-twin-")))
+@pytest.fixture(scope="module")
+def twin_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated SQLite database for every example (emptied before each), in pytest's
+    temporary folder (removed with it)."""
+    engine = sqlite_engine(tmp_path_factory.mktemp("privacy-twin"))
+    yield engine
+    engine.dispose()
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(points=rows, notes=rows)
 def test_the_sql_twin_selects_exactly_what_may_see_accepts(
-    points: list[tuple[str, bool]], notes: list[tuple[str, bool]]
+    twin_engine: Engine, points: list[tuple[str, bool]], notes: list[tuple[str, bool]]
 ) -> None:
     now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-    with Session(twin_engine()) as session:
+    with Session(twin_engine) as session:
         for table in (Note, TalkingPoint, Meeting, Pair):
             session.exec(delete(table))
         pair = Pair(
