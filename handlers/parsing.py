@@ -18,7 +18,15 @@ MENTION = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
 LEADING_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>(?:\s+(.*))?\Z", re.DOTALL)
 LEADING_PRIVATE = re.compile(r"private(?:\s+(.*))?\Z", re.DOTALL | re.IGNORECASE)
 WEEKDAYS = tuple(name.lower() for name in WEEKDAY_NAMES)
-WEEKDAY_ALIASES = {"weds": WEEKDAYS.index("wednesday")}  # the one that is not a prefix
+# German, as people write it: the names, their adverbs (`dienstags`), their prefixes and the
+# two-letter abbreviations of the calendar (`Di`).
+WOCHENTAGE = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
+WEEKDAY_ALIASES = {
+    "weds": 2,  # the one English form that is not a prefix
+    "sonnabend": 5,
+    **{name[:2]: index for index, name in enumerate(WOCHENTAGE)},  # mo di mi do fr sa so
+}
+DAY_WORDS = {"today": 0, "heute": 0, "tomorrow": 1, "morgen": 1}  # days from today
 CADENCE_WORDS = {
     "weekly": Cadence.WEEKLY,
     "biweekly": Cadence.BIWEEKLY,
@@ -62,19 +70,22 @@ def mention(word: str) -> str | None:
 def weekday(word: str) -> int | None:
     """0=Monday … 6=Sunday, any case, trailing `.` or `,` ignored, else None.
 
-    Accepted: a name of `WEEKDAY_NAMES` (`tuesday`), its plural (`tuesdays`), any prefix of
-    three letters or more (`tue`, `tues`, `thu`, `thur`, `thurs`, `wed`), and `weds`.
+    Accepted in English and in German: a name (`tuesday`, `dienstag`), its plural or adverb
+    (`tuesdays`, `dienstags`), any prefix of three letters or more (`tue`, `thurs`, `wed`,
+    `die`, `mitt`, `son`), `weds`, `sonnabend`, and the German two-letter abbreviations
+    (`mo`, `di`, `mi`, `do`, `fr`, `sa`, `so`).
     """
     word = word.lower().rstrip(".,")
-    if word.endswith("s") and word[:-1] in WEEKDAYS:
+    if word.endswith("s") and (word[:-1] in WEEKDAYS or word[:-1] in WOCHENTAGE):
         word = word[:-1]
     if word in WEEKDAY_ALIASES:
         return WEEKDAY_ALIASES[word]
     if len(word) < 3:
         return None
-    for index, name in enumerate(WEEKDAYS):
-        if name.startswith(word):
-            return index
+    for names in (WEEKDAYS, WOCHENTAGE):
+        for index, name in enumerate(names):
+            if name.startswith(word):
+                return index
     return None
 
 
@@ -114,13 +125,12 @@ def duration_minutes(word: str) -> int | None:
 
 
 def day(word: str, *, today: date) -> date | None:
-    """A date, else None: an ISO date (`2026-12-03`), `today`, `tomorrow`, or a weekday as
-    `weekday` reads it (its next date after today: on a Tuesday, `tuesday` is in a week)."""
+    """A date, else None: an ISO date (`2026-12-03`), `today` / `heute`, `tomorrow` /
+    `morgen`, or a weekday as `weekday` reads it (its next date after today: on a Tuesday,
+    `tuesday` is in a week)."""
     word = word.strip().lower()
-    if word == "today":
-        return today
-    if word == "tomorrow":
-        return today + timedelta(days=1)
+    if word in DAY_WORDS:
+        return today + timedelta(days=DAY_WORDS[word])
     try:
         return date.fromisoformat(word)
     except ValueError:

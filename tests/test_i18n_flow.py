@@ -5,13 +5,14 @@ reader's language; the pair's group DM is in the manager's, unless the series se
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import select
 
 from blocks import ids
 from blocks.digest import DIGEST_OFF
-from store.models import Pair
+from store.models import Meeting, Pair
 from tests.calendar_check import events
 from tests.running_bot import RunningBot
 from tests.test_calendar_flow import MANAGER_DM, REPORT_DM, ics_files
@@ -89,6 +90,20 @@ def test_refusals_and_usage_are_in_the_readers_language(bot: RunningBot) -> None
     assert "You don't have a 1:1 with <@U_BOSS>." in english and "Versuch" not in english
     help_text = bot.slack.command("frob", user_id="U_MANAGER").json()  # answered in the ack
     assert "`frob` kenne ich nicht" in str(help_text)
+
+
+def test_a_german_manager_schedules_and_reschedules_in_german_words(bot: RunningBot) -> None:
+    german_manager(bot)
+    unread = command_reply(bot, "schedule <@U_REPORT|rita> Mittwoch 25:00")
+    assert "Schreib den Wochentag z. B. als `dienstag`" in unread
+    confirmation = command_reply(bot, "schedule <@U_REPORT|rita> mittwochs 10:00")
+    assert "mittwochs um 10:00" in confirmation
+    command_reply(bot, "reschedule Do 14:30", user_id="U_MANAGER")  # Thursday, Berlin time
+    with bot.db() as session:
+        (pair,) = session.exec(select(Pair)).all()
+        starts = {m.starts_at for m in session.exec(select(Meeting)).all()}
+    assert pair.weekday == 2  # the series stays on Wednesdays; this week's 1:1 moved
+    assert datetime(2026, 12, 3, 13, 30, tzinfo=UTC) in starts
 
 
 def test_the_home_tab_and_modals_are_in_their_readers_language(bot: RunningBot) -> None:

@@ -113,7 +113,37 @@ def test_weekday_abbreviations_and_plurals_read(word: str, index: int) -> None:
     assert weekday(word) == index
 
 
-@pytest.mark.parametrize("word", ["tu", "th", "t", "", "monthly", "week", "tuesdayy", "10:00"])
+@pytest.mark.parametrize(
+    ("word", "index"),
+    [
+        ("Montag", 0),
+        ("dienstag", 1),
+        ("DIENSTAGS", 1),
+        ("Mittwoch", 2),
+        ("mitt", 2),
+        ("donnerstags,", 3),
+        ("Freitag", 4),
+        ("Samstag", 5),
+        ("Sonnabend", 5),
+        ("Sonntag", 6),
+        ("son", 6),
+        ("die", 1),
+        ("Mo", 0),
+        ("Di.", 1),
+        ("mi", 2),
+        ("Do", 3),
+        ("fr", 4),
+        ("Sa", 5),
+        ("So", 6),
+    ],
+)
+def test_german_weekdays_read_as_germans_write_them(word: str, index: int) -> None:
+    assert weekday(word) == index
+
+
+@pytest.mark.parametrize(
+    "word", ["tu", "th", "t", "", "monthly", "week", "tuesdayy", "10:00", "d", "m", "montage"]
+)
 def test_words_that_are_no_weekday_are_refused(word: str) -> None:
     assert weekday(word) is None
 
@@ -208,6 +238,10 @@ def test_words_that_are_no_duration_are_refused(word: str) -> None:
         ("FRI", date(2026, 12, 4)),
         ("sun", date(2026, 12, 6)),
         ("monday", date(2026, 12, 7)),  # today's weekday is next week's
+        ("heute", MONDAY),
+        ("Morgen", date(2026, 12, 1)),
+        ("donnerstag", date(2026, 12, 3)),
+        ("Mo", date(2026, 12, 7)),
     ],
 )
 def test_iso_dates_and_weekdays_relative_to_today_read(word: str, expected: date) -> None:
