@@ -22,7 +22,7 @@ from store.carry import close_finished_meetings
 from store.db import SessionFactory
 from store.deletion import due_forgetting
 from store.digest import managers_without_digest, plan_digests
-from store.due_work import claimable_ids
+from store.due_work import MERGED, claimable_ids, kind_of
 from store.events import prune_events
 from store.huddles import prune_huddle_events
 from store.meetings import pairs_to_roll, roll_forward
@@ -153,6 +153,8 @@ def run_due(
             done = deliver(db, clients, work_id, now=now)
             if done is not None:
                 report.add(f"{done.kind}_{done.outcome}")
+                for key in done.merged:
+                    report.add(f"{kind_of(key)}_{MERGED}")
                 after_done(done, now=now, homes=homes, metrics=metrics)
     if report.counts:
         log.info("due work at %s: %s", now.isoformat(), report.counts)
@@ -162,10 +164,13 @@ def run_due(
 def after_done(
     done: Done, *, now: datetime, homes: Refresher | None, metrics: Metrics | None
 ) -> None:
-    """Count the work, and refresh the Home tabs that show what it posted."""
+    """Count the work (and what went out inside its post), and refresh the Home tabs that
+    show what it posted."""
     if metrics is not None:
         metrics.due_done(
             done.kind, done.outcome, due_at=done.due_at, now=now, taken_over=done.taken_over
         )
+        for key in done.merged:
+            metrics.due_done(kind_of(key), MERGED, due_at=done.due_at, now=now, taken_over=False)
     if homes is not None and done.outcome == "sent" and done.kind in SHOWN_ON_HOME and done.people:
         homes.request(done.team_id, done.people)

@@ -64,6 +64,7 @@ class Done:
     taken_over: bool
     team_id: str
     people: tuple[str, str] | None  # the pair whose Home tabs may show it
+    merged: tuple[str, ...] = ()  # keys of the work that went out inside its post
 
 
 def deliver(
@@ -110,7 +111,8 @@ def deliver(
             outcome = _left(db, taken, plan, now)
         else:
             outcome = give_back(db, taken, error, now, plan=plan)
-    return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people)
+    merged = plan.also if isinstance(plan, Delivery) and outcome in (SENT, FOUND) else ()
+    return Done(taken.kind, outcome, taken.due_at, taken.taken_over, taken.team_id, people, merged)
 
 
 def _suspended(db: SessionFactory, taken: Claim, plan: object) -> str:

@@ -113,6 +113,11 @@ def add_work(
     return work
 
 
+def kind_of(key: str) -> str:
+    """The kind of work a key names (every key starts with its kind: `prompt:…`)."""
+    return key.partition(":")[0]
+
+
 def _with_key(key: str) -> SelectOfScalar[DueWork]:
     return select(DueWork).where(DueWork.key == key)
 

@@ -12,6 +12,7 @@ from blocks import ids
 from store.models import DueWork
 from tests.running_bot import RunningBot
 from tests.test_follow_ups_flow import elements, take_notes_during_week1, tick_at
+from tests.test_metrics import scrape
 from tests.test_zones_flow import dms_to, schedule
 
 
@@ -62,6 +63,10 @@ def test_a_reminder_due_with_the_prompt_arrives_inside_it(bot: RunningBot) -> No
     # Monday 12-07 09:00 New York: the week-2 prompt and the item's reminder fall due
     counts = tick_at(bot, "2026-12-07 14:00")
     assert counts.get("prompt_sent") == 2 and "reminder_sent" not in counts
+    assert counts.get("reminder_merged") == 1  # counted as what became of it
+    done = scrape(bot)
+    assert done['oneonone_due_work_done_total{kind="reminder",outcome="merged"}'] == 1
+    assert 'oneonone_due_work_done_total{kind="reminder",outcome="sent"}' not in done
     (prompt,) = dms_to(bot, "U_MANAGER")[before:]
     assert "what do you want to talk about" in prompt[0]
     assert "⏰ *Due today:* Send the plan" in prompt
