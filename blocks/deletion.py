@@ -17,7 +17,8 @@ PRIVACY_TEXT = N_("the *Privacy* section of oneonone's README")
 
 
 def counts_text(counts: PrivateCounts) -> str:
-    """ "N private talking points and M private notes, across K 1:1s"."""
+    """ "N private talking points and M private notes, across K 1:1s", with the check-in
+    answers when there are any."""
     points = ngettext(
         "{count} private talking point", "{count} private talking points", counts.points
     ).format(count=counts.points)
@@ -25,6 +26,15 @@ def counts_text(counts: PrivateCounts) -> str:
         count=counts.notes
     )
     pairs = ngettext("{count} 1:1", "{count} 1:1s", counts.pairs).format(count=counts.pairs)
+    if counts.checkins:
+        checkins = ngettext(
+            "{count} check-in answer", "{count} check-in answers", counts.checkins
+        ).format(count=counts.checkins)
+        # TRANSLATORS: {points}: "3 private talking points", {notes}: "2 private notes",
+        # {checkins}: "4 check-in answers", {pairs}: "2 1:1s".
+        return _("{points}, {notes} and {checkins}, across {pairs}").format(
+            points=points, notes=notes, checkins=checkins, pairs=pairs
+        )
     # TRANSLATORS: {points}: "3 private talking points", {notes}: "2 private notes",
     # {pairs}: "2 1:1s".
     return _("{points} and {notes}, across {pairs}").format(points=points, notes=notes, pairs=pairs)
@@ -40,7 +50,12 @@ def delete_my_data_modal(counts: PrivateCounts) -> dict[str, Any]:
     """Says exactly what will go, offers the export first, and deletes on submit."""
     if counts.empty:
         blocks = [
-            section(_("You have no private talking points or private notes: nothing to delete."))
+            section(
+                _(
+                    "You have no private talking points, private notes or check-in answers: "
+                    "nothing to delete."
+                )
+            )
         ]
         return modal(ids.DELETE_MY_DATA_MODAL, _("Delete my data"), blocks, close=_("Close"))
     blocks = [

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -74,18 +74,27 @@ def _private_notes(team_id: str, user_id: str) -> list[object]:
 
 
 def private_counts(session: Session, team_id: str, user_id: str) -> PrivateCounts:
-    """How many private talking points and notes the person has, across how many 1:1s."""
+    """How many private talking points, private notes and check-in answers the person has
+    (what delete_private deletes), across how many 1:1s."""
     point_rows = session.exec(
         select(TalkingPoint.meeting_id).where(*_private_points(team_id, user_id))  # type: ignore[arg-type]
     ).all()
     note_rows = session.exec(
         select(Note.meeting_id).where(*_private_notes(team_id, user_id))  # type: ignore[arg-type]
     ).all()
-    meetings = set(point_rows) | set(note_rows)
+    checkin_rows = session.exec(select(CheckIn.meeting_id).where(*_own_checkins(team_id, user_id)))
+    checkins = list(checkin_rows.all())
+    meetings = set(point_rows) | set(note_rows) | set(checkins)
     pairs = session.exec(
         select(func.count(func.distinct(Meeting.pair_id))).where(col(Meeting.id).in_(meetings))
     ).one()
-    return PrivateCounts(points=len(point_rows), notes=len(note_rows), pairs=int(pairs))
+    return PrivateCounts(
+        points=len(point_rows), notes=len(note_rows), pairs=int(pairs), checkins=len(checkins)
+    )
+
+
+def _own_checkins(team_id: str, user_id: str) -> tuple[ColumnElement[bool], ...]:
+    return col(CheckIn.team_id) == team_id, col(CheckIn.user_id) == user_id
 
 
 def private_meetings(session: Session, team_id: str, user_id: str) -> list[int]:
@@ -112,9 +121,7 @@ def delete_private(session: Session, team_id: str, user_id: str) -> PrivateCount
     """Delete the person's private talking points and private notes, and their check-ins
     (their own answers, though both people saw them) (the caller commits)."""
     counts = private_counts(session, team_id, user_id)
-    session.execute(
-        delete(CheckIn).where(col(CheckIn.team_id) == team_id, col(CheckIn.user_id) == user_id)
-    )
+    session.execute(delete(CheckIn).where(*_own_checkins(team_id, user_id)))
     points = select(TalkingPoint.id).where(*_private_points(team_id, user_id))  # type: ignore[arg-type]
     session.execute(delete(PointCarry).where(col(PointCarry.point_id).in_(points)))
     session.execute(delete(TalkingPoint).where(*_private_points(team_id, user_id)))  # type: ignore[arg-type]

@@ -332,17 +332,18 @@ class PersonLeft:
 
 @dataclass(frozen=True)
 class PrivateCounts:
-    """What "delete my data" deletes: one person's private talking points and private
-    notes, and across how many of their 1:1s."""
+    """What "delete my data" deletes: one person's private talking points, private notes and
+    check-in answers, and across how many of their 1:1s."""
 
     points: int
     notes: int
     pairs: int
+    checkins: int = 0
 
     @property
     def empty(self) -> bool:
         """Nothing private to delete."""
-        return not (self.points or self.notes)
+        return not (self.points or self.notes or self.checkins)
 
 
 @dataclass(frozen=True)

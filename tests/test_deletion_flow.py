@@ -10,7 +10,19 @@ from typing import Any
 from sqlmodel import col, select
 
 from blocks import ids
-from store.models import Note, Pair, PostedMessage, TalkingPoint, UploadedFile, WorkKind
+from store.access import Actor
+from store.checkins import record_checkin
+from store.models import (
+    CheckIn,
+    Meeting,
+    Note,
+    Pair,
+    PostedMessage,
+    TalkingPoint,
+    UploadedFile,
+    WorkKind,
+    id_of,
+)
 from tests.running_bot import RunningBot
 from tests.test_weekly_loop import schedule
 
@@ -127,6 +139,29 @@ def test_delete_my_data_shows_the_counts_then_deletes_and_updates_the_posts(
             ).first()
             is None
         )  # type: ignore[index]
+
+
+def test_delete_my_data_counts_and_deletes_check_in_answers_too(bot: RunningBot) -> None:
+    schedule(bot)
+    with bot.db() as session:
+        meeting = session.exec(select(Meeting)).one()
+        record_checkin(session, Actor("T0001", "U_REPORT"), id_of(meeting), 4, now=bot.clock())
+    bot.slack.command("delete-my-data", user_id="U_REPORT")
+    bot.settle()
+    (opened,) = bot.fake.delivered("views.open")
+    modal = str(opened.args["view"])
+    assert "0 private talking points, 0 private notes and 1 check-in answer, across 1 1:1" in modal
+    assert "'submit'" in modal  # something to delete: the button is there
+    bot.slack.view_submission(
+        {"callback_id": ids.DELETE_MY_DATA_MODAL, "state": {"values": {}}}, user_id="U_REPORT"
+    )
+    bot.settle()
+    with bot.db.read() as session:
+        assert session.exec(select(CheckIn)).all() == []
+    assert any(
+        "Deleted 0 private talking points, 0 private notes and 1 check-in" in d
+        for d in dms_to(bot, "U_REPORT")
+    )
 
 
 def test_ending_and_deleting_waits_seven_days_and_an_objection_keeps_the_history(

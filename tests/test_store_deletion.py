@@ -209,11 +209,13 @@ def test_delete_my_data_counts_then_deletes_only_the_persons_private_rows(engine
             "points": 4,
             "notes": 4,
             "pairs": 2,
+            "checkins": 0,
         }
         assert private_counts(session, TEAM, REPORT).__dict__ == {
             "points": 2,
             "notes": 2,
             "pairs": 1,
+            "checkins": 0,
         }
         assert len(private_posts(session, TEAM, MANAGER)) == 1  # their prompt listed them
         delete_private(session, TEAM, MANAGER)

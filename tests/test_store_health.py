@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 
 from store.access import Actor, Invalid, NotAllowed
 from store.checkins import meeting_checkins, record_checkin, set_checkin_text
-from store.deletion import delete_history, delete_private
+from store.deletion import delete_history, delete_private, private_counts
 from store.digest import digest_time, digest_view, managers_without_digest, plan_digests
 from store.export import export_page
 from store.health_views import CheckInView
 from store.models import ActionItem, CheckIn, DueWork, Meeting, Pair, WorkKind, id_of
 from store.schedule import PairRequest, create_pair
+from store.views import PrivateCounts
 from tests.db_fixtures import engine_for
 from tests.test_home_store import counted
 
@@ -231,12 +232,16 @@ def test_check_ins_are_exported_and_deleted_with_the_persons_data_and_the_histor
         assert exported.checkins == (CheckInView("UREP", 4, "good week", ()),)
     with pytest.raises(NotAllowed):
         export_page(session, Actor("T1", "USTRANGER"), id_of(pair), now=NOW)
+    assert private_counts(session, "T1", "UMGR") == PrivateCounts(0, 0, 0, checkins=0)
     delete_private(session, "T1", "UMGR")
     session.commit()
     assert len(session.exec(select(CheckIn)).all()) == 1  # the manager's deletion: not theirs
-    delete_private(session, "T1", "UREP")
+    counted = private_counts(session, "T1", "UREP")  # what "delete my data" says it deletes
+    assert counted == PrivateCounts(points=0, notes=0, pairs=1, checkins=1) and not counted.empty
+    assert delete_private(session, "T1", "UREP") == counted
     session.commit()
     assert session.exec(select(CheckIn)).all() == []
+    assert private_counts(session, "T1", "UREP").empty
     record_checkin(session, REPORT, id_of(meeting), 2, now=NOW)
     delete_history(session, id_of(pair))
     session.commit()
