@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, event, false, insert
+from sqlalchemy.engine import Engine, Result
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from store.access import Actor
@@ -178,6 +180,37 @@ def test_work_done_otherwise_is_left_as_it_is(
     assert again.id == work_id
     assert (work.done_at, work.outcome, work.attempts) == (NOW + SECOND, outcome, 1)
     assert (work.next_attempt_at, work.expires_at) == (NOW, NOW + HOUR)
+
+
+def test_work_another_process_added_after_the_lookup_is_that_work(
+    session: Session, db: SessionFactory
+) -> None:
+    """The lookup by key finds nothing, then the insert meets the row another process added
+    meanwhile (here: the lookup is made to miss it): that row is the work, re-timed and
+    reopened as if it had been found, and no second row or error comes of it."""
+    work_id = add(session, "k", expires_at=NOW)
+    finish(session, taken(session, work_id), outcome=CANCELLED, now=NOW)
+    session.commit()
+    with db() as mine:
+        missed: list[bool] = []
+
+        def the_lookup_misses_it(state: ORMExecuteState) -> Result[Any] | None:
+            entities = [d.get("entity") for d in state.statement.column_descriptions]  # type: ignore[attr-defined]
+            if missed or not state.is_select or DueWork not in entities:
+                return None
+            missed.append(True)
+            return state.invoke_statement(statement=state.statement.where(false()))  # type: ignore[attr-defined]
+
+        event.listen(mine, "do_orm_execute", the_lookup_misses_it)
+        again = add_work(
+            mine, team_id=TEAM, key="k", kind="prompt", due_at=NOW + HOUR, expires_at=NOW + 2 * HOUR
+        )
+        mine.commit()
+    assert missed and again.id == work_id
+    work = row(db, work_id)
+    assert (work.done_at, work.outcome, work.claimed_at, work.attempts) == (None, None, None, 0)
+    assert (work.next_attempt_at, work.expires_at) == (NOW + HOUR, NOW + 2 * HOUR)
+    assert claimable_ids(session, now=NOW + HOUR) == [work_id]
 
 
 def test_not_wanted_closes_only_open_work_nobody_holds(
