@@ -2,12 +2,14 @@
 
 Notes may be 10,000 characters; a `plain_text_input` holds at most 3,000, so the notes
 modal uses rich text inputs. Formatting is kept as plain-text conventions (bullets,
-quotes, code fences); mentions and broadcasts become inert text.
+quotes, code fences); mentions and broadcasts become inert text, a person by the name Slack
+shows for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from store.point_text import SPECIAL, from_typed, link, pieces, valid_url
@@ -17,15 +19,16 @@ INDENT_MAX = 8  # list nesting Slack's editor offers; a forged payload may claim
 DEPTH_MAX = 12  # nested elements read; deeper ones (only a forged payload has them) are not
 
 
-def to_plain(value: RichText | None) -> str:
-    """The text of a `rich_text_value`, one line per paragraph or list item."""
-    return _text(value, None)
+def to_plain(value: RichText | None, names: Mapping[str, str] | None = None) -> str:
+    """The text of a `rich_text_value`, one line per paragraph or list item; a person
+    mentioned reads `@name` (by `names`; `@someone` when their name is not known)."""
+    return _text(value, Reading(names or {}, point=False))
 
 
 def to_point_text(value: RichText | None, names: Mapping[str, str]) -> str:
     """A talking point typed in a `rich_text_input`, in store.point_text's stored form: the
     same as the same words sent by command or DM (people by `names`, links kept)."""
-    return _text(value, names)
+    return _text(value, Reading(names, point=True))
 
 
 def users_in(value: RichText | None) -> list[str]:
@@ -51,16 +54,21 @@ def from_stored(stored: str) -> RichText:
     return {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": elements}]}
 
 
-# Names: None reads rich text as plain text (notes); a mapping reads it as a talking point.
-Names = Mapping[str, str] | None
+@dataclass(frozen=True)
+class Reading:
+    """How rich text is read: people by `names`; as a talking point's stored form (`point`:
+    links kept, text as typed), or as the plain text of notes."""
+
+    names: Mapping[str, str]
+    point: bool
 
 
-def _text(value: RichText | None, names: Names) -> str:
+def _text(value: RichText | None, how: Reading) -> str:
     if not value:
         return ""
     text = ""
     for element in _elements(value):
-        piece = _block(element, 0, names)
+        piece = _block(element, 0, how)
         if text and not text.endswith("\n") and element.get("type") != "rich_text_section":
             text += "\n"  # a list, quote or code block starts on its own line
         text += piece
@@ -80,7 +88,7 @@ def _elements(element: dict[str, Any]) -> list[dict[str, Any]]:
     return [c for c in children if isinstance(c, dict)] if isinstance(children, list) else []
 
 
-def _block(element: dict[str, Any], depth: int, names: Names) -> str:
+def _block(element: dict[str, Any], depth: int, how: Reading) -> str:
     if depth > DEPTH_MAX:
         return ""
     kind = element.get("type")
@@ -89,29 +97,29 @@ def _block(element: dict[str, Any], depth: int, names: Names) -> str:
         indent = "  " * _indent(element.get("indent"))
         ordered = element.get("style") == "ordered"
         lines = [
-            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child, depth + 1, names).strip()}"
+            f"{indent}{f'{n}.' if ordered else '•'} {_inline(child, depth + 1, how).strip()}"
             for n, child in enumerate(children, start=1)
         ]
         return "\n".join(lines) + "\n"
     if kind == "rich_text_quote":
-        quoted = _inline(element, depth + 1, names).split("\n")
+        quoted = _inline(element, depth + 1, how).split("\n")
         return "\n".join(f"> {line}" for line in quoted) + "\n"
     if kind == "rich_text_preformatted":
-        return f"```\n{_inline(element, depth + 1, names)}\n```\n"
-    return _inline(element, depth + 1, names)
+        return f"```\n{_inline(element, depth + 1, how)}\n```\n"
+    return _inline(element, depth + 1, how)
 
 
 def _indent(value: object) -> int:
     return min(value, INDENT_MAX) if isinstance(value, int) and value > 0 else 0
 
 
-def _inline(element: dict[str, Any], depth: int, names: Names) -> str:
-    return "".join(_piece(child, depth, names) for child in _elements(element))
+def _inline(element: dict[str, Any], depth: int, how: Reading) -> str:
+    return "".join(_piece(child, depth, how) for child in _elements(element))
 
 
-def _piece(element: dict[str, Any], depth: int, names: Names) -> str:
-    if names is not None:
-        point = _point_piece(element, names)
+def _piece(element: dict[str, Any], depth: int, how: Reading) -> str:
+    if how.point:
+        point = _point_piece(element, how.names)
         if point is not None:
             return point
     kind = element.get("type")
@@ -124,7 +132,7 @@ def _piece(element: dict[str, Any], depth: int, names: Names) -> str:
     if kind == "emoji":
         return f":{element.get('name', '')}:"
     if kind == "user":
-        return f"@{element.get('user_id', '')}"
+        return f"@{how.names.get(str(element.get('user_id')), 'someone')}"
     if kind == "usergroup":
         return f"@{element.get('usergroup_id', '')}"
     if kind == "channel":
@@ -132,7 +140,7 @@ def _piece(element: dict[str, Any], depth: int, names: Names) -> str:
     if kind == "broadcast":
         return f"@{element.get('range', '')}"
     if kind in ("rich_text_section", "rich_text_list", "rich_text_quote"):
-        return _block(element, depth, names)
+        return _block(element, depth, how)
     return str(element.get("text") or "")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,12 +15,13 @@ from blocks.notes import (
     Typed,
     notes_modal,
 )
-from blocks.rich_text import to_plain
+from blocks.rich_text import to_plain, users_in
 from blocks.summary import not_met_message, summary_message
 from handlers.context import Deps
 from handlers.deliver import deliver
 from handlers.payload import payload_date, payload_id, payload_ids
 from handlers.people import display_name, look_up
+from handlers.points import names_of
 from store.access import NOT_ON_AGENDA, NotAllowed, find_pair_with
 from store.actions import retime_reminders
 from store.deliveries import posted_summary, request_summary
@@ -147,9 +149,22 @@ def _int(value: Any) -> int:
         raise NotAllowed(NOT_ON_AGENDA) from error
 
 
-def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
-    """The meeting and the modal's values as a save request; a too-long item is refused
-    next to its field."""
+def mentioned_names(deps: Deps, values: Values) -> dict[str, str]:
+    """How Slack shows the people mentioned in the two notes fields (call it with no
+    transaction open: someone the bot doesn't know is looked up)."""
+    mentioned = [
+        *users_in(_value(values, ids.NOTES_SHARED).get("rich_text_value")),
+        *users_in(_value(values, ids.NOTES_PRIVATE).get("rich_text_value")),
+    ]
+    return names_of(deps, list(dict.fromkeys(mentioned)))
+
+
+def submitted(
+    view: dict[str, Any], values: Values, names: Mapping[str, str]
+) -> tuple[int, NotesInput]:
+    """The meeting and the modal's values as a save request, each person mentioned in the
+    notes by their name (`names`, from mentioned_names); a too-long item is refused next to
+    its field."""
     meta = opened(view)
     items = []
     for key in meta.rows:
@@ -174,14 +189,14 @@ def submitted(view: dict[str, Any], values: Values) -> tuple[int, NotesInput]:
                 shown=shown,
             )
         )
-    shared = to_plain(_value(values, ids.NOTES_SHARED).get("rich_text_value"))
+    shared = to_plain(_value(values, ids.NOTES_SHARED).get("rich_text_value"), names)
     return meta.meeting_id, NotesInput(
         form=str(view.get("id") or ""),
         shown_points=frozenset(meta.points),
         ticked_before=frozenset(meta.ticked),
         discussed=_ticked(values),
         shared_notes=None if fingerprint(shared) == meta.shared_hash else shared,
-        private_notes=to_plain(_value(values, ids.NOTES_PRIVATE).get("rich_text_value")),
+        private_notes=to_plain(_value(values, ids.NOTES_PRIVATE).get("rich_text_value"), names),
         base_version=meta.version,
         items=items,
         removed_items=frozenset(meta.removed),

@@ -36,7 +36,7 @@ def text_from_slack(deps: Deps, encoded: str) -> str:
     """Text Slack encoded (a command, a DM, a shared message) as a talking point's text,
     each person mentioned by their name. Call it with no transaction open: a person the bot
     doesn't know yet is looked up with users.info."""
-    return from_slack(encoded, _names(deps, mentioned_users(encoded)))
+    return from_slack(encoded, names_of(deps, mentioned_users(encoded)))
 
 
 def text_from_form(deps: Deps, state: dict[str, Any]) -> str:
@@ -44,11 +44,11 @@ def text_from_form(deps: Deps, state: dict[str, Any]) -> str:
     input of a form opened before the modal had rich text."""
     if "rich_text_value" in state:
         typed = state.get("rich_text_value")
-        return to_point_text(typed, _names(deps, users_in(typed)))
+        return to_point_text(typed, names_of(deps, users_in(typed)))
     return from_typed(str(state.get("value") or ""))
 
 
-def _names(deps: Deps, user_ids: list[str]) -> dict[str, str]:
+def names_of(deps: Deps, user_ids: list[str]) -> dict[str, str]:
     """How Slack shows these people (cached, stored, else users.info: no transaction open)."""
     names: dict[str, str] = {}
     for user_id in user_ids[:NAMES_MAX]:

@@ -250,7 +250,7 @@ NOTES_FIELDS = {"shared_notes": ids.NOTES_SHARED, "private_notes": ids.NOTES_PRI
 def submit_notes(deps: Deps, view: dict, values: Values) -> Callable[[], None]:
     """Save notes, ticks and action items; then post or update the summary."""
     try:
-        meeting_id, request = notes.submitted(view, values)
+        meeting_id, request = notes.submitted(view, values, notes.mentioned_names(deps, values))
     except notes.RowError as error:
         raise FieldError(error.block_id, refusal_text(error)) from error
     try:

@@ -194,7 +194,9 @@ def test_lists_quotes_code_and_mentions_become_inert_plain_text() -> None:
             {"type": "rich_text_preformatted", "elements": [{"type": "text", "text": "x = 1"}]},
         ],
     }
-    assert to_plain(value) == "Hi @channel\n1. first\n2. @U1\n> said\n```\nx = 1\n```"
+    assert to_plain(value) == "Hi @channel\n1. first\n2. @someone\n> said\n```\nx = 1\n```"
+    named = to_plain(value, {"U1": "Dana Smith"})  # people by the name Slack shows for them
+    assert named == "Hi @channel\n1. first\n2. @Dana Smith\n> said\n```\nx = 1\n```"
 
 
 def test_the_modal_says_first_whose_1_1_and_which_meeting_it_is_for() -> None:

@@ -115,6 +115,36 @@ def test_notes_round_trip_posts_the_summary_and_updates_it_in_place(bot: Running
     assert updates and "Write the RFC v2" in json.dumps(updates[-1].args["blocks"])
 
 
+def test_people_mentioned_in_notes_read_by_name_in_the_summary(bot: RunningBot) -> None:
+    bot.fake.add_user("U_DANA", real_name="Dana Smith")
+    schedule(bot)
+    bot.clock.advance(days=1, hours=3, minutes=5)  # Tue 15:05 UTC: the 1:1 is on
+    bot.tick()
+    view = open_notes(bot)
+    mention = {
+        "type": "rich_text_input",
+        "rich_text_value": {
+            "type": "rich_text",
+            "elements": [
+                {
+                    "type": "rich_text_section",
+                    "elements": [
+                        {"type": "text", "text": "Ask "},
+                        {"type": "user", "user_id": "U_DANA"},
+                        {"type": "text", "text": " about the budget"},
+                    ],
+                }
+            ],
+        },
+    }
+    assert submit(bot, view, {ids.NOTES_SHARED: {ids.VALUE: mention}}).status == 200
+    (summary,) = group_posts(bot)
+    text = json.dumps(summary.args["blocks"])
+    assert "Ask @Dana Smith about the budget" in text
+    assert "U_DANA" not in text  # nobody is pinged, and no raw id shows
+    assert "Ask @Dana Smith about the budget" in json.dumps(open_notes(bot)["blocks"])
+
+
 def test_a_concurrent_edit_of_the_shared_notes_is_refused_on_that_field(bot: RunningBot) -> None:
     schedule(bot)
     bot.clock.advance(days=1, hours=3, minutes=5)
