@@ -40,6 +40,7 @@ from store.due_work import (
     finish_along,
     held_claim,
     hold,
+    kind_of,
     not_wanted,
     planned,
     release,
@@ -211,6 +212,11 @@ def test_work_another_process_added_after_the_lookup_is_that_work(
     assert (work.done_at, work.outcome, work.claimed_at, work.attempts) == (None, None, None, 0)
     assert (work.next_attempt_at, work.expires_at) == (NOW + HOUR, NOW + 2 * HOUR)
     assert claimable_ids(session, now=NOW + HOUR) == [work_id]
+
+
+def test_the_kind_of_a_key_is_its_first_part() -> None:
+    assert kind_of("reminder:12:U1:2026-12-07") == "reminder"
+    assert kind_of("prompt:3:U_REPORT") == "prompt" and kind_of("digest") == "digest"
 
 
 def test_not_wanted_closes_only_open_work_nobody_holds(
