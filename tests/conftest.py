@@ -39,6 +39,13 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def postgres(tmp_path: Path) -> Iterator[Engine]:
+    """PostgreSQL only, for races between two sessions: SQLite takes its write lock at a
+    writing transaction's first statement, so two writers can never interleave there."""
+    yield from engine_for("postgres", tmp_path)
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     """The bot's injected clock (Monday 2026-11-30 12:00 UTC unless a test moves it)."""
     return FakeClock()

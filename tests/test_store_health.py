@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -22,7 +21,6 @@ from store.health_views import CheckInView
 from store.models import ActionItem, CheckIn, DueWork, Meeting, Pair, WorkKind, id_of
 from store.schedule import PairRequest, create_pair
 from store.views import PrivateCounts
-from tests.db_fixtures import engine_for
 from tests.test_home_store import counted
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -158,13 +156,6 @@ def test_digests_are_planned_for_friday_16_00_on_each_managers_clock(session: Se
     assert digest_time("America/New_York", now=friday + timedelta(seconds=1)) == friday + timedelta(
         days=7
     )
-
-
-@pytest.fixture
-def postgres(tmp_path: Path) -> Iterator[Engine]:
-    """PostgreSQL only: SQLite takes its write lock at the first statement, so two plans
-    can never interleave there."""
-    yield from engine_for("postgres", tmp_path)
 
 
 @pytest.mark.postgres

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func
@@ -26,7 +25,6 @@ from store.notes import Conflict, notes_meeting, notes_view
 from store.notes_save import ItemInput, NotesInput, SavedNotes, save_notes
 from store.schedule import PairRequest, create_pair, end_pair, skip_meeting
 from store.summary import history, summary_for
-from tests.db_fixtures import engine_for
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday, 07:00 in New York
 FIRST = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # the first 1:1: Tuesday 10:00 in New York
@@ -402,13 +400,6 @@ def test_both_saving_their_first_notes_from_version_zero_conflict(session, pair_
         session.rollback()
     view = notes_view(session, REPORT, first.id)
     assert (view.shared_notes, view.shared_version) == ("Manager's", 1)
-
-
-@pytest.fixture
-def postgres(tmp_path: Path) -> Iterator[Engine]:
-    """PostgreSQL only: SQLite takes its write lock at the first statement, so two saves
-    can never interleave there."""
-    yield from engine_for("postgres", tmp_path)
 
 
 @pytest.mark.postgres
