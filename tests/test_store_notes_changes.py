@@ -52,7 +52,6 @@ from tests.test_store_notes import (
 # The shared fixtures (pytest finds fixtures by their name in this module).
 session = store_notes_tests.session
 pair_and_meeting = store_notes_tests.pair_and_meeting
-postgres = store_notes_tests.postgres
 
 DURING = FIRST + 20 * MINUTE
 
