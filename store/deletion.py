@@ -39,6 +39,7 @@ from store.models import (
 )
 from store.schedule import close_pair
 from store.standing import delete_standing
+from store.summary import summary_channel
 from store.views import HistoryDeletionView, PrivateCounts
 
 GRACE = timedelta(days=7)  # the other person may export or object this long
@@ -374,8 +375,9 @@ def history_posts(session: Session, pair_id: int) -> list[Post]:
     for meeting in meetings:
         if meeting.agenda_ts and meeting.agenda_channel_id:
             found.append(Post(meeting.agenda_channel_id, meeting.agenda_ts))
-        if meeting.summary_ts and pair.channel_id:
-            found.append(Post(pair.channel_id, meeting.summary_ts))
+        summary_in = summary_channel(session, meeting, pair)
+        if meeting.summary_ts and summary_in:
+            found.append(Post(summary_in, meeting.summary_ts))
     offers = select(HuddleFollowUp.channel_id, HuddleFollowUp.ts).where(
         HuddleFollowUp.pair_id == pair_id
     )

@@ -35,7 +35,7 @@ from store.models import (
 from store.people import delivery_locale, profiles_of, reader_zones, set_dm_channel
 from store.series import moved_from, series_time
 from store.suggestions import recorded_question, suggest_question
-from store.summary import summary_view
+from store.summary import summary_channel, summary_view
 from store.views import (
     AgendaPost,
     Content,
@@ -344,12 +344,16 @@ def posted_agenda(
 
 
 def posted_summary(session: Session, meeting_id: int) -> tuple[str, str, SummaryView] | None:
-    """Where a meeting's summary was posted and how it reads now (None before it is posted)."""
+    """Where a meeting's summary was posted and how it reads now: None before it is posted,
+    and for a summary posted in the group DM of before a handover (it stays as it was)."""
     meeting = session.get(Meeting, meeting_id)
     pair = session.get(Pair, meeting.pair_id) if meeting else None
-    if meeting is None or pair is None or not (meeting.summary_ts and pair.channel_id):
+    if meeting is None or pair is None or not meeting.summary_ts:
         return None
-    return pair.channel_id, meeting.summary_ts, summary_view(session, meeting, pair)
+    channel = summary_channel(session, meeting, pair)
+    if channel is None or channel != pair.channel_id:
+        return None  # posted before a handover: the former manager is still in that group DM
+    return channel, meeting.summary_ts, summary_view(session, meeting, pair)
 
 
 def pair_posted_in(session: Session, team_id: str, channel: str, ts: str) -> int | None:

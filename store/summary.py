@@ -13,7 +13,7 @@ from store.actions import item_view
 from store.agenda import point_view
 from store.carry import carried_out_of
 from store.meetings import follow_ups_since, held_clause, meeting_points, next_start
-from store.models import ActionItem, Meeting, Note, Pair, id_of
+from store.models import ActionItem, Meeting, Note, Pair, PostedMessage, WorkKind, id_of
 from store.privacy import notes_visible_to
 from store.views import SHARED, SummaryView, may_see
 
@@ -89,3 +89,17 @@ def history(
         .limit(limit)
     ).all()
     return [summary_view(session, m, pair) for m in meetings]
+
+
+def summary_channel(session: Session, meeting: Meeting, pair: Pair) -> str | None:
+    """Where the meeting's summary was posted: the group DM of the two people then, which a
+    handover to another manager has replaced since (the pair's group DM now, for a summary
+    recorded before posts were)."""
+    if not meeting.summary_ts:
+        return None
+    query = select(PostedMessage.channel_id).where(
+        PostedMessage.meeting_id == meeting.id,
+        PostedMessage.kind == WorkKind.SUMMARY,
+        PostedMessage.ts == meeting.summary_ts,
+    )
+    return session.exec(query).first() or pair.channel_id

@@ -10,12 +10,22 @@ from typing import Any
 from sqlmodel import select
 
 from blocks import ids
-from store.models import DueWork, Meeting, MeetingStatus, Pair, StandingItem, WorkKind
+from store.models import DueWork, Meeting, MeetingStatus, Note, Pair, StandingItem, WorkKind
 from tests.running_bot import RunningBot
 from tests.test_blocks import texts
 from tests.test_export_flow import export_files
-from tests.test_follow_ups_flow import agenda_posts, dm_posts, elements, posted, tick_at, utc
-from tests.test_notes_flow import opened_view
+from tests.test_follow_ups_flow import (
+    agenda_posts,
+    dm_posts,
+    elements,
+    posted,
+    summary_posts,
+    take_notes_during_week1,
+    tick_at,
+    utc,
+)
+from tests.test_notes_flow import opened_view, rich
+from tests.test_notes_flow import submit as save_notes
 from tests.test_weekly_loop import command_reply, schedule
 
 Payload = dict[str, Any]
@@ -418,6 +428,33 @@ def test_the_handover_keeps_the_history_and_every_private_thing_private(bot: Run
     with bot.db() as session:
         prompts = session.exec(select(DueWork).where(DueWork.kind == WorkKind.PROMPT)).all()
     assert {p.user_id for p in prompts if p.outcome != "cancelled"} == {"U_BOSS", "U_REPORT"}
+
+
+def test_a_summary_from_before_a_handover_is_left_as_it_was(bot: RunningBot) -> None:
+    """Its group DM holds the former manager, who may not see what is added since."""
+    schedule(bot)
+    take_notes_during_week1(bot, [("Send the plan", "U_REPORT", None)])
+    (summary,) = summary_posts(bot)
+    old_channel, old_ts = summary.response["channel"], summary.response["ts"]
+    (take_notes,) = elements(summary.args["blocks"], ids.TAKE_NOTES)
+    assert submit(bot, open_settings(bot, "U_MANAGER"), "U_MANAGER", **HAND_TO_BOSS) is None
+    tick_at(bot, "2026-12-08 14:30")  # the next agenda: a new group DM, with the new manager
+    assert pair_row(bot).channel_id not in (None, old_channel)
+
+    before = len(bot.fake.calls("chat.update"))
+    bot.slack.block_actions(
+        [{"type": "button", "action_id": ids.TAKE_NOTES, "value": take_notes["value"]}],
+        user_id="U_REPORT",
+    )
+    bot.settle()
+    view = opened_view(bot)
+    values = {ids.NOTES_SHARED: {ids.VALUE: rich("Added after the handover")}}
+    assert save_notes(bot, view, values, user_id="U_REPORT").status == 200
+    updated = [c.args["ts"] for c in bot.fake.calls("chat.update")[before:]]
+    assert old_ts not in updated  # neither in the old group DM nor, wrongly, in the new one
+    assert "Added after the handover" not in json.dumps(bot.fake.message(old_channel, old_ts))
+    with bot.db.read() as session:
+        assert "Added after the handover" in {n.text for n in session.exec(select(Note)).all()}
 
 
 def test_handing_over_to_the_report_a_bot_or_someone_paired_is_refused(bot: RunningBot) -> None:
