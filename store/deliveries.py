@@ -330,12 +330,15 @@ def current_content(session: Session, delivery: Delivery, *, now: datetime) -> C
 def posted_agenda(
     session: Session, meeting_id: int, *, now: datetime, suggest: bool = True
 ) -> tuple[str, str, AgendaPost] | None:
-    """Where a meeting's agenda was posted and how it reads now (None before it is posted);
+    """Where a meeting's agenda was posted and how it reads now (None before it is posted,
+    and for an agenda posted in the group DM of before a handover: it stays as it was);
     without `suggest`, an empty agenda comes without its suggested question (nothing written)."""
     meeting = session.get(Meeting, meeting_id)
     pair = session.get(Pair, meeting.pair_id) if meeting else None
     if meeting is None or pair is None or not (meeting.agenda_ts and meeting.agenda_channel_id):
         return None
+    if meeting.agenda_channel_id != pair.channel_id:
+        return None  # the former manager is still in that group DM
     return (
         meeting.agenda_channel_id,
         meeting.agenda_ts,

@@ -433,7 +433,10 @@ def test_the_handover_keeps_the_history_and_every_private_thing_private(bot: Run
 def test_a_summary_from_before_a_handover_is_left_as_it_was(bot: RunningBot) -> None:
     """Its group DM holds the former manager, who may not see what is added since."""
     schedule(bot)
+    command_reply(bot, "add roadmap", user_id="U_REPORT")
+    tick_at(bot, "2026-12-01 14:30")  # the agenda, in the group DM with the manager
     take_notes_during_week1(bot, [("Send the plan", "U_REPORT", None)])
+    (old_agenda,) = agenda_posts(bot)
     (summary,) = summary_posts(bot)
     old_channel, old_ts = summary.response["channel"], summary.response["ts"]
     (take_notes,) = elements(summary.args["blocks"], ids.TAKE_NOTES)
@@ -448,10 +451,17 @@ def test_a_summary_from_before_a_handover_is_left_as_it_was(bot: RunningBot) -> 
     )
     bot.settle()
     view = opened_view(bot)
-    values = {ids.NOTES_SHARED: {ids.VALUE: rich("Added after the handover")}}
+    (point_id,) = json.loads(view["private_metadata"])["points"]
+    values = {
+        ids.NOTES_SHARED: {ids.VALUE: rich("Added after the handover")},
+        f"{ids.NOTES_POINTS}:0": {
+            ids.VALUE: {"type": "checkboxes", "selected_options": [{"value": str(point_id)}]}
+        },
+    }
     assert save_notes(bot, view, values, user_id="U_REPORT").status == 200
     updated = [c.args["ts"] for c in bot.fake.calls("chat.update")[before:]]
     assert old_ts not in updated  # neither in the old group DM nor, wrongly, in the new one
+    assert old_agenda.response["ts"] not in updated  # its agenda (the point ticked) neither
     assert "Added after the handover" not in json.dumps(bot.fake.message(old_channel, old_ts))
     with bot.db.read() as session:
         assert "Added after the handover" in {n.text for n in session.exec(select(Note)).all()}
