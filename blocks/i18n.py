@@ -31,6 +31,26 @@ def language_of(locale: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT
 
 
+def preferred_locale(accept_language: str | None) -> str | None:
+    """The browser's most preferred language (an `Accept-Language` header: `de-DE,de;q=0.9,
+    en;q=0.8`) that oneonone speaks, as a locale for `reading`; None when it speaks none."""
+    weighted = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if weight > 0:  # q=0: not wanted
+            weighted.append((-weight, position, tag.strip()))
+    for _weight, _position, tag in sorted(weighted):  # the heaviest first, then in order
+        if tag.split("-")[0].lower() in LANGUAGES:
+            return tag
+    return None
+
+
 @contextmanager
 def reading(locale: str | None) -> Iterator[str]:
     """Translate into the language of `locale` inside the block (yields that language)."""

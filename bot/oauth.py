@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.engine import Engine
 
-from blocks.i18n import reading
+from blocks.i18n import preferred_locale, reading
 from blocks.welcome import (
     failed_page,
     install_page,
@@ -208,7 +208,7 @@ class OAuth:
         team = installation.team_id or installation.enterprise_id or ""
         link = f"https://slack.com/app_redirect?app={installation.app_id}&team={team}"
         welcomed = bool(args.request.context.get(WELCOMED))
-        with reading(None) as language:
+        with reading(browser_locale(args.request)) as language:
             page = installed_page(
                 workspace=workspace, slack_url=link, language=language, welcomed=welcomed
             )
@@ -216,7 +216,7 @@ class OAuth:
 
     def _failed(self, args: FailureArgs) -> BoltResponse:
         log.info("an installation failed: %s", args.reason)
-        with reading(None) as language:
+        with reading(browser_locale(args.request)) as language:
             page = failed_page(reason=args.reason, retry_url=self._retry_url(), language=language)
         status = args.suggested_status_code
         return _html(status, page, args.settings.state_utils.build_set_cookie_for_deletion())
@@ -359,7 +359,7 @@ class InstallFlow(OAuthFlow):
         self._oauth = oauth
 
     def build_install_page_html(self, url: str, request: BoltRequest) -> str:
-        with reading(None) as language:
+        with reading(browser_locale(request)) as language:
             return install_page(authorize_url=url, language=language)
 
     def run_installation(self, code: str) -> Installation | None:
@@ -376,6 +376,13 @@ class InstallFlow(OAuthFlow):
     def store_installation(self, request: BoltRequest, installation: Installation) -> None:
         super().store_installation(request, installation)
         request.context[WELCOMED] = self._oauth.stored(installation)
+
+
+def browser_locale(request: BoltRequest) -> str | None:
+    """The install pages are read in a browser: its preferred language, when oneonone
+    speaks it (else English)."""
+    values = request.headers.get("accept-language") or []
+    return preferred_locale(values[0] if values else None)
 
 
 def _html(status: int, page: str, cookie: str) -> BoltResponse:

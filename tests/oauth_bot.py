@@ -105,9 +105,10 @@ class Started:
     authorize_url: str
 
 
-def start_install(bot: RunningBot) -> Started:
-    """Open the install page; read the Add to Slack link and the state cookie."""
-    reply = bot.slack.get("/slack/install")
+def start_install(bot: RunningBot, headers: dict[str, str] | None = None) -> Started:
+    """Open the install page (in a browser sending `headers`); read the Add to Slack link
+    and the state cookie."""
+    reply = bot.slack.get("/slack/install", headers=headers)
     assert reply.status == 200, reply.body
     link = re.search(r'href="([^"]+)"', reply.body)
     assert link is not None, reply.body
@@ -118,10 +119,13 @@ def start_install(bot: RunningBot) -> Started:
     return Started(reply, state, cookie, url)
 
 
-def finish_install(bot: RunningBot, started: Started, code: str) -> Reply:
+def finish_install(
+    bot: RunningBot, started: Started, code: str, headers: dict[str, str] | None = None
+) -> Reply:
     """Slack's redirect back to the bot, in the browser that started the install."""
     query = urlencode({"code": code, "state": started.state})
-    return bot.slack.get(f"/slack/oauth_redirect?{query}", headers={"Cookie": started.cookie})
+    sent = {**(headers or {}), "Cookie": started.cookie}
+    return bot.slack.get(f"/slack/oauth_redirect?{query}", headers=sent)
 
 
 def install(

@@ -31,7 +31,7 @@ from blocks.agenda import agenda_ephemeral, agenda_message
 from blocks.checkin import checkin_modal
 from blocks.digest import digest_message
 from blocks.home import home_view, summary_modal
-from blocks.i18n import _, language_of, ngettext, reading
+from blocks.i18n import _, language_of, ngettext, preferred_locale, reading
 from blocks.notes import ItemRow, notes_modal
 from blocks.prompt import prompt_message
 from blocks.when import dst_heads_up, due_phrase, recurring_time
@@ -128,6 +128,26 @@ def test_the_german_catalog_translates_every_message_of_the_template() -> None:
 def test_a_translation_with_other_placeholders_is_caught() -> None:
     assert placeholders("Dein 1:1 mit {person}") != placeholders("Your 1:1 with {other}")
     assert placeholders("{count} Treffen") == placeholders("{count} meetings")
+
+
+@pytest.mark.parametrize(
+    ("header", "locale"),
+    [
+        ("de-DE,de;q=0.9,en;q=0.8", "de-DE"),
+        ("en-US,en;q=0.9,de;q=0.8", "en-US"),
+        ("fr-FR,fr;q=0.9,de;q=0.7,en;q=0.5", "de"),
+        ("en;q=0.5, de;q=0.6", "de"),  # by weight, not by order
+        ("fr, *;q=0.1", None),
+        ("de;q=0", None),  # not wanted at all
+        ("de;q=x, en", "en"),  # a broken weight drops that language
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_browsers_most_preferred_language_that_oneonone_speaks(
+    header: str | None, locale: str | None
+) -> None:
+    assert preferred_locale(header) == locale
 
 
 def test_german_is_read_for_german_locales_and_english_for_the_rest() -> None:

@@ -58,6 +58,18 @@ def test_the_install_page_links_to_slack_with_the_manifest_scopes_and_a_state(
     assert "HttpOnly" in started.reply.headers["set-cookie"]
 
 
+def test_the_install_pages_are_in_the_browsers_language(oauth_bot: RunningBot) -> None:
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}
+    started = start_install(oauth_bot, german)
+    assert "Zu Slack hinzufügen" in page_text(started.reply)
+    assert "Add to Slack" not in page_text(started.reply)
+    code = oauth_bot.fake.authorize(installer="U_MANAGER", team_id="T0001")
+    done = finish_install(oauth_bot, started, code, german)
+    assert done.status == 200 and "oneonone ist installiert" in page_text(done)
+    french_first = start_install(oauth_bot, {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert "Add to Slack" in page_text(french_first.reply)  # no French: the next one, English
+
+
 def test_installing_stores_the_installation_and_welcomes_the_installer(
     oauth_bot: RunningBot,
 ) -> None:
