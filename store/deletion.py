@@ -39,7 +39,6 @@ from store.models import (
 )
 from store.schedule import close_pair
 from store.standing import delete_standing
-from store.summary import summary_channel
 from store.views import HistoryDeletionView, PrivateCounts
 
 GRACE = timedelta(days=7)  # the other person may export or object this long
@@ -370,26 +369,28 @@ def history_posts(session: Session, pair_id: int) -> list[Post]:
     pair = session.get(Pair, pair_id)
     if pair is None:
         return []
-    meetings = session.exec(select(Meeting).where(Meeting.pair_id == pair_id)).all()
-    found: list[Post] = []
-    for meeting in meetings:
-        if meeting.agenda_ts and meeting.agenda_channel_id:
-            found.append(Post(meeting.agenda_channel_id, meeting.agenda_ts))
-        summary_in = summary_channel(session, meeting, pair)
-        if meeting.summary_ts and summary_in:
-            found.append(Post(summary_in, meeting.summary_ts))
-    offers = select(HuddleFollowUp.channel_id, HuddleFollowUp.ts).where(
-        HuddleFollowUp.pair_id == pair_id
-    )
-    found += [Post(c, t) for c, t in session.exec(offers).all() if c and t]
-    posted = select(PostedMessage.channel_id, PostedMessage.ts).where(
+    posted_query = select(PostedMessage.channel_id, PostedMessage.ts).where(
         or_(
             col(PostedMessage.pair_id) == pair_id,
             col(PostedMessage.meeting_id).in_(_meetings_of(pair_id)),  # type: ignore[arg-type]
         )
     )
-    found += [Post(c, t) for c, t in session.exec(posted).all()]
-    return list(dict.fromkeys(found))
+    posted = [Post(c, t) for c, t in session.exec(posted_query).all()]
+    recorded = {post.ts for post in posted}
+    meetings = session.exec(select(Meeting).where(Meeting.pair_id == pair_id)).all()
+    found: list[Post] = []
+    for meeting in meetings:
+        if meeting.agenda_ts and meeting.agenda_channel_id:
+            found.append(Post(meeting.agenda_channel_id, meeting.agenda_ts))
+        # a summary is among the posts, in the group DM it went to (before a handover, the
+        # old one); one from before posts were recorded is in the pair's group DM
+        if meeting.summary_ts and meeting.summary_ts not in recorded and pair.channel_id:
+            found.append(Post(pair.channel_id, meeting.summary_ts))
+    offers = select(HuddleFollowUp.channel_id, HuddleFollowUp.ts).where(
+        HuddleFollowUp.pair_id == pair_id
+    )
+    found += [Post(c, t) for c, t in session.exec(offers).all() if c and t]
+    return list(dict.fromkeys(found + posted))
 
 
 def delete_history(session: Session, pair_id: int) -> None:
